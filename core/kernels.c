@@ -1,0 +1,619 @@
+/* kernels.c: elementwise kernels, copies and array creation.
+ *
+ * Each operation is one line of an X-macro list (its enum suffix, NumPy
+ * name and the expression of x and y); the inner loops are generated from
+ * those lists once per dtype in ADL_KERNEL_DTYPES.  The drivers (adl_k_*) are
+ * written once: they check operands, allocate the result, then either make
+ * one flat call of the inner loop (contiguous operands of the result's
+ * shape, possibly with a one-element operand) or walk an adl_iter.
+ *
+ * tgmath.h makes exp/pow/... follow the element type, so a float32 entry in
+ * ADL_KERNEL_DTYPES (iter.h) computes in float as NumPy does.
+ */
+#include "adl_core.h"
+#include "iter.h"
+
+#include <string.h>
+#include <tgmath.h>
+
+/* X(enum suffix, NumPy name, expression of x) */
+#define UNARY_OPS(X)                                                                              \
+    X(NEG, "negative", -x)                                                                        \
+    X(EXP, "exp", exp(x))                                                                         \
+    X(LOG, "log", log(x))                                                                         \
+    X(LOG1P, "log1p", log1p(x))                                                                   \
+    X(SQRT, "sqrt", sqrt(x))                                                                      \
+    X(SIN, "sin", sin(x))                                                                         \
+    X(COS, "cos", cos(x))                                                                         \
+    X(TAN, "tan", tan(x))                                                                         \
+    X(TANH, "tanh", tanh(x))                                                                      \
+    X(ABS, "absolute", fabs(x))                                                                   \
+    X(SIGN, "sign", x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x) /* NumPy's: nan stays nan */       \
+    X(SQUARE, "square", x * x)
+
+/* X(enum suffix, NumPy name, expression of x and y).  maximum/minimum are
+ * NumPy's scalar definitions: a nan on either side wins. */
+#define BINARY_OPS(X)                                                                             \
+    X(ADD, "add", x + y)                                                                          \
+    X(SUB, "subtract", x - y)                                                                     \
+    X(MUL, "multiply", x * y)                                                                     \
+    X(DIV, "divide", x / y)                                                                       \
+    X(POW, "power", pow(x, y))                                                                    \
+    X(MAXIMUM, "maximum", (x >= y || isnan(x)) ? x : y)                                           \
+    X(MINIMUM, "minimum", (x <= y || isnan(x)) ? x : y)                                           \
+    X(LT, "less", x < y)                                                                          \
+    X(LE, "less_equal", x <= y)                                                                   \
+    X(GT, "greater", x > y)                                                                       \
+    X(GE, "greater_equal", x >= y)                                                                \
+    X(EQ, "equal", x == y)                                                                        \
+    X(NE, "not_equal", x != y)
+
+/* The lists must name the enums' members in order (names are indexed by
+ * them); this fails to compile when one is added to only one side. */
+#define COUNT_ONE(ID, NAME, EXPR) +1
+_Static_assert(0 UNARY_OPS(COUNT_ONE) == ADL_U_COUNT, "UNARY_OPS and adl_unary_op differ");
+_Static_assert(0 BINARY_OPS(COUNT_ONE) == ADL_B_COUNT, "BINARY_OPS and adl_binary_op differ");
+
+#define NAME_ENTRY_U(ID, NAME, EXPR) [ADL_U_##ID] = NAME,
+#define NAME_ENTRY_B(ID, NAME, EXPR) [ADL_B_##ID] = NAME,
+static const char *const unary_names[ADL_U_COUNT] = {UNARY_OPS(NAME_ENTRY_U)};
+static const char *const binary_names[ADL_B_COUNT] = {BINARY_OPS(NAME_ENTRY_B)};
+static const char *const reduce_names[ADL_R_COUNT] = {"sum", "max", "min"};
+
+const char *adl_unary_name(adl_unary_op op) {
+    return (unsigned)op < ADL_U_COUNT ? unary_names[op] : "unknown";
+}
+const char *adl_binary_name(adl_binary_op op) {
+    return (unsigned)op < ADL_B_COUNT ? binary_names[op] : "unknown";
+}
+const char *adl_reduce_name(adl_reduce_op op) {
+    return (unsigned)op < ADL_R_COUNT ? reduce_names[op] : "unknown";
+}
+
+/* ---- inner loops, one set per dtype ----
+ * Strides are in elements.  The stride-1 and one-element cases get their
+ * own loops so the compiler vectorises them; `elem` is a block-scope typedef
+ * because the op lists are expanded inside the per-dtype macros. */
+
+#define UNARY_CASE(ID, NAME, EXPR)                                                                \
+    case ADL_U_##ID:                                                                              \
+        if (so == 1 && sa == 1)                                                                   \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem x = a[i];                                                              \
+                o[i] = (elem)(EXPR);                                                              \
+            }                                                                                     \
+        else                                                                                      \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem x = a[i * sa];                                                         \
+                o[i * so] = (elem)(EXPR);                                                         \
+            }                                                                                     \
+        break;
+
+#define BINARY_CASE(ID, NAME, EXPR)                                                               \
+    case ADL_B_##ID:                                                                              \
+        if (so == 1 && sa == 1 && sb == 1)                                                        \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem x = a[i], y = b[i];                                                    \
+                o[i] = (elem)(EXPR);                                                              \
+            }                                                                                     \
+        else if (so == 1 && sa == 1 && sb == 0) {                                                 \
+            const elem y = b[0];                                                                  \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem x = a[i];                                                              \
+                o[i] = (elem)(EXPR);                                                              \
+            }                                                                                     \
+        } else if (so == 1 && sa == 0 && sb == 1) {                                               \
+            const elem x = a[0];                                                                  \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem y = b[i];                                                              \
+                o[i] = (elem)(EXPR);                                                              \
+            }                                                                                     \
+        } else                                                                                    \
+            for (int64_t i = 0; i < n; i++) {                                                     \
+                const elem x = a[i * sa], y = b[i * sb];                                          \
+                o[i * so] = (elem)(EXPR);                                                         \
+            }                                                                                     \
+        break;
+
+#define DEFINE_LOOPS(DT, T, SFX)                                                                  \
+    static void unary_loop_##SFX(adl_unary_op op, int64_t n, void *vo, int64_t so,                \
+                                 const void *va, int64_t sa) {                                    \
+        typedef T elem;                                                                           \
+        elem *restrict o = vo;                                                                    \
+        const elem *restrict a = va;                                                              \
+        switch (op) {                                                                             \
+            UNARY_OPS(UNARY_CASE)                                                                 \
+        default:                                                                                  \
+            break;                                                                                \
+        }                                                                                         \
+    }                                                                                             \
+    static void binary_loop_##SFX(adl_binary_op op, int64_t n, void *vo, int64_t so,              \
+                                  const void *va, int64_t sa, const void *vb, int64_t sb) {       \
+        typedef T elem;                                                                           \
+        elem *restrict o = vo;                                                                    \
+        const elem *restrict a = va, *restrict b = vb;                                            \
+        switch (op) {                                                                             \
+            BINARY_OPS(BINARY_CASE)                                                               \
+        default:                                                                                  \
+            break;                                                                                \
+        }                                                                                         \
+    }                                                                                             \
+    static void where_loop_##SFX(int64_t n, void *vo, int64_t so, const void *vc, int64_t sc,     \
+                                 const void *va, int64_t sa, const void *vb, int64_t sb) {        \
+        T *restrict o = vo;                                                                       \
+        const T *restrict c = vc, *restrict a = va, *restrict b = vb;                             \
+        for (int64_t i = 0; i < n; i++)                                                           \
+            o[i * so] = c[i * sc] != 0 ? a[i * sa] : b[i * sb];                                   \
+    }                                                                                             \
+    static void copy_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {    \
+        T *restrict o = vo;                                                                       \
+        const T *restrict a = va;                                                                 \
+        if (so == 1 && sa == 1)                                                                   \
+            memcpy(o, a, sizeof(T) * (size_t)n);                                                  \
+        else                                                                                      \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                o[i * so] = a[i * sa];                                                            \
+    }                                                                                             \
+    static void add_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {     \
+        T *restrict o = vo;                                                                       \
+        const T *restrict a = va;                                                                 \
+        if (so == 1 && sa == 1)                                                                   \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                o[i] += a[i];                                                                     \
+        else                                                                                      \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                o[i * so] += a[i * sa];                                                           \
+    }
+ADL_KERNEL_DTYPES(DEFINE_LOOPS)
+
+typedef struct kernel_loops {
+    void (*unary)(adl_unary_op, int64_t, void *, int64_t, const void *, int64_t);
+    void (*binary)(adl_binary_op, int64_t, void *, int64_t, const void *, int64_t, const void *,
+                   int64_t);
+    void (*where)(int64_t, void *, int64_t, const void *, int64_t, const void *, int64_t,
+                  const void *, int64_t);
+    /* copy and add: (n, dst, dst stride, src, src stride) */
+    void (*copy)(int64_t, void *, int64_t, const void *, int64_t);
+    void (*add)(int64_t, void *, int64_t, const void *, int64_t);
+} kernel_loops;
+
+#define LOOPS_ENTRY(DT, T, SFX)                                                                   \
+    [DT] = {unary_loop_##SFX, binary_loop_##SFX, where_loop_##SFX, copy_loop_##SFX,               \
+            add_loop_##SFX},
+static const kernel_loops loops_by_dtype[ADL_FLOAT32 + 1] = {ADL_KERNEL_DTYPES(LOOPS_ENTRY)};
+
+/* The loops for a plain operand's dtype, or NULL with the error set. */
+static const kernel_loops *loops_for(adl_ctx *ctx, const char *op, const adl_array *a) {
+    if (a->level == 0 && a->buf && (unsigned)a->dtype <= ADL_FLOAT32 &&
+        loops_by_dtype[a->dtype].copy)
+        return &loops_by_dtype[a->dtype];
+    adl_kernel_bad_operand(ctx, op, a);
+    return NULL;
+}
+
+/* Loops for several operands, which must share a dtype until mixed-dtype
+ * promotion exists (only one dtype is compiled in today, so a mismatch
+ * always involves an unsupported one and is reported as such). */
+static const kernel_loops *loops_for_all(adl_ctx *ctx, const char *op, int n,
+                                         const adl_array *const *ops) {
+    const kernel_loops *l = NULL;
+    for (int i = 0; i < n; i++) {
+        const kernel_loops *li = loops_for(ctx, op, ops[i]);
+        if (!li)
+            return NULL;
+        if (l && li != l) {
+            adl_error(ctx, ADL_ERR_TYPE, "%s: mixing dtypes %s and %s is not supported yet", op,
+                      adl_dtype_name(ops[0]->dtype), adl_dtype_name(ops[i]->dtype));
+            return NULL;
+        }
+        l = li;
+    }
+    return l;
+}
+
+/* Pointer `off` elements past a first element, for the iterator's offsets. */
+#define AT(p, off, esize) ((char *)(p) + (off) * (esize))
+
+/* ---- elementwise ---- */
+
+adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_array **out) {
+    if ((unsigned)op >= ADL_U_COUNT)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "unary: unknown operation %d", (int)op);
+    const char *name = unary_names[op];
+    const kernel_loops *l = loops_for(ctx, name, a);
+    if (!l)
+        return ctx->status;
+    adl_array *r = adl_array_alloc(ctx, name, a->dtype, a->ndim, a->shape);
+    if (!r)
+        return ctx->status;
+    char *po = adl_first_elem(r);
+    const char *pa = adl_first_elem(a);
+    if (adl_contiguous(a)) {
+        l->unary(op, r->size, po, 1, pa, 1);
+    } else {
+        adl_iter it;
+        const adl_array *ops[2] = {r, a};
+        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        if (adl_iter_init_arrays(&it, a->ndim, a->shape, 2, ops) > 0)
+            do
+                l->unary(op, it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
+                         it.stride[1]);
+            while (adl_iter_next(&it));
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, const adl_array *b,
+                        adl_array **out) {
+    if ((unsigned)op >= ADL_B_COUNT)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "binary: unknown operation %d", (int)op);
+    const char *name = binary_names[op];
+    const adl_array *in[2] = {a, b};
+    const kernel_loops *l = loops_for_all(ctx, name, 2, in);
+    if (!l)
+        return ctx->status;
+
+    int nd;
+    int64_t bshape[ADL_MAX_DIMS];
+    const int64_t *shape;
+    if (adl_shape_equal(a->ndim, a->shape, b->ndim, b->shape)) {
+        /* the common case: no broadcasting to work out */
+        nd = a->ndim;
+        shape = a->shape;
+    } else {
+        if (adl_broadcast_shapes(ctx, name, a->ndim, a->shape, b->ndim, b->shape, &nd, bshape) !=
+            ADL_OK)
+            return ctx->status;
+        shape = bshape;
+    }
+    adl_array *r = adl_array_alloc(ctx, name, a->dtype, nd, shape);
+    if (!r)
+        return ctx->status;
+
+    char *po = adl_first_elem(r);
+    const char *pa = adl_first_elem(a), *pb = adl_first_elem(b);
+    int64_t n = r->size;
+    /* An operand with the result's size that broadcasts to it has no
+     * stretched axis, so when contiguous it is in the result's flat order. */
+    int a_flat = a->size == n && adl_contiguous(a);
+    int b_flat = b->size == n && adl_contiguous(b);
+    if (a_flat && b_flat)
+        l->binary(op, n, po, 1, pa, 1, pb, 1);
+    else if (a_flat && b->size == 1)
+        l->binary(op, n, po, 1, pa, 1, pb, 0);
+    else if (b_flat && a->size == 1)
+        l->binary(op, n, po, 1, pa, 0, pb, 1);
+    else {
+        adl_iter it;
+        const adl_array *ops[3] = {r, a, b};
+        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        if (adl_iter_init_arrays(&it, nd, shape, 3, ops) > 0)
+            do
+                l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0],
+                          AT(pa, it.off[1], es), it.stride[1], AT(pb, it.off[2], es),
+                          it.stride[2]);
+            while (adl_iter_next(&it));
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
+                       const adl_array *b, adl_array **out) {
+    const adl_array *in[3] = {cond, a, b};
+    const kernel_loops *l = loops_for_all(ctx, "where", 3, in);
+    if (!l)
+        return ctx->status;
+    int n1, nd;
+    int64_t s1[ADL_MAX_DIMS], shape[ADL_MAX_DIMS];
+    if (adl_broadcast_shapes(ctx, "where", cond->ndim, cond->shape, a->ndim, a->shape, &n1, s1) !=
+            ADL_OK ||
+        adl_broadcast_shapes(ctx, "where", n1, s1, b->ndim, b->shape, &nd, shape) != ADL_OK) {
+        /* NumPy names all three shapes */
+        char sc[256], sa[256], sb[256];
+        adl_shape_str(cond->ndim, cond->shape, sc, sizeof sc);
+        adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
+        adl_shape_str(b->ndim, b->shape, sb, sizeof sb);
+        return adl_error(ctx, ADL_ERR_VALUE,
+                         "where: operands could not be broadcast together with shapes %s %s %s",
+                         sc, sa, sb);
+    }
+    adl_array *r = adl_array_alloc(ctx, "where", a->dtype, nd, shape);
+    if (!r)
+        return ctx->status;
+    char *po = adl_first_elem(r);
+    const char *pc = adl_first_elem(cond), *pa = adl_first_elem(a), *pb = adl_first_elem(b);
+    int64_t n = r->size;
+    if (cond->size == n && a->size == n && b->size == n && adl_contiguous(cond) &&
+        adl_contiguous(a) && adl_contiguous(b)) {
+        l->where(n, po, 1, pc, 1, pa, 1, pb, 1);
+    } else {
+        adl_iter it;
+        const adl_array *ops[4] = {r, cond, a, b};
+        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        if (adl_iter_init_arrays(&it, nd, shape, 4, ops) > 0)
+            do
+                l->where(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pc, it.off[1], es),
+                         it.stride[1], AT(pa, it.off[2], es), it.stride[2],
+                         AT(pb, it.off[3], es), it.stride[3]);
+            while (adl_iter_next(&it));
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+/* ---- copies and in-place updates ---- */
+
+adl_status adl_k_copy(adl_ctx *ctx, const adl_array *a, adl_array **out) {
+    const kernel_loops *l = loops_for(ctx, "copy", a);
+    if (!l)
+        return ctx->status;
+    adl_array *r = adl_array_alloc(ctx, "copy", a->dtype, a->ndim, a->shape);
+    if (!r)
+        return ctx->status;
+    char *po = adl_first_elem(r);
+    const char *pa = adl_first_elem(a);
+    if (adl_contiguous(a)) {
+        l->copy(r->size, po, 1, pa, 1);
+    } else {
+        adl_iter it;
+        const adl_array *ops[2] = {r, a};
+        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        if (adl_iter_init_arrays(&it, a->ndim, a->shape, 2, ops) > 0)
+            do
+                l->copy(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
+                        it.stride[1]);
+            while (adl_iter_next(&it));
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+/* Lowest and highest element offsets an array touches (size > 0). */
+static void extent(const adl_array *a, int64_t *lo, int64_t *hi) {
+    *lo = *hi = a->offset;
+    for (int i = 0; i < a->ndim; i++) {
+        int64_t span = a->strides[i] * (a->shape[i] - 1);
+        if (span < 0)
+            *lo += span;
+        else
+            *hi += span;
+    }
+}
+
+static int may_overlap(const adl_array *a, const adl_array *b) {
+    if (a->buf != b->buf || a->size == 0 || b->size == 0)
+        return 0;
+    int64_t alo, ahi, blo, bhi;
+    extent(a, &alo, &ahi);
+    extent(b, &blo, &bhi);
+    return alo <= bhi && blo <= ahi;
+}
+
+/* dst OP= src, src broadcast to dst's shape (NumPy's assignment rule: src
+ * may also have extra leading axes of length 1).  add == 0: copy. */
+static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
+                                  const adl_array *src, int add) {
+    const adl_array *in[2] = {dst, src};
+    const kernel_loops *l = loops_for_all(ctx, op, 2, in);
+    if (!l)
+        return ctx->status;
+    int nd = dst->ndim, lead = src->ndim - nd;
+    int64_t sst[ADL_MAX_DIMS];
+    for (int i = 0; i < src->ndim; i++) {
+        int d = i - lead; /* dst axis matching src axis i */
+        if (d < 0 ? src->shape[i] != 1 : src->shape[i] != 1 && src->shape[i] != dst->shape[d]) {
+            char s1[256], s2[256];
+            adl_shape_str(src->ndim, src->shape, s1, sizeof s1);
+            adl_shape_str(nd, dst->shape, s2, sizeof s2);
+            return adl_error(ctx, ADL_ERR_VALUE,
+                             "%s: could not broadcast input array from shape %s into shape %s", op,
+                             s1, s2);
+        }
+    }
+    for (int d = 0; d < nd; d++) {
+        int i = d + lead;
+        sst[d] = (i < 0 || src->shape[i] == 1) ? 0 : src->strides[i];
+    }
+
+    /* Reading src while writing an overlapping dst would see half-updated
+     * values (a[2:] = a[:-2]); NumPy copies src first, so do we. */
+    adl_array *tmp = NULL;
+    if (may_overlap(dst, src)) {
+        if (adl_k_copy(ctx, src, &tmp) != ADL_OK)
+            return ctx->status;
+        src = tmp;
+        for (int d = 0; d < nd; d++) {
+            int i = d + lead;
+            sst[d] = (i < 0 || src->shape[i] == 1) ? 0 : src->strides[i];
+        }
+    }
+
+    void (*loop)(int64_t, void *, int64_t, const void *, int64_t) = add ? l->add : l->copy;
+    char *pd = adl_first_elem(dst);
+    const char *ps = adl_first_elem(src);
+    if (src->size == dst->size && adl_contiguous(dst) && adl_contiguous(src)) {
+        loop(dst->size, pd, 1, ps, 1);
+    } else {
+        adl_iter it;
+        const int64_t *st[2] = {dst->strides, sst};
+        int64_t es = (int64_t)adl_dtype_size(dst->dtype);
+        if (adl_iter_init(&it, nd, dst->shape, 2, st) > 0)
+            do
+                loop(it.inner, AT(pd, it.off[0], es), it.stride[0], AT(ps, it.off[1], es),
+                     it.stride[1]);
+            while (adl_iter_next(&it));
+    }
+    adl_array_release(tmp);
+    return ADL_OK;
+}
+
+adl_status adl_k_assign(adl_ctx *ctx, const char *op, adl_array *dst, const adl_array *src) {
+    return update_in_place(ctx, op, dst, src, 0);
+}
+
+adl_status adl_k_add_into(adl_ctx *ctx, adl_array *dst, const adl_array *src) {
+    return update_in_place(ctx, "add_into", dst, src, 1);
+}
+
+void adl_k_fill(adl_array *a, double v) {
+    /* no error channel: a box or unknown dtype is left alone */
+    if (a->level != 0 || !a->buf || a->size == 0)
+        return;
+    adl_iter it;
+    const adl_array *ops[1] = {a};
+    if (adl_iter_init_arrays(&it, a->ndim, a->shape, 1, ops) == 0)
+        return;
+    do {
+        int64_t n = it.inner, s = it.stride[0];
+        if (a->dtype == ADL_FLOAT64) {
+            double *p = (double *)adl_first_elem(a) + it.off[0];
+            for (int64_t i = 0; i < n; i++)
+                p[i * s] = v;
+        } else if (a->dtype == ADL_FLOAT32) {
+            float *p = (float *)adl_first_elem(a) + it.off[0];
+            for (int64_t i = 0; i < n; i++)
+                p[i * s] = (float)v;
+        }
+    } while (adl_iter_next(&it));
+}
+
+adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays, int axis,
+                             adl_array **out) {
+    const char *op = "concatenate";
+    if (n < 1)
+        return adl_error(ctx, ADL_ERR_VALUE, "concatenate: need at least one array to concatenate");
+    const kernel_loops *l = loops_for_all(ctx, op, n, arrays);
+    if (!l)
+        return ctx->status;
+    const adl_array *a0 = arrays[0];
+    int nd = a0->ndim;
+    if (nd == 0)
+        return adl_error(ctx, ADL_ERR_VALUE,
+                         "concatenate: zero-dimensional arrays cannot be concatenated");
+    if (axis < 0 || axis >= nd)
+        return adl_error(ctx, ADL_ERR_VALUE,
+                         "concatenate: axis %d is out of bounds for array of dimension %d", axis + 1,
+                         nd);
+    int ax = axis;
+    int64_t shape[ADL_MAX_DIMS];
+    memcpy(shape, a0->shape, sizeof(int64_t) * (size_t)nd);
+    for (int k = 1; k < n; k++) {
+        const adl_array *a = arrays[k];
+        if (a->ndim != nd)
+            return adl_error(ctx, ADL_ERR_VALUE,
+                             "concatenate: all the input arrays must have same number of "
+                             "dimensions, but the array at index 1 has %d dimension(s) and the "
+                             "array at index %d has %d dimension(s)",
+                             nd, k + 1, a->ndim);
+        for (int d = 0; d < nd; d++)
+            if (d != ax && a->shape[d] != shape[d])
+                return adl_error(ctx, ADL_ERR_VALUE,
+                                 "concatenate: all the input array dimensions except for the "
+                                 "concatenation axis must match exactly, but along dimension %d, "
+                                 "the array at index 1 has size %lld and the array at index %d "
+                                 "has size %lld",
+                                 d + 1, (long long)shape[d], k + 1, (long long)a->shape[d]);
+        shape[ax] += a->shape[ax]; /* each is < 2^48: no overflow before alloc's check */
+    }
+    adl_array *r = adl_array_alloc(ctx, op, a0->dtype, nd, shape);
+    if (!r)
+        return ctx->status;
+    int64_t es = (int64_t)adl_dtype_size(r->dtype), pos = 0;
+    for (int k = 0; k < n; k++) {
+        const adl_array *a = arrays[k];
+        char *po = AT(adl_first_elem(r), pos * r->strides[ax], es);
+        const char *pa = adl_first_elem(a);
+        adl_iter it;
+        const int64_t *st[2] = {r->strides, a->strides};
+        /* the slice of r has a's shape and r's strides */
+        if (adl_iter_init(&it, nd, a->shape, 2, st) > 0)
+            do
+                l->copy(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
+                        it.stride[1]);
+            while (adl_iter_next(&it));
+        pos += a->shape[ax];
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+/* ---- creation ---- */
+
+adl_status adl_k_arange(adl_ctx *ctx, double start, double stop, double step, adl_array **out) {
+    if (step == 0)
+        return adl_error(ctx, ADL_ERR_VALUE, "arange: step must not be zero");
+    /* NumPy's length: ceil((stop - start) / step), where a quotient that
+     * underflows to 0 still counts as one element when it is positive. */
+    double delta = stop - start, q = delta / step, len;
+    if (q == 0 && delta != 0)
+        len = signbit(q) ? 0 : 1;
+    else
+        len = ceil(q);
+    if (isnan(len))
+        return adl_error(ctx, ADL_ERR_VALUE, "arange: cannot compute length");
+    if (len > (double)ADL_MAX_SIZE)
+        return adl_error(ctx, ADL_ERR_VALUE, "arange: array is too big (more than 2^48 elements)");
+    int64_t n = len > 0 ? (int64_t)len : 0;
+    adl_array *r = adl_array_alloc(ctx, "arange", ADL_FLOAT64, 1, &n);
+    if (!r)
+        return ctx->status;
+    /* NumPy's fill: the first two values, then start + i * (second - first) */
+    double *p = adl_first_elem(r);
+    if (n > 0)
+        p[0] = start;
+    if (n > 1)
+        p[1] = start + step;
+    double d = n > 1 ? p[1] - p[0] : 0;
+    for (int64_t i = 2; i < n; i++)
+        p[i] = start + (double)i * d;
+    *out = r;
+    return ADL_OK;
+}
+
+adl_status adl_k_linspace(adl_ctx *ctx, double start, double stop, int64_t num, int endpoint,
+                          adl_array **out) {
+    if (num < 0)
+        return adl_error(ctx, ADL_ERR_VALUE,
+                         "linspace: Number of samples, %lld, must be non-negative.",
+                         (long long)num);
+    adl_array *r = adl_array_alloc(ctx, "linspace", ADL_FLOAT64, 1, &num);
+    if (!r)
+        return ctx->status;
+    double *p = adl_first_elem(r);
+    /* NumPy's arithmetic, step for step, so the values agree to the bit */
+    int64_t div = endpoint ? num - 1 : num;
+    double delta = stop - start;
+    if (div > 0) {
+        double step = delta / (double)div;
+        if (step == 0) /* delta underflowed: scale before dividing */
+            for (int64_t i = 0; i < num; i++)
+                p[i] = (double)i / (double)div * delta + start;
+        else
+            for (int64_t i = 0; i < num; i++)
+                p[i] = (double)i * step + start;
+    } else {
+        for (int64_t i = 0; i < num; i++)
+            p[i] = (double)i * delta + start;
+    }
+    if (endpoint && num > 1)
+        p[num - 1] = stop;
+    *out = r;
+    return ADL_OK;
+}
+
+adl_status adl_k_eye(adl_ctx *ctx, int64_t n, int64_t m, int64_t k, adl_array **out) {
+    int64_t shape[2] = {n, m};
+    adl_array *r = adl_array_zeros(ctx, "eye", ADL_FLOAT64, 2, shape);
+    if (!r)
+        return ctx->status;
+    double *p = adl_first_elem(r);
+    if (k < m && k > -n) { /* the diagonal meets the matrix; bounds avoid overflow */
+        int64_t i0 = k < 0 ? -k : 0, i1 = m - k < n ? m - k : n;
+        for (int64_t i = i0; i < i1; i++)
+            p[i * m + i + k] = 1.0;
+    }
+    *out = r;
+    return ADL_OK;
+}

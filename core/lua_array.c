@@ -1,0 +1,476 @@
+/* lua_array.c: the array userdata: conversions from Lua values, operators,
+ * properties, indexing, printing. */
+#include "lua_binding.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- conversions ---- */
+
+adl_array *adl_lua_toarray(lua_State *L, int idx) {
+    adl_ud *u = lua_touserdata(L, idx);
+    if (!u || !lua_getmetatable(L, idx))
+        return NULL;
+    int same = lua_rawequal(L, -1, ADL_MT_UPVALUE);
+    lua_pop(L, 1);
+    return same ? u->a : NULL;
+}
+
+adl_ud *adl_lua_newslot(lua_State *L) {
+    adl_ud *u = lua_newuserdata(L, sizeof *u);
+    u->a = NULL;
+    lua_pushvalue(L, ADL_MT_UPVALUE);
+    lua_setmetatable(L, -2);
+    return u;
+}
+
+int adl_lua_finish(lua_State *L, adl_status st, adl_array *a, const char *prefix) {
+    if (st != ADL_OK)
+        return luaL_error(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
+    if (a->level == 0 && a->ndim == 0) {
+        double v = *adl_f64(a);
+        adl_array_release(a);
+        lua_pop(L, 1);
+        lua_pushnumber(L, v);
+        return 1;
+    }
+    adl_ud *u = lua_touserdata(L, -1);
+    u->a = a;
+    return 1;
+}
+
+void adl_lua_pusharray(lua_State *L, adl_array *a) {
+    adl_ud *u = adl_lua_newslot(L);
+    (void)u;
+    adl_lua_finish(L, ADL_OK, a, "");
+}
+
+static const char *type_name(lua_State *L, int idx) {
+    if (adl_lua_toarray(L, idx))
+        return "array";
+    return luaL_typename(L, idx);
+}
+
+int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *what, int64_t lo,
+                         int64_t hi) {
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        luaL_error(L, "%s: %s must be a whole number, got %s", fname, what, type_name(L, idx));
+    double v = lua_tonumber(L, idx);
+    if (v != floor(v) || v < (double)lo || v > (double)hi) {
+        if (v != floor(v))
+            luaL_error(L, "%s: %s must be a whole number, got %g", fname, what, v);
+        luaL_error(L, "%s: %s %g is out of range [%lld, %lld]", fname, what, v, (long long)lo,
+                   (long long)hi);
+    }
+    return (int64_t)v;
+}
+
+int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape, int varargs) {
+    int n;
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        n = varargs ? lua_gettop(L) - idx + 1 : 1;
+        if (n > ADL_MAX_DIMS)
+            luaL_error(L, "%s: %d dimensions requested, at most %d supported", fname, n,
+                       ADL_MAX_DIMS);
+        for (int i = 0; i < n; i++)
+            shape[i] = adl_lua_checkint(L, idx + i, fname, "a shape entry", -((int64_t)1 << 62),
+                                        (int64_t)1 << 62);
+        return n;
+    }
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: the shape must be a table of whole numbers or a number, got %s", fname,
+                   type_name(L, idx));
+    n = (int)lua_objlen(L, idx);
+    if (n > ADL_MAX_DIMS)
+        luaL_error(L, "%s: %d dimensions requested, at most %d supported", fname, n,
+                   ADL_MAX_DIMS);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        shape[i] = adl_lua_checkint(L, -1, fname, "a shape entry", -((int64_t)1 << 62),
+                                    (int64_t)1 << 62);
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *axes) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    if (lua_isnoneornil(L, idx))
+        return -1;
+    int n = 1;
+    int64_t given[ADL_MAX_DIMS];
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        n = (int)lua_objlen(L, idx);
+        if (n > ndim)
+            luaL_error(L, "%s: %d axes given for an array of dimension %d", fname, n, ndim);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, idx, i + 1);
+            given[i] = adl_lua_checkint(L, -1, fname, "axis", -1000, 1000);
+            lua_pop(L, 1);
+        }
+    } else
+        given[0] = adl_lua_checkint(L, idx, fname, "axis", INT32_MIN, INT32_MAX);
+    int seen[ADL_MAX_DIMS] = {0};
+    for (int i = 0; i < n; i++) {
+        if (adl_normalize_axis(ctx, fname, given[i], ndim, &axes[i]) != ADL_OK)
+            luaL_error(L, "%s", ctx->msg);
+        if (seen[axes[i]]++)
+            luaL_error(L, "%s: duplicate value in 'axis' (%d)", fname, (int)given[i]);
+    }
+    return n;
+}
+
+/* Shape of a nested table, following first elements. */
+static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape) {
+    int nd = 0;
+    lua_pushvalue(L, idx);
+    for (;;) {
+        if (adl_lua_toarray(L, -1)) {
+            const adl_array *a = adl_array_value(adl_lua_toarray(L, -1));
+            if (nd + a->ndim > ADL_MAX_DIMS)
+                luaL_error(L, "%s: too many dimensions", fname);
+            for (int i = 0; i < a->ndim; i++)
+                shape[nd++] = a->shape[i];
+            break;
+        }
+        if (lua_type(L, -1) != LUA_TTABLE)
+            break;
+        if (nd == ADL_MAX_DIMS)
+            luaL_error(L, "%s: nested tables deeper than %d levels", fname, ADL_MAX_DIMS);
+        shape[nd++] = (int64_t)lua_objlen(L, -1);
+        if (lua_objlen(L, -1) == 0)
+            break;
+        lua_rawgeti(L, -1, 1);
+        lua_remove(L, -2);
+    }
+    lua_pop(L, 1);
+    return nd;
+}
+
+/* Copies the nested table at the top into dst (depth d of shape). */
+static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *shape, int d,
+                        double **dst) {
+    adl_array *a = adl_lua_toarray(L, -1);
+    if (a) {
+        const adl_array *v = adl_array_value(a);
+        if (!adl_shape_equal(v->ndim, v->shape, nd - d, shape + d))
+            luaL_error(L, "%s: ragged nested sequence: an array element has the wrong shape",
+                       fname);
+        int64_t index[ADL_MAX_DIMS] = {0};
+        for (int64_t i = 0; i < v->size; i++) {
+            *(*dst)++ = adl_array_get(v, index);
+            for (int k = v->ndim - 1; k >= 0 && ++index[k] == v->shape[k]; k--)
+                index[k] = 0;
+        }
+        return;
+    }
+    if (d == nd) {
+        if (lua_type(L, -1) != LUA_TNUMBER)
+            luaL_error(L, "%s: expected numbers in the nested tables, got %s", fname,
+                       type_name(L, -1));
+        *(*dst)++ = lua_tonumber(L, -1);
+        return;
+    }
+    if (lua_type(L, -1) != LUA_TTABLE || (int64_t)lua_objlen(L, -1) != shape[d])
+        luaL_error(L,
+                   "%s: ragged nested sequence: at depth %d expected a table of length %lld, "
+                   "got %s",
+                   fname, d + 1, (long long)shape[d],
+                   lua_type(L, -1) == LUA_TTABLE ? "a table of another length" : type_name(L, -1));
+    for (int64_t i = 1; i <= shape[d]; i++) {
+        lua_rawgeti(L, -1, (int)i);
+        fill_nested(L, fname, nd, shape, d + 1, dst);
+        lua_pop(L, 1);
+    }
+}
+
+/* Replaces the number or nested table at idx by a new array. */
+static adl_array *convert(lua_State *L, int idx, const char *fname) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    int64_t shape[ADL_MAX_DIMS];
+    int nd = lua_type(L, idx) == LUA_TNUMBER ? 0 : nested_shape(L, idx, fname, shape);
+    idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
+    adl_ud *u = adl_lua_newslot(L);
+    u->a = adl_array_alloc(ctx, fname, ADL_FLOAT64, nd, shape);
+    if (!u->a)
+        luaL_error(L, "%s", ctx->msg);
+    double *dst = adl_f64(u->a);
+    lua_pushvalue(L, idx);
+    fill_nested(L, fname, nd, shape, 0, &dst);
+    lua_pop(L, 1);
+    lua_replace(L, idx);
+    return u->a;
+}
+
+adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
+    adl_array *a = adl_lua_toarray(L, idx);
+    if (a)
+        return a;
+    int t = lua_type(L, idx);
+    if (t == LUA_TNUMBER || t == LUA_TTABLE)
+        return convert(L, idx, fname);
+    luaL_error(L, "%s: expected an array, a number or a nested table of numbers for argument "
+                  "%d, got %s",
+               fname, idx, type_name(L, idx));
+    return NULL;
+}
+
+/* ---- operators ---- */
+
+static int arith(lua_State *L, adl_opcode op) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *a = adl_lua_toarray(L, 1), *b = adl_lua_toarray(L, 2), *r = NULL;
+    const char *name = adl_op_name(op);
+    if (!a && lua_type(L, 1) != LUA_TNUMBER)
+        luaL_error(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
+                   type_name(L, 1));
+    if (!b && lua_type(L, 2) != LUA_TNUMBER)
+        luaL_error(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
+                   type_name(L, 2));
+    adl_lua_newslot(L);
+    adl_status st;
+    if (a && b)
+        st = adl_binary(ctx, op, a, b, &r);
+    else if (a)
+        st = adl_binary_scalar(ctx, op, a, lua_tonumber(L, 2), &r);
+    else
+        st = adl_scalar_binary(ctx, op, lua_tonumber(L, 1), b, &r);
+    return adl_lua_finish(L, st, r, "np.");
+}
+
+static int l_add(lua_State *L) {
+    return arith(L, ADL_OP_ADD);
+}
+static int l_sub(lua_State *L) {
+    return arith(L, ADL_OP_SUB);
+}
+static int l_mul(lua_State *L) {
+    return arith(L, ADL_OP_MUL);
+}
+static int l_div(lua_State *L) {
+    return arith(L, ADL_OP_DIV);
+}
+static int l_pow(lua_State *L) {
+    return arith(L, ADL_OP_POW);
+}
+
+static int l_unm(lua_State *L) {
+    adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
+    adl_lua_newslot(L);
+    return adl_lua_finish(L, adl_unary(adl_lua_ctx(L), ADL_OP_NEG, a, &r), r, "np.");
+}
+
+static int l_len(lua_State *L) {
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (a->ndim == 0)
+        luaL_error(L, "len: a 0-d array has no length");
+    lua_pushnumber(L, (lua_Number)a->shape[0]);
+    return 1;
+}
+
+static int l_gc(lua_State *L) {
+    adl_ud *u = lua_touserdata(L, 1);
+    adl_array_release(u->a);
+    u->a = NULL;
+    return 0;
+}
+
+static int l_tostring(lua_State *L) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a) {
+        lua_pushliteral(L, "array(<released>)");
+        return 1;
+    }
+    adl_printopts opts;
+    lua_getfield(L, ADL_MT_UPVALUE, "__printopts");
+    if (lua_touserdata(L, -1))
+        opts = *(adl_printopts *)lua_touserdata(L, -1);
+    else
+        adl_printopts_default(&opts);
+    lua_pop(L, 1);
+    char *text = NULL;
+    if (adl_array_format(ctx, adl_array_value(a), &opts, &text) != ADL_OK)
+        return luaL_error(L, "tostring: %s", ctx->msg);
+    lua_pushstring(L, text);
+    free(text);
+    return 1;
+}
+
+/* ---- indexing ---- */
+
+static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp) {
+    char what[64];
+    snprintf(what, sizeof what, "index for axis %d", axis + 1);
+    int64_t i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
+    int64_t p = i > 0 ? i - 1 : size + i;
+    if (clamp)
+        return p < 0 ? (i > 0 ? size : -1) : p > size ? size : p;
+    if (i == 0 || p < 0 || p >= size)
+        luaL_error(L,
+                   "index: index %lld is out of bounds for axis %d with size %lld (indices are "
+                   "1-based; -1 is the last)",
+                   (long long)i, axis + 1, (long long)size);
+    return p;
+}
+
+/* One entry of an index table: a number, {} (all), {a, b} or {a, b, step}. */
+static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it) {
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        *it = (adl_index_item){position(L, -1, axis, size, 0), 1, 1, 0};
+        return;
+    }
+    if (lua_type(L, -1) != LUA_TTABLE)
+        luaL_error(L,
+                   "index: entry %d must be a number, {} or a range {first, last, step}, got %s",
+                   axis + 1, type_name(L, -1));
+    int n = (int)lua_objlen(L, -1);
+    if (n > 3)
+        luaL_error(L, "index: range for axis %d has %d entries, at most 3 (first, last, step)",
+                   axis + 1, n);
+    int64_t step = 1;
+    if (n == 3) {
+        lua_rawgeti(L, -1, 3);
+        step = adl_lua_checkint(L, -1, "index", "step", -((int64_t)1 << 62), (int64_t)1 << 62);
+        lua_pop(L, 1);
+        if (step == 0)
+            luaL_error(L, "index: step for axis %d must not be zero", axis + 1);
+    }
+    int64_t first = step > 0 ? 0 : size - 1, last = step > 0 ? size - 1 : 0;
+    if (n >= 1) {
+        lua_rawgeti(L, -1, 1);
+        first = position(L, -1, axis, size, 1);
+        lua_pop(L, 1);
+    }
+    if (n >= 2) {
+        lua_rawgeti(L, -1, 2);
+        last = position(L, -1, axis, size, 1);
+        lua_pop(L, 1);
+    }
+    /* inclusive bounds, clamped to the axis as NumPy clamps slices */
+    if (step > 0) {
+        if (first < 0)
+            first = 0;
+        if (last >= size)
+            last = size - 1;
+    } else {
+        if (first >= size)
+            first = size - 1;
+        if (last < 0)
+            last = 0;
+    }
+    int64_t count = 0;
+    if ((step > 0 && last >= first) || (step < 0 && last <= first))
+        count = (last - first) / step + 1;
+    *it = (adl_index_item){count ? first : 0, count, step, 1};
+}
+
+static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *idx) {
+    if (a->ndim == 0)
+        luaL_error(L, "index: a 0-d array cannot be indexed");
+    if (lua_type(L, key) == LUA_TNUMBER) {
+        idx->n = 1;
+        idx->item[0] = (adl_index_item){position(L, key, 0, a->shape[0], 0), 1, 1, 0};
+        return;
+    }
+    int n = (int)lua_objlen(L, key);
+    if (n > a->ndim)
+        luaL_error(L, "index: too many indices for array: array is %d-dimensional, but %d were "
+                      "indexed",
+                   a->ndim, n);
+    idx->n = n;
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, key, i + 1);
+        index_item(L, i, a->shape[i], &idx->item[i]);
+        lua_pop(L, 1);
+    }
+}
+
+static void push_shape(lua_State *L, const adl_array *a) {
+    lua_createtable(L, a->ndim, 0);
+    for (int i = 0; i < a->ndim; i++) {
+        lua_pushnumber(L, (lua_Number)a->shape[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+static int l_index(lua_State *L) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *a = adl_lua_toarray(L, 1);
+    int kt = lua_type(L, 2);
+    if (kt == LUA_TSTRING) {
+        size_t len;
+        const char *k = lua_tolstring(L, 2, &len);
+        /* methods first: they are the common case */
+        lua_getfield(L, ADL_MT_UPVALUE, "__methods");
+        lua_pushvalue(L, 2);
+        lua_rawget(L, -2);
+        if (!lua_isnil(L, -1))
+            return 1;
+        lua_pop(L, 2);
+        if (!strcmp(k, "shape")) {
+            push_shape(L, a);
+        } else if (!strcmp(k, "ndim")) {
+            lua_pushnumber(L, a->ndim);
+        } else if (!strcmp(k, "size")) {
+            lua_pushnumber(L, (lua_Number)a->size);
+        } else if (!strcmp(k, "dtype")) {
+            lua_pushstring(L, adl_dtype_name(a->dtype));
+        } else if (!strcmp(k, "T")) {
+            adl_array *r = NULL;
+            adl_lua_newslot(L);
+            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), r, "np.");
+        } else
+            lua_pushnil(L);
+        return 1;
+    }
+    if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
+        luaL_error(L, "index: an array is indexed by a number or a table, got %s",
+                   type_name(L, 2));
+    adl_index idx;
+    parse_index(L, 2, a, &idx);
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), r, "np.");
+}
+
+static int l_newindex(lua_State *L) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *a = adl_lua_toarray(L, 1);
+    int kt = lua_type(L, 2);
+    if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
+        luaL_error(L, "setitem: an array is indexed by a number or a table, got %s",
+                   type_name(L, 2));
+    if (a->level > 0 && adl_trace_live(a->trace))
+        luaL_error(L, "setitem: cannot assign into an array that is being differentiated");
+    adl_array *v = adl_lua_checkarray(L, 3, "setitem");
+    adl_index idx;
+    parse_index(L, 2, a, &idx);
+    adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
+    adl_lua_newslot(L); /* anchors the view */
+    adl_status st = adl_getitem(ctx, plain, &idx, &view);
+    if (st == ADL_OK) {
+        st = adl_k_assign(ctx, "setitem", view, adl_array_value(v));
+        adl_array_release(view);
+    }
+    if (st)
+        luaL_error(L, "np.%s", ctx->msg);
+    return 0;
+}
+
+static const luaL_Reg meta[] = {
+    {"__add", l_add},     {"__sub", l_sub},         {"__mul", l_mul},
+    {"__div", l_div},     {"__pow", l_pow},         {"__unm", l_unm},
+    {"__len", l_len},     {"__gc", l_gc},           {"__tostring", l_tostring},
+    {"__index", l_index}, {"__newindex", l_newindex}, {NULL, NULL}};
+
+void adl_lua_open_array(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
+    adl_lua_setfuncs(L, meta);
+    lua_newtable(L);
+    lua_setfield(L, -2, "__methods");
+    lua_pushliteral(L, "adlua.array");
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+}

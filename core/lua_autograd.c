@@ -1,0 +1,102 @@
+/* lua_autograd.c: the tracer's entry points for lua/adlua/init.lua, which
+ * builds grad, elementwise_grad and value_and_grad on them. */
+#include "lua_binding.h"
+
+static adl_trace *check_trace(lua_State *L, int idx) {
+    adl_trace *t = lua_touserdata(L, idx);
+    if (!t || lua_type(L, idx) != LUA_TLIGHTUSERDATA)
+        luaL_error(L, "grad: internal error: not a trace");
+    return t;
+}
+
+static int raise(lua_State *L) {
+    return luaL_error(L, "%s", adl_lua_ctx(L)->msg);
+}
+
+static int l_trace_begin(lua_State *L) {
+    adl_trace *t;
+    if (adl_trace_begin(adl_lua_ctx(L), &t))
+        return raise(L);
+    lua_pushlightuserdata(L, t);
+    lua_pushnumber(L, adl_trace_level(t));
+    return 2;
+}
+
+/* trace_leaf(t, x): x (array or number) boxed as an independent variable. */
+static int l_trace_leaf(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *x = adl_lua_checkarray(L, 2, "grad"), *box = NULL;
+    adl_ud *u = adl_lua_newslot(L);
+    if (adl_trace_leaf(adl_lua_ctx(L), t, x, &box))
+        return raise(L);
+    u->a = box;
+    return 1;
+}
+
+/* trace_backward(t, out, seed): seed nil means ones. */
+static int l_trace_backward(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *out = adl_lua_toarray(L, 2);
+    adl_array *seed = lua_isnoneornil(L, 3) ? NULL : adl_lua_checkarray(L, 3, "grad");
+    if (!out)
+        return 0;
+    if (adl_trace_backward(adl_lua_ctx(L), t, out, seed))
+        return raise(L);
+    return 0;
+}
+
+static int l_trace_grad(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *box = adl_lua_toarray(L, 2), *g = NULL;
+    if (!box)
+        return luaL_error(L, "grad: internal error: not a box");
+    adl_lua_newslot(L);
+    return adl_lua_finish(L, adl_trace_grad(adl_lua_ctx(L), t, box, &g), g, "");
+}
+
+static int l_trace_end(lua_State *L) {
+    adl_trace_end(adl_lua_ctx(L), check_trace(L, 1));
+    return 0;
+}
+
+/* Whether x is recorded on trace t (its output depends on the leaves). */
+static int l_on_trace(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *x = adl_lua_toarray(L, 2);
+    x = x ? adl_live(x) : NULL;
+    lua_pushboolean(L, x && x->level > 0 && x->trace == t);
+    return 1;
+}
+
+/* trace_unbox(t, x): x's value one level below t (x itself if t did not
+ * record it); a plain 0-d value becomes a number. */
+static int l_trace_unbox(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *x = adl_lua_toarray(L, 2);
+    adl_array *live = x ? adl_live(x) : NULL;
+    if (!live || live->level == 0 || live->trace != t) {
+        if (live && live != x) {
+            adl_array_retain(live);
+            adl_lua_pusharray(L, live);
+            return 1;
+        }
+        lua_settop(L, 2);
+        return 1;
+    }
+    adl_array_retain(live->inner);
+    adl_lua_pusharray(L, live->inner);
+    return 1;
+}
+
+static const luaL_Reg funcs[] = {{"trace_begin", l_trace_begin},
+                                 {"trace_unbox", l_trace_unbox},
+                                 {"trace_leaf", l_trace_leaf},
+                                 {"trace_backward", l_trace_backward},
+                                 {"trace_grad", l_trace_grad},
+                                 {"trace_end", l_trace_end},
+                                 {"on_trace", l_on_trace},
+                                 {NULL, NULL}};
+
+void adl_lua_open_autograd(lua_State *L) {
+    adl_lua_setfuncs(L, funcs);
+}

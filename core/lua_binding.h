@@ -1,0 +1,60 @@
+/* lua_binding.h: what the binding files (core/lua_*.c) share.
+ *
+ * Every binding function is a closure with two upvalues: the interpreter's
+ * core context (a full userdata holding adl_ctx) and the array metatable.
+ * A function checks and converts all its arguments first (these may raise),
+ * then anchors its result userdata on the stack, then calls the core, and
+ * raises the core's message only after freeing what it holds. */
+#ifndef ADL_LUA_BINDING_H
+#define ADL_LUA_BINDING_H
+
+#include "adl_core.h"
+#include "trace.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#define ADL_CTX_UPVALUE lua_upvalueindex(1)
+#define ADL_MT_UPVALUE lua_upvalueindex(2)
+
+typedef struct adl_ud {
+    adl_array *a; /* one reference; NULL until the core filled it */
+} adl_ud;
+
+static inline adl_ctx *adl_lua_ctx(lua_State *L) {
+    return (adl_ctx *)lua_touserdata(L, ADL_CTX_UPVALUE);
+}
+
+/* The array at idx, or NULL when it is not an adlua array. */
+adl_array *adl_lua_toarray(lua_State *L, int idx);
+/* The array at idx; numbers and nested tables are converted into a new
+ * array that replaces them on the stack.  Raises "<fname>: ..." otherwise. */
+adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
+/* Pushes an empty array userdata (with the metatable) and returns its slot. */
+adl_ud *adl_lua_newslot(lua_State *L);
+/* Completes a call: on success stores `a` in the slot at the top of the
+ * stack (a plain 0-d result becomes a Lua number instead); on failure raises
+ * "<prefix><core message>". Returns 1 (the number of results). */
+int adl_lua_finish(lua_State *L, adl_status st, adl_array *a, const char *prefix);
+/* Pushes a (taking over its reference), as adl_lua_newslot + finish. */
+void adl_lua_pusharray(lua_State *L, adl_array *a);
+/* A whole number at idx in [lo, hi], or raises naming fname and what. */
+int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *what, int64_t lo,
+                         int64_t hi);
+/* A shape: a number or a table of numbers (or the numbers from idx to the
+ * top when `varargs`).  Returns ndim. */
+int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape, int varargs);
+/* Axis argument (nil, a number or a table of numbers; 1-based) to a list
+ * of distinct 0-based axes; returns the count, -1 for all axes (nil). */
+int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *axes);
+
+/* Registers funcs into the table at the top, each with the two upvalues. */
+void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
+
+void adl_lua_open_array(lua_State *L);    /* metatable methods (lua_array.c) */
+void adl_lua_open_numpy(lua_State *L);    /* np functions into table at top */
+void adl_lua_open_autograd(lua_State *L); /* trace functions into table at top */
+
+int luaopen_adlua_core(lua_State *L);
+
+#endif

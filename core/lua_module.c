@@ -1,0 +1,51 @@
+/* lua_module.c: luaopen_adlua_core, the C half of `require "adlua"`.
+ *
+ * One adl_ctx per lua_State lives in a userdata in the registry; it and the
+ * array metatable are the two upvalues of every binding function. */
+#include "lua_binding.h"
+
+#include <string.h>
+
+#define CTX_KEY "adlua.ctx"
+#define MT_KEY "adlua.array"
+
+void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
+    for (; funcs->name; funcs++) {
+        lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+        lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
+        lua_pushcclosure(L, funcs->func, 2);
+        lua_setfield(L, -2, funcs->name);
+    }
+}
+
+/* Ends the traces a script left open (an error escaped a grad call). */
+static int ctx_gc(lua_State *L) {
+    adl_ctx *ctx = lua_touserdata(L, 1);
+    while (ctx->top)
+        adl_trace_end(ctx, ctx->top);
+    return 0;
+}
+
+int luaopen_adlua_core(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+    int fresh = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (fresh) {
+        adl_ctx *ctx = lua_newuserdata(L, sizeof *ctx);
+        adl_ctx_init(ctx);
+        lua_newtable(L);
+        lua_pushcfunction(L, ctx_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_setmetatable(L, -2);
+        lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+        lua_newtable(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, MT_KEY);
+        adl_lua_open_array(L);
+    }
+    lua_newtable(L);
+    adl_lua_open_numpy(L);
+    adl_lua_open_autograd(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
+    lua_setfield(L, -2, "array_metatable");
+    return 1;
+}

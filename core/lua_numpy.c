@@ -1,0 +1,548 @@
+/* lua_numpy.c: the C functions behind the `adlua.numpy` namespace.
+ * Errors are raised as "np.<name>: ..." with 1-based axes. */
+#include "lua_binding.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
+    if (lua_isnoneornil(L, idx))
+        return ADL_FLOAT64;
+    const char *d = lua_tostring(L, idx);
+    if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float64"))
+        return ADL_FLOAT64;
+    if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float32"))
+        luaL_error(L, "%s: dtype float32 is not supported yet (float64 only)", fname);
+    return (adl_dtype)luaL_error(L, "%s: unknown dtype %s (use \"float64\")", fname,
+                                 d ? d : luaL_typename(L, idx));
+}
+
+static int finish(lua_State *L, adl_status st, adl_array *r) {
+    return adl_lua_finish(L, st, r, "np.");
+}
+
+/* ---- creation ---- */
+
+static int l_array(lua_State *L) {
+    check_dtype(L, 2, "np.array");
+    adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
+    if (!a) {
+        if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
+            luaL_error(L, "np.array: expected a number or a nested table of numbers, got %s",
+                       luaL_typename(L, 1));
+        if (lua_type(L, 1) == LUA_TTABLE)
+            adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
+        lua_settop(L, 1);
+        return 1;
+    }
+    adl_lua_newslot(L);
+    return finish(L, adl_k_copy(adl_lua_ctx(L), adl_array_value(a), &r), r);
+}
+
+static int filled(lua_State *L, const char *fname, double v, int dtype_idx) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    int64_t shape[ADL_MAX_DIMS];
+    int nd = adl_lua_checkshape(L, 1, fname, shape, 0);
+    check_dtype(L, dtype_idx, fname);
+    adl_lua_newslot(L);
+    adl_array *r = adl_array_alloc(ctx, fname + 3, ADL_FLOAT64, nd, shape);
+    if (r)
+        adl_k_fill(r, v);
+    return finish(L, r ? ADL_OK : ctx->status, r);
+}
+
+static int l_zeros(lua_State *L) {
+    return filled(L, "np.zeros", 0.0, 2);
+}
+static int l_ones(lua_State *L) {
+    return filled(L, "np.ones", 1.0, 2);
+}
+static int l_empty(lua_State *L) {
+    return filled(L, "np.empty", 0.0, 2);
+}
+static int l_full(lua_State *L) {
+    return filled(L, "np.full", luaL_checknumber(L, 2), 3);
+}
+
+static double check_number(lua_State *L, int idx, const char *fname, const char *what) {
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        luaL_error(L, "%s: %s must be a number, got %s", fname, what, luaL_typename(L, idx));
+    return lua_tonumber(L, idx);
+}
+
+static int l_arange(lua_State *L) {
+    int n = lua_gettop(L);
+    if (n >= 1 && lua_type(L, n) == LUA_TSTRING)
+        check_dtype(L, n--, "np.arange");
+    if (n < 1 || n > 3)
+        luaL_error(L, "np.arange: expected (stop), (start, stop) or (start, stop, step)");
+    double start = 0, stop, step = 1;
+    if (n == 1)
+        stop = check_number(L, 1, "np.arange", "stop");
+    else {
+        start = check_number(L, 1, "np.arange", "start");
+        stop = check_number(L, 2, "np.arange", "stop");
+        if (n == 3)
+            step = check_number(L, 3, "np.arange", "step");
+    }
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_k_arange(adl_lua_ctx(L), start, stop, step, &r), r);
+}
+
+static int l_linspace(lua_State *L) {
+    double start = check_number(L, 1, "np.linspace", "start");
+    double stop = check_number(L, 2, "np.linspace", "stop");
+    int64_t num = lua_isnoneornil(L, 3)
+                      ? 50
+                      : adl_lua_checkint(L, 3, "np.linspace", "num", 0, ADL_MAX_SIZE);
+    int endpoint = lua_isnoneornil(L, 4) ? 1 : lua_toboolean(L, 4);
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_k_linspace(adl_lua_ctx(L), start, stop, num, endpoint, &r), r);
+}
+
+static int l_eye(lua_State *L) {
+    int64_t n = adl_lua_checkint(L, 1, "np.eye", "N", 0, ADL_MAX_SIZE);
+    int64_t m = lua_isnoneornil(L, 2) ? n : adl_lua_checkint(L, 2, "np.eye", "M", 0, ADL_MAX_SIZE);
+    int64_t k = lua_isnoneornil(L, 3) ? 0
+                                       : adl_lua_checkint(L, 3, "np.eye", "k", -ADL_MAX_SIZE,
+                                                          ADL_MAX_SIZE);
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), r);
+}
+
+/* ---- elementwise ---- */
+
+static int unary(lua_State *L, adl_opcode op, const char *fname) {
+    adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), r);
+}
+
+#define UNARY(fn, OP)                                                                          \
+    static int l_##fn(lua_State *L) {                                                          \
+        return unary(L, ADL_OP_##OP, "np." #fn);                                               \
+    }
+UNARY(negative, NEG)
+UNARY(exp, EXP)
+UNARY(log, LOG)
+UNARY(log1p, LOG1P)
+UNARY(sqrt, SQRT)
+UNARY(sin, SIN)
+UNARY(cos, COS)
+UNARY(tan, TAN)
+UNARY(tanh, TANH)
+UNARY(abs, ABS)
+UNARY(square, SQUARE)
+
+static int binary(lua_State *L, adl_opcode op, const char *fname) {
+    adl_array *a = adl_lua_checkarray(L, 1, fname);
+    adl_array *b = adl_lua_checkarray(L, 2, fname), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_binary(adl_lua_ctx(L), op, a, b, &r), r);
+}
+
+#define BINARY(fn, OP)                                                                         \
+    static int l_##fn(lua_State *L) {                                                          \
+        return binary(L, ADL_OP_##OP, "np." #fn);                                              \
+    }
+BINARY(add, ADD)
+BINARY(subtract, SUB)
+BINARY(multiply, MUL)
+BINARY(divide, DIV)
+BINARY(power, POW)
+BINARY(maximum, MAXIMUM)
+BINARY(minimum, MINIMUM)
+
+static int compare(lua_State *L, adl_binary_op op, const char *fname) {
+    adl_array *a = adl_lua_checkarray(L, 1, fname);
+    adl_array *b = adl_lua_checkarray(L, 2, fname), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_compare(adl_lua_ctx(L), op, a, b, &r), r);
+}
+
+#define COMPARE(fn, OP)                                                                        \
+    static int l_##fn(lua_State *L) {                                                          \
+        return compare(L, ADL_B_##OP, "np." #fn);                                              \
+    }
+COMPARE(less, LT)
+COMPARE(less_equal, LE)
+COMPARE(greater, GT)
+COMPARE(greater_equal, GE)
+COMPARE(equal, EQ)
+COMPARE(not_equal, NE)
+
+static int l_sign(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.sign"), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_sign(adl_lua_ctx(L), a, &r), r);
+}
+
+static int l_where(lua_State *L) {
+    adl_array *c = adl_lua_checkarray(L, 1, "np.where");
+    adl_array *a = adl_lua_checkarray(L, 2, "np.where");
+    adl_array *b = adl_lua_checkarray(L, 3, "np.where"), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_where(adl_lua_ctx(L), c, a, b, &r), r);
+}
+
+/* ---- reductions ---- */
+
+/* (x, axis, keepdims) or (x, {axis = ..., keepdims = ...}). */
+static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes,
+                          int *keepdims) {
+    if (lua_type(L, 2) == LUA_TTABLE && lua_objlen(L, 2) == 0) {
+        lua_getfield(L, 2, "keepdims");
+        *keepdims = lua_toboolean(L, -1);
+        lua_getfield(L, 2, "axis");
+        lua_replace(L, 2);
+        lua_pop(L, 1);
+    } else
+        *keepdims = lua_toboolean(L, 3);
+    return adl_lua_checkaxes(L, 2, fname, a->ndim, axes);
+}
+
+static int reduce(lua_State *L, adl_opcode op, const char *fname) {
+    adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
+    int axes[ADL_MAX_DIMS], keepdims;
+    int naxes = reduction_args(L, fname, a, axes, &keepdims);
+    adl_lua_newslot(L);
+    return finish(L, adl_reduce(adl_lua_ctx(L), op, a, naxes, axes, keepdims, &r), r);
+}
+
+static int l_sum(lua_State *L) {
+    return reduce(L, ADL_OP_SUM, "np.sum");
+}
+static int l_max(lua_State *L) {
+    return reduce(L, ADL_OP_MAX, "np.max");
+}
+static int l_min(lua_State *L) {
+    return reduce(L, ADL_OP_MIN, "np.min");
+}
+
+static int l_mean(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.mean"), *r = NULL;
+    int axes[ADL_MAX_DIMS], keepdims;
+    int naxes = reduction_args(L, "np.mean", a, axes, &keepdims);
+    adl_lua_newslot(L);
+    return finish(L, adl_mean(adl_lua_ctx(L), a, naxes, axes, keepdims, &r), r);
+}
+
+/* ---- linear algebra ---- */
+
+static int l_dot(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.dot");
+    adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_dot(adl_lua_ctx(L), a, b, &r), r);
+}
+
+static int l_matmul(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.matmul");
+    adl_array *b = adl_lua_checkarray(L, 2, "np.matmul"), *r = NULL;
+    if (a->ndim == 0 || b->ndim == 0)
+        luaL_error(L, "np.matmul: input operand %d does not have enough dimensions (a 0-d "
+                      "operand; use * to multiply by a scalar)",
+                   a->ndim == 0 ? 1 : 2);
+    adl_lua_newslot(L);
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_status st = adl_dot(ctx, a, b, &r);
+    if (st && !strncmp(ctx->msg, "dot:", 4))
+        return luaL_error(L, "np.matmul:%s", ctx->msg + 4);
+    return finish(L, st, r);
+}
+
+static int l_outer(lua_State *L) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *a = adl_lua_checkarray(L, 1, "np.outer");
+    adl_array *b = adl_lua_checkarray(L, 2, "np.outer");
+    int64_t sa[2] = {a->size, 1}, sb[2] = {1, b->size};
+    adl_array *ca = NULL, *rb = NULL, *r = NULL;
+    adl_lua_newslot(L);
+    adl_status st = adl_reshape(ctx, "outer", a, 2, sa, &ca);
+    if (st == ADL_OK)
+        st = adl_reshape(ctx, "outer", b, 2, sb, &rb);
+    if (st == ADL_OK)
+        st = adl_binary(ctx, ADL_OP_MUL, ca, rb, &r);
+    adl_array_release(ca);
+    adl_array_release(rb);
+    return finish(L, st, r);
+}
+
+/* ---- shapes ---- */
+
+static int l_reshape(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.reshape"), *r = NULL;
+    int64_t shape[ADL_MAX_DIMS];
+    int nd = adl_lua_checkshape(L, 2, "np.reshape", shape, 1);
+    adl_lua_newslot(L);
+    return finish(L, adl_reshape(adl_lua_ctx(L), "reshape", a, nd, shape, &r), r);
+}
+
+static int l_transpose(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.transpose"), *r = NULL;
+    int perm[ADL_MAX_DIMS], *p = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        if (lua_type(L, 2) != LUA_TTABLE || (int)lua_objlen(L, 2) != a->ndim)
+            luaL_error(L, "np.transpose: axes must be a table listing each of the %d axes once",
+                       a->ndim);
+        for (int i = 0; i < a->ndim; i++) {
+            lua_rawgeti(L, 2, i + 1);
+            int64_t ax = adl_lua_checkint(L, -1, "np.transpose", "axis", -a->ndim, a->ndim);
+            lua_pop(L, 1);
+            if (adl_normalize_axis(adl_lua_ctx(L), "np.transpose", ax, a->ndim, &perm[i]))
+                luaL_error(L, "%s", adl_lua_ctx(L)->msg);
+        }
+        p = perm;
+    }
+    adl_lua_newslot(L);
+    return finish(L, adl_transpose(adl_lua_ctx(L), a, p, &r), r);
+}
+
+/* The arrays of the table at idx, converted in place, into a malloc-free
+ * stack-anchored list: the table keeps them alive. */
+static int sequence(lua_State *L, int idx, const char *fname, adl_array **out, int max) {
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, idx));
+    int n = (int)lua_objlen(L, idx);
+    if (n == 0)
+        luaL_error(L, "%s: need at least one array to join", fname);
+    if (n > max)
+        luaL_error(L, "%s: at most %d arrays can be joined at once", fname, max);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        adl_lua_checkarray(L, -1, fname);
+        lua_rawseti(L, idx, i + 1); /* converted numbers and tables stay anchored */
+    }
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, i + 1);
+        out[i] = adl_lua_toarray(L, -1);
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+#define MAX_JOIN 4096
+
+static int join(lua_State *L, const char *fname, int stack) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    lua_settop(L, 2);
+    lua_createtable(L, 0, 0); /* a copy of the list, so the caller's table is left alone */
+    int n0 = lua_type(L, 1) == LUA_TTABLE ? (int)lua_objlen(L, 1) : 0;
+    for (int i = 1; i <= n0; i++) {
+        lua_rawgeti(L, 1, i);
+        lua_rawseti(L, 3, i);
+    }
+    if (lua_type(L, 1) != LUA_TTABLE)
+        luaL_error(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, 1));
+    adl_array **arrays = lua_newuserdata(L, sizeof(adl_array *) * MAX_JOIN);
+    int n = sequence(L, 3, fname, arrays, MAX_JOIN);
+    int ndim = arrays[0]->ndim + (stack ? 1 : 0);
+    int64_t ax1 = lua_isnoneornil(L, 2) ? 1 : adl_lua_checkint(L, 2, fname, "axis", -64, 64);
+    int axis;
+    if (ndim == 0)
+        luaL_error(L, "%s: zero-dimensional arrays cannot be concatenated", fname);
+    if (adl_normalize_axis(ctx, fname, ax1, ndim, &axis))
+        luaL_error(L, "%s", ctx->msg);
+    if (stack) {
+        for (int i = 0; i < n; i++)
+            if (!adl_shape_equal(arrays[i]->ndim, arrays[i]->shape, arrays[0]->ndim,
+                                 arrays[0]->shape))
+                luaL_error(L, "%s: all input arrays must have the same shape (array 1 and array "
+                              "%d differ)",
+                           fname, i + 1);
+        for (int i = 0; i < n; i++) {
+            int64_t shape[ADL_MAX_DIMS];
+            const adl_array *a = arrays[i];
+            for (int d = 0, s = 0; d < ndim; d++)
+                shape[d] = d == axis ? 1 : a->shape[s++];
+            adl_array *e = NULL;
+            adl_lua_newslot(L);
+            if (adl_reshape(ctx, "stack", arrays[i], ndim, shape, &e))
+                luaL_error(L, "np.%s", ctx->msg);
+            adl_lua_finish(L, ADL_OK, e, "");
+            arrays[i] = adl_lua_toarray(L, -1);
+            lua_rawseti(L, 3, i + 1);
+        }
+    }
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    adl_status st = adl_concatenate(ctx, n, arrays, axis, &r);
+    if (st && !strncmp(ctx->msg, "concatenate:", 12))
+        return luaL_error(L, "%s:%s", fname, ctx->msg + 12);
+    return finish(L, st, r);
+}
+
+static int l_concatenate(lua_State *L) {
+    return join(L, "np.concatenate", 0);
+}
+static int l_stack(lua_State *L) {
+    return join(L, "np.stack", 1);
+}
+
+static int l_copy(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.copy"), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_copy(adl_lua_ctx(L), a, &r), r);
+}
+
+/* ---- plain values ---- */
+
+static int l_item(lua_State *L) {
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a) {
+        if (lua_type(L, 1) == LUA_TNUMBER)
+            return 1;
+        luaL_error(L, "item: expected an array, got %s", luaL_typename(L, 1));
+    }
+    const adl_array *v = adl_array_value(a);
+    if (v->size != 1) {
+        char s[256];
+        adl_shape_str(v->ndim, v->shape, s, sizeof s);
+        luaL_error(L, "item: can only convert an array of size 1 to a number, got shape %s", s);
+    }
+    int64_t zero[ADL_MAX_DIMS] = {0};
+    lua_pushnumber(L, adl_array_get(v, zero));
+    return 1;
+}
+
+static void push_nested(lua_State *L, const adl_array *v, int d, int64_t *index) {
+    if (d == v->ndim) {
+        lua_pushnumber(L, adl_array_get(v, index));
+        return;
+    }
+    lua_createtable(L, (int)v->shape[d], 0);
+    for (index[d] = 0; index[d] < v->shape[d]; index[d]++) {
+        push_nested(L, v, d + 1, index);
+        lua_rawseti(L, -2, (int)index[d] + 1);
+    }
+}
+
+static int l_totable(lua_State *L) {
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a)
+        luaL_error(L, "totable: expected an array, got %s", luaL_typename(L, 1));
+    int64_t index[ADL_MAX_DIMS] = {0};
+    luaL_checkstack(L, a->ndim + 4, "totable");
+    push_nested(L, adl_array_value(a), 0, index);
+    return 1;
+}
+
+/* The plain value under any boxes (a number for 0-d). */
+static int l_value(lua_State *L) {
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    adl_array *v = (adl_array *)adl_array_value(a);
+    if (v == a) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    adl_array_retain(v);
+    adl_lua_pusharray(L, v);
+    return 1;
+}
+
+static int l_is_array(lua_State *L) {
+    lua_pushboolean(L, adl_lua_toarray(L, 1) != NULL);
+    return 1;
+}
+
+static int l_set_printoptions(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, ADL_MT_UPVALUE, "__printopts");
+    adl_printopts *o = lua_touserdata(L, -1);
+    if (!o) {
+        o = lua_newuserdata(L, sizeof *o);
+        adl_printopts_default(o);
+        lua_setfield(L, ADL_MT_UPVALUE, "__printopts");
+    }
+    adl_printopts next = *o;
+    lua_getfield(L, 1, "precision");
+    if (!lua_isnil(L, -1))
+        next.precision = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "precision", 0, 30);
+    lua_getfield(L, 1, "threshold");
+    if (!lua_isnil(L, -1))
+        next.threshold =
+            adl_lua_checkint(L, -1, "np.set_printoptions", "threshold", 0, ADL_MAX_SIZE);
+    lua_getfield(L, 1, "linewidth");
+    if (!lua_isnil(L, -1))
+        next.linewidth = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "linewidth", 1,
+                                               100000);
+    lua_getfield(L, 1, "edgeitems");
+    if (!lua_isnil(L, -1))
+        next.edgeitems = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "edgeitems", 1,
+                                               1000);
+    *o = next;
+    return 0;
+}
+
+static int l_live_arrays(lua_State *L) {
+    lua_pushnumber(L, (lua_Number)adl_live_arrays());
+    lua_pushnumber(L, (lua_Number)adl_live_bytes());
+    return 2;
+}
+
+static const luaL_Reg funcs[] = {
+    {"array", l_array},
+    {"zeros", l_zeros},
+    {"ones", l_ones},
+    {"empty", l_empty},
+    {"full", l_full},
+    {"arange", l_arange},
+    {"linspace", l_linspace},
+    {"eye", l_eye},
+    {"negative", l_negative},
+    {"exp", l_exp},
+    {"log", l_log},
+    {"log1p", l_log1p},
+    {"sqrt", l_sqrt},
+    {"sin", l_sin},
+    {"cos", l_cos},
+    {"tan", l_tan},
+    {"tanh", l_tanh},
+    {"abs", l_abs},
+    {"square", l_square},
+    {"sign", l_sign},
+    {"add", l_add},
+    {"subtract", l_subtract},
+    {"multiply", l_multiply},
+    {"divide", l_divide},
+    {"power", l_power},
+    {"maximum", l_maximum},
+    {"minimum", l_minimum},
+    {"less", l_less},
+    {"less_equal", l_less_equal},
+    {"greater", l_greater},
+    {"greater_equal", l_greater_equal},
+    {"equal", l_equal},
+    {"not_equal", l_not_equal},
+    {"where", l_where},
+    {"sum", l_sum},
+    {"max", l_max},
+    {"min", l_min},
+    {"mean", l_mean},
+    {"dot", l_dot},
+    {"matmul", l_matmul},
+    {"outer", l_outer},
+    {"reshape", l_reshape},
+    {"transpose", l_transpose},
+    {"concatenate", l_concatenate},
+    {"stack", l_stack},
+    {"copy", l_copy},
+    {"item", l_item},
+    {"totable", l_totable},
+    {"value", l_value},
+    {"is_array", l_is_array},
+    {"set_printoptions", l_set_printoptions},
+    {"live_arrays", l_live_arrays},
+    {NULL, NULL}};
+
+void adl_lua_open_numpy(lua_State *L) {
+    adl_lua_setfuncs(L, funcs);
+}

@@ -1,0 +1,180 @@
+/* reduce.c: sum, max and min over any set of axes.
+ *
+ * The input is walked by an adl_iter whose output operand has stride 0 on the
+ * reduced axes.  When the inner run lies along a reduced axis the loop folds
+ * it into one output element (a pairwise sum, as NumPy does, for accuracy);
+ * otherwise it runs along a kept axis and updates a row of outputs at once
+ * (o[i] += a[i], which vectorises).  Non-contiguous inputs are walked in
+ * memory order, like NumPy's, so a transposed input reads memory forwards.
+ */
+#include "adl_core.h"
+#include "iter.h"
+
+#include <math.h>
+#include <string.h>
+
+/* NumPy's pairwise summation (8 partial sums, blocks of 128): error grows
+ * as O(log n) instead of O(n), at the speed of a plain loop. */
+#define DEFINE_PAIRWISE(DT, T, SFX)                                                               \
+    static T pairwise_sum_##SFX(const T *a, int64_t n, int64_t s) {                               \
+        if (n < 8) {                                                                              \
+            T res = 0;                                                                            \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                res += a[i * s];                                                                  \
+            return res;                                                                           \
+        }                                                                                         \
+        if (n <= 128) {                                                                           \
+            T r[8];                                                                               \
+            for (int j = 0; j < 8; j++)                                                           \
+                r[j] = a[j * s];                                                                  \
+            int64_t i;                                                                            \
+            for (i = 8; i < n - n % 8; i += 8)                                                    \
+                for (int j = 0; j < 8; j++)                                                       \
+                    r[j] += a[(i + j) * s];                                                       \
+            T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));            \
+            for (; i < n; i++)                                                                    \
+                res += a[i * s];                                                                  \
+            return res;                                                                           \
+        }                                                                                         \
+        int64_t n2 = n / 2;                                                                       \
+        n2 -= n2 % 8;                                                                             \
+        return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s);          \
+    }
+
+/* max/min as NumPy: the accumulator keeps a nan once it has seen one. */
+#define MAX_OF(acc, x) (((acc) >= (x) || isnan(acc)) ? (acc) : (x))
+#define MIN_OF(acc, x) (((acc) <= (x) || isnan(acc)) ? (acc) : (x))
+
+#define DEFINE_REDUCE_LOOP(DT, T, SFX)                                                            \
+    DEFINE_PAIRWISE(DT, T, SFX)                                                                   \
+    static void reduce_loop_##SFX(adl_reduce_op op, int64_t n, void *vo, int64_t so,              \
+                                  const void *va, int64_t sa) {                                   \
+        T *restrict o = vo;                                                                       \
+        const T *restrict a = va;                                                                 \
+        if (so == 0) { /* the run folds into one output element */                                \
+            T acc = o[0];                                                                         \
+            if (op == ADL_R_SUM)                                                                  \
+                acc += pairwise_sum_##SFX(a, n, sa);                                              \
+            else if (op == ADL_R_MAX)                                                             \
+                for (int64_t i = 0; i < n; i++)                                                   \
+                    acc = MAX_OF(acc, a[i * sa]);                                                 \
+            else                                                                                  \
+                for (int64_t i = 0; i < n; i++)                                                   \
+                    acc = MIN_OF(acc, a[i * sa]);                                                 \
+            o[0] = acc;                                                                           \
+        } else if (op == ADL_R_SUM) {                                                             \
+            if (so == 1 && sa == 1)                                                               \
+                for (int64_t i = 0; i < n; i++)                                                   \
+                    o[i] += a[i];                                                                 \
+            else                                                                                  \
+                for (int64_t i = 0; i < n; i++)                                                   \
+                    o[i * so] += a[i * sa];                                                       \
+        } else if (op == ADL_R_MAX) {                                                             \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                o[i * so] = MAX_OF(o[i * so], a[i * sa]);                                         \
+        } else {                                                                                  \
+            for (int64_t i = 0; i < n; i++)                                                       \
+                o[i * so] = MIN_OF(o[i * so], a[i * sa]);                                         \
+        }                                                                                         \
+    }                                                                                             \
+    static void reduce_init_##SFX(adl_reduce_op op, void *vo, int64_t n) {                        \
+        T *o = vo, v = op == ADL_R_SUM ? 0 : op == ADL_R_MAX ? -INFINITY : INFINITY;              \
+        for (int64_t i = 0; i < n; i++)                                                           \
+            o[i] = v;                                                                             \
+    }
+ADL_KERNEL_DTYPES(DEFINE_REDUCE_LOOP)
+
+typedef struct reduce_loops {
+    void (*loop)(adl_reduce_op, int64_t, void *, int64_t, const void *, int64_t);
+    void (*init)(adl_reduce_op, void *, int64_t);
+} reduce_loops;
+
+#define REDUCE_ENTRY(DT, T, SFX) [DT] = {reduce_loop_##SFX, reduce_init_##SFX},
+static const reduce_loops reduce_by_dtype[ADL_FLOAT32 + 1] = {ADL_KERNEL_DTYPES(REDUCE_ENTRY)};
+
+adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int naxes,
+                        const int *axes, int keepdims, adl_array **out) {
+    if ((unsigned)op >= ADL_R_COUNT)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "reduce: unknown operation %d", (int)op);
+    const char *name = adl_reduce_name(op);
+    if (a->level != 0 || !a->buf || (unsigned)a->dtype > ADL_FLOAT32 ||
+        !reduce_by_dtype[a->dtype].loop)
+        return adl_kernel_bad_operand(ctx, name, a);
+    const reduce_loops *l = &reduce_by_dtype[a->dtype];
+    int nd = a->ndim;
+
+    char reduced[ADL_MAX_DIMS] = {0};
+    if (naxes < 0 || naxes > nd)
+        return adl_error(ctx, ADL_ERR_VALUE, "%s: %d axes given for an array of dimension %d",
+                         name, naxes, nd);
+    for (int i = 0; i < naxes; i++) {
+        int ax = axes[i];
+        if (ax < 0 || ax >= nd)
+            return adl_error(ctx, ADL_ERR_VALUE,
+                             "%s: axis %d is out of bounds for array of dimension %d", name,
+                             ax + 1, nd);
+        if (reduced[ax])
+            return adl_error(ctx, ADL_ERR_VALUE, "%s: duplicate value in 'axis'", name);
+        reduced[ax] = 1;
+        if (op != ADL_R_SUM && a->shape[ax] == 0)
+            return adl_error(ctx, ADL_ERR_VALUE,
+                             "%s: zero-size array to reduction operation %s which has no identity",
+                             name, op == ADL_R_MAX ? "maximum" : "minimum");
+    }
+    if (naxes == 0) /* nothing to reduce: NumPy returns the values unchanged */
+        return adl_k_copy(ctx, a, out);
+
+    int ond = 0;
+    int64_t oshape[ADL_MAX_DIMS];
+    for (int d = 0; d < nd; d++)
+        if (!reduced[d])
+            oshape[ond++] = a->shape[d];
+        else if (keepdims)
+            oshape[ond++] = 1;
+    adl_array *r = adl_array_alloc(ctx, name, a->dtype, ond, oshape);
+    if (!r)
+        return ctx->status;
+    l->init(op, adl_first_elem(r), r->size);
+
+    /* The output seen along the input's axes: its own strides on kept axes,
+     * 0 on reduced ones. */
+    int64_t shape[ADL_MAX_DIMS], ost[ADL_MAX_DIMS], ast[ADL_MAX_DIMS];
+    int64_t s = 1;
+    for (int d = nd - 1; d >= 0; d--) {
+        shape[d] = a->shape[d];
+        ast[d] = a->strides[d];
+        ost[d] = reduced[d] ? 0 : s;
+        if (!reduced[d])
+            s *= a->shape[d];
+    }
+    if (!adl_contiguous(a)) {
+        /* Memory order: a stable sort of the axes by decreasing |stride|
+         * (the inner loop then reads the input forwards).  Reduced axes keep
+         * their relative order among equal strides. */
+        for (int i = 1; i < nd; i++) {
+            int64_t sh = shape[i], os = ost[i], as = ast[i], key = as < 0 ? -as : as;
+            int j = i;
+            for (; j > 0 && (ast[j - 1] < 0 ? -ast[j - 1] : ast[j - 1]) < key; j--) {
+                shape[j] = shape[j - 1];
+                ost[j] = ost[j - 1];
+                ast[j] = ast[j - 1];
+            }
+            shape[j] = sh;
+            ost[j] = os;
+            ast[j] = as;
+        }
+    }
+
+    adl_iter it;
+    const int64_t *st[2] = {ost, ast};
+    char *po = adl_first_elem(r);
+    const char *pa = adl_first_elem(a);
+    int64_t es = (int64_t)adl_dtype_size(a->dtype);
+    if (adl_iter_init(&it, nd, shape, 2, st) > 0)
+        do
+            l->loop(op, it.inner, po + it.off[0] * es, it.stride[0], pa + it.off[1] * es,
+                    it.stride[1]);
+        while (adl_iter_next(&it));
+    *out = r;
+    return ADL_OK;
+}

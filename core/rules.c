@@ -1,0 +1,257 @@
+/* rules.c: the derivative (vector-Jacobian product) rule of every primitive.
+ *
+ * Rules are written with the traced operations themselves, so a backward
+ * sweep that runs inside an outer trace is recorded there and can be
+ * differentiated again.  A small scope keeps the temporaries of one rule and
+ * releases them at the end; every helper passes NULL through once something
+ * failed, so a rule reads as one expression. */
+#include "trace.h"
+
+#include <string.h>
+
+typedef struct scope {
+    adl_ctx *ctx;
+    adl_status st;
+    int n;
+    adl_array *tmp[24];
+} scope;
+
+static adl_array *keep(scope *s, adl_status st, adl_array *a) {
+    if (st) {
+        s->st = st;
+        return NULL;
+    }
+    if (s->n == (int)(sizeof s->tmp / sizeof s->tmp[0])) {
+        adl_array_release(a);
+        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: rule scope overflow");
+        return NULL;
+    }
+    s->tmp[s->n++] = a;
+    return a;
+}
+
+/* Hands `result` to the caller (with its own reference) and frees the rest. */
+static adl_status finish(scope *s, adl_array *result, adl_array **out) {
+    if (s->st == ADL_OK && result) {
+        adl_array_retain(result);
+        *out = result;
+    }
+    for (int i = 0; i < s->n; i++)
+        adl_array_release(s->tmp[i]);
+    if (s->st == ADL_OK && !result)
+        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: rule produced no result");
+    return s->st;
+}
+
+
+static adl_array *un(scope *s, adl_opcode op, adl_array *a) {
+    adl_array *r = NULL;
+    if (!a || s->st)
+        return NULL;
+    return keep(s, adl_unary(s->ctx, op, a, &r), r);
+}
+
+static adl_array *bin(scope *s, adl_opcode op, adl_array *a, adl_array *b) {
+    adl_array *r = NULL;
+    if (!a || !b || s->st)
+        return NULL;
+    return keep(s, adl_binary(s->ctx, op, a, b, &r), r);
+}
+
+static adl_array *num(scope *s, double v) {
+    if (s->st)
+        return NULL;
+    adl_array *r = adl_array_scalar(s->ctx, v);
+    return keep(s, r ? ADL_OK : s->ctx->status, r);
+}
+
+static adl_array *cmp(scope *s, adl_binary_op op, adl_array *a, adl_array *b) {
+    adl_array *r = NULL;
+    if (!a || !b || s->st)
+        return NULL;
+    return keep(s, adl_compare(s->ctx, op, a, b, &r), r);
+}
+
+static adl_array *where(scope *s, adl_array *c, adl_array *a, adl_array *b) {
+    adl_array *r = NULL;
+    if (!c || !a || !b || s->st)
+        return NULL;
+    return keep(s, adl_where(s->ctx, c, a, b, &r), r);
+}
+
+static adl_array *reshape(scope *s, adl_array *a, int ndim, const int64_t *shape) {
+    adl_array *r = NULL;
+    if (!a || s->st)
+        return NULL;
+    return keep(s, adl_reshape(s->ctx, "reshape", a, ndim, shape, &r), r);
+}
+
+static adl_array *transpose(scope *s, adl_array *a, const int *perm) {
+    adl_array *r = NULL;
+    if (!a || s->st)
+        return NULL;
+    return keep(s, adl_transpose(s->ctx, a, perm, &r), r);
+}
+
+static adl_array *apply1(scope *s, adl_opcode op, adl_array *a, const adl_params *p) {
+    adl_array *r = NULL;
+    if (!a || s->st)
+        return NULL;
+    return keep(s, adl_apply(s->ctx, op, 1, &a, p, &r), r);
+}
+
+#define MUL(a, b) bin(s, ADL_OP_MUL, a, b)
+#define DIV(a, b) bin(s, ADL_OP_DIV, a, b)
+#define ADD(a, b) bin(s, ADL_OP_ADD, a, b)
+#define SUB(a, b) bin(s, ADL_OP_SUB, a, b)
+#define POW(a, b) bin(s, ADL_OP_POW, a, b)
+#define NEG(a) un(s, ADL_OP_NEG, a)
+
+/* a with length-1 axes put back where a reduction removed them. */
+static adl_array *keepdims_shape(scope *s, adl_array *a, const adl_array *x, const adl_params *p) {
+    if (p->keepdims)
+        return a;
+    int64_t shape[ADL_MAX_DIMS];
+    memcpy(shape, x->shape, sizeof(int64_t) * (size_t)x->ndim);
+    for (int i = 0; i < p->naxes; i++)
+        shape[p->axes[i]] = 1;
+    return reshape(s, a, x->ndim, shape);
+}
+
+static adl_array *broadcast(scope *s, adl_array *a, const adl_array *like) {
+    adl_array *r = NULL;
+    if (!a || s->st)
+        return NULL;
+    return keep(s, adl_broadcast_to(s->ctx, a, like->ndim, like->shape, &r), r);
+}
+
+/* (n,) -> (n,1) or (1,n) for outer products. */
+static adl_array *column(scope *s, adl_array *a) {
+    int64_t shape[2] = {a ? a->size : 0, 1};
+    return reshape(s, a, 2, shape);
+}
+static adl_array *row(scope *s, adl_array *a) {
+    int64_t shape[2] = {1, a ? a->size : 0};
+    return reshape(s, a, 2, shape);
+}
+
+static adl_array *dot_vjp(scope *s, const adl_node *n, int k, adl_array *g) {
+    adl_array *a = n->in[0], *b = n->in[1];
+    if (a->ndim == 0 || b->ndim == 0 || (a->ndim == 1 && b->ndim == 1))
+        return MUL(g, k == 0 ? b : a);
+    adl_array *ab;
+    if (a->ndim == 2 && b->ndim == 1) /* (n,k)(k,) */
+        ab = k == 0 ? MUL(column(s, g), row(s, b)) : bin(s, ADL_OP_DOT, transpose(s, a, NULL), g);
+    else if (a->ndim == 1) /* (k,)(k,m) */
+        ab = k == 0 ? bin(s, ADL_OP_DOT, b, g) : MUL(column(s, a), row(s, g));
+    else /* (n,k)(k,m) */
+        ab = k == 0 ? bin(s, ADL_OP_DOT, g, transpose(s, b, NULL))
+                    : bin(s, ADL_OP_DOT, transpose(s, a, NULL), g);
+    return ab;
+}
+
+/* 1 where x attains the reduced extreme, shared equally between ties. */
+static adl_array *extreme_vjp(scope *s, const adl_node *n, adl_array *g) {
+    const adl_params *p = n->params;
+    adl_array *x = n->in[0];
+    adl_array *ans = keepdims_shape(s, n->out, x, p);
+    adl_array *mask = cmp(s, ADL_B_EQ, x, ans);
+    adl_array *count = NULL;
+    if (mask) {
+        adl_params q = *p;
+        q.keepdims = 1;
+        q.index = NULL;
+        count = apply1(s, ADL_OP_SUM, (adl_array *)adl_array_value(mask), &q);
+    }
+    return MUL(keepdims_shape(s, g, x, p), DIV(mask, count));
+}
+
+/* Where a and b tie, maximum/minimum split the gradient in half. */
+static adl_array *choose_vjp(scope *s, adl_binary_op wins, adl_array *self, adl_array *other,
+                             adl_array *g) {
+    adl_array *w = cmp(s, wins, self, other);
+    adl_array *tie = cmp(s, ADL_B_EQ, self, other);
+    return MUL(g, ADD(w, MUL(tie, num(s, 0.5))));
+}
+
+static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
+    adl_array *x = n->in[0], *y = n->nin > 1 ? n->in[1] : NULL, *ans = n->out;
+    const adl_params *p = n->params;
+    switch (n->op) {
+    case ADL_OP_NEG: return NEG(g);
+    case ADL_OP_EXP: return MUL(g, ans);
+    case ADL_OP_LOG: return DIV(g, x);
+    case ADL_OP_LOG1P: return DIV(g, ADD(x, num(s, 1.0)));
+    case ADL_OP_SQRT: return DIV(g, MUL(ans, num(s, 2.0)));
+    case ADL_OP_SIN: return MUL(g, un(s, ADL_OP_COS, x));
+    case ADL_OP_COS: return NEG(MUL(g, un(s, ADL_OP_SIN, x)));
+    case ADL_OP_TAN: return MUL(g, ADD(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
+    case ADL_OP_TANH: return MUL(g, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
+    case ADL_OP_ABS: { /* sign(0) = 0: the subgradient at the kink */
+        adl_array *sg = NULL;
+        if (s->st == ADL_OK)
+            keep(s, adl_sign(s->ctx, x, &sg), sg);
+        return MUL(g, sg);
+    }
+    case ADL_OP_SQUARE: return MUL(g, MUL(x, num(s, 2.0)));
+    case ADL_OP_ADD: return g;
+    case ADL_OP_SUB: return k == 0 ? g : NEG(g);
+    case ADL_OP_MUL: return MUL(g, k == 0 ? y : x);
+    case ADL_OP_DIV: return k == 0 ? DIV(g, y) : NEG(DIV(MUL(g, ans), y));
+    case ADL_OP_POW:
+        if (k == 0)
+            return MUL(g, MUL(y, POW(x, SUB(y, num(s, 1.0)))));
+        /* d/dy x^y = x^y log x; 0 where x == 0 (autograd's convention) */
+        return MUL(g, MUL(ans, un(s, ADL_OP_LOG, where(s, cmp(s, ADL_B_EQ, x, num(s, 0.0)),
+                                                          num(s, 1.0), x))));
+    case ADL_OP_MAXIMUM: return choose_vjp(s, ADL_B_GT, k == 0 ? x : y, k == 0 ? y : x, g);
+    case ADL_OP_MINIMUM: return choose_vjp(s, ADL_B_LT, k == 0 ? x : y, k == 0 ? y : x, g);
+    case ADL_OP_WHERE: {
+        adl_array *zero = num(s, 0.0);
+        return k == 1 ? where(s, x, g, zero) : where(s, x, zero, g);
+    }
+    case ADL_OP_SUM: return broadcast(s, keepdims_shape(s, g, x, p), x);
+    case ADL_OP_MAX: case ADL_OP_MIN: return extreme_vjp(s, n, g);
+    case ADL_OP_DOT: return dot_vjp(s, n, k, g);
+    case ADL_OP_RESHAPE: return reshape(s, g, x->ndim, x->shape);
+    case ADL_OP_TRANSPOSE: {
+        int inverse[ADL_MAX_DIMS];
+        for (int i = 0; i < p->naxes; i++)
+            inverse[p->axes[i]] = i;
+        return transpose(s, g, inverse);
+    }
+    case ADL_OP_BROADCAST_TO: return g; /* the sweep sums g back to x's shape */
+    case ADL_OP_GETITEM: {
+        adl_params q = *p;
+        q.ndim = x->ndim;
+        memcpy(q.shape, x->shape, sizeof(int64_t) * (size_t)x->ndim);
+        return apply1(s, ADL_OP_SCATTER, g, &q);
+    }
+    case ADL_OP_SCATTER: return apply1(s, ADL_OP_GETITEM, g, p);
+    case ADL_OP_CONCATENATE: {
+        int axis = p->axes[0];
+        adl_index idx;
+        adl_params q;
+        memset(&q, 0, sizeof q);
+        idx.n = axis + 1;
+        for (int i = 0; i <= axis; i++)
+            idx.item[i] = (adl_index_item){0, g->shape[i], 1, 1};
+        for (int j = 0; j < k; j++)
+            idx.item[axis].start += n->in[j]->shape[axis];
+        idx.item[axis].count = n->in[k]->shape[axis];
+        q.index = &idx;
+        return apply1(s, ADL_OP_GETITEM, g, &q);
+    }
+    case ADL_OP_COPY: return g;
+    default:
+        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",
+                          adl_op_name(n->op));
+        return NULL;
+    }
+}
+
+adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+    scope s = {ctx, ADL_OK, 0, {0}};
+    adl_array *r = rule(&s, n, k, g);
+    return finish(&s, r, out);
+}

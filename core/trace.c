@@ -1,0 +1,274 @@
+/* trace.c: recording on a tape and the backward sweep.
+ *
+ * A trace owns its nodes and everything they retain until adl_trace_end;
+ * boxes keep the trace struct itself alive (refcount) so that a box which
+ * outlives its trace can see that it has ended and stand for its value. */
+#include "trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct adl_trace {
+    int64_t refcount; /* the stack's reference plus one per box */
+    int level;
+    int live;
+    adl_trace *below; /* the next trace down the stack */
+    adl_node *nodes;
+    int32_t n, cap;
+};
+
+int adl_trace_live(const adl_trace *t) {
+    return t->live;
+}
+
+int adl_trace_level(const adl_trace *t) {
+    return t->level;
+}
+
+void adl_trace_release(adl_trace *t) {
+    if (t && --t->refcount == 0)
+        free(t);
+}
+
+adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **out) {
+    adl_trace *t = calloc(1, sizeof *t);
+    if (!t)
+        return adl_error_nomem(ctx, "grad");
+    t->refcount = 1;
+    t->level = ctx->top ? ctx->top->level + 1 : 1;
+    t->live = 1;
+    t->below = ctx->top;
+    ctx->top = t;
+    ctx->depth++;
+    *out = t;
+    return ADL_OK;
+}
+
+static void node_clear(adl_node *n) {
+    for (int i = 0; i < n->nin; i++)
+        adl_array_release(n->in[i]);
+    adl_array_release(n->out);
+    adl_array_release(n->grad);
+    free(n->in); /* parent lives in the same block */
+    free(n->params);
+}
+
+void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
+    if (!t->live)
+        return;
+    for (adl_trace **p = &ctx->top; *p; p = &(*p)->below)
+        if (*p == t) {
+            *p = t->below;
+            ctx->depth--;
+            break;
+        }
+    t->live = 0;
+    for (int32_t i = 0; i < t->n; i++)
+        node_clear(&t->nodes[i]);
+    free(t->nodes);
+    t->nodes = NULL;
+    t->n = t->cap = 0;
+    adl_trace_release(t);
+}
+
+/* Appends a node; takes references to the inputs and the output. */
+static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
+                         adl_array *const *in, const int32_t *parent, adl_array *out,
+                         const adl_params *p, int32_t *index) {
+    if (t->n == t->cap) {
+        int32_t cap = t->cap ? t->cap * 2 : 64;
+        adl_node *nodes = realloc(t->nodes, sizeof *nodes * (size_t)cap);
+        if (!nodes)
+            return adl_error_nomem(ctx, adl_op_name(op));
+        t->nodes = nodes;
+        t->cap = cap;
+    }
+    adl_node *n = &t->nodes[t->n];
+    memset(n, 0, sizeof *n);
+    if (nin > 0) {
+        void *block = malloc((sizeof(adl_array *) + sizeof(int32_t)) * (size_t)nin);
+        if (!block)
+            return adl_error_nomem(ctx, adl_op_name(op));
+        n->in = block;
+        n->parent = (int32_t *)(n->in + nin);
+    }
+    if (p) {
+        n->params = malloc(sizeof *p);
+        if (!n->params) {
+            free(n->in);
+            return adl_error_nomem(ctx, adl_op_name(op));
+        }
+        *n->params = *p;
+        n->params->index = NULL;
+        if (p->index) {
+            /* the index lives in the caller's frame: keep a copy */
+            adl_index *copy = malloc(sizeof *copy);
+            if (!copy) {
+                free(n->in);
+                free(n->params);
+                return adl_error_nomem(ctx, adl_op_name(op));
+            }
+            *copy = *p->index;
+            n->params->index = copy;
+        }
+    }
+    n->op = op;
+    n->nin = nin;
+    for (int i = 0; i < nin; i++) {
+        n->in[i] = in[i];
+        adl_array_retain(in[i]);
+        n->parent[i] = parent[i];
+    }
+    n->out = out;
+    adl_array_retain(out);
+    *index = t->n++;
+    return ADL_OK;
+}
+
+/* Wraps value (taking over the caller's reference) in a box of trace t. */
+static adl_status box_new(adl_ctx *ctx, adl_trace *t, int32_t node, adl_array *value,
+                          adl_array **out) {
+    adl_array *b = adl_array_new_box(value);
+    if (!b) {
+        adl_array_release(value);
+        return adl_error_nomem(ctx, "grad");
+    }
+    b->level = t->level;
+    b->inner = value;
+    b->trace = t;
+    t->refcount++;
+    b->node = node;
+    *out = b;
+    return ADL_OK;
+}
+
+adl_status adl_trace_leaf(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array **box) {
+    int32_t node;
+    adl_status st = record(ctx, t, ADL_OP_LEAF, 0, NULL, NULL, x, NULL, &node);
+    if (st)
+        return st;
+    adl_array_retain(x);
+    return box_new(ctx, t, node, x, box);
+}
+
+adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                     const adl_params *p, adl_array **out) {
+    enum { INLINE = 4 };
+    adl_array *live_in[INLINE], *inner_in[INLINE];
+    int32_t parent_in[INLINE];
+    adl_array **live = live_in, **inner = inner_in;
+    int32_t *parent = parent_in;
+    adl_status st = ADL_OK;
+    if (nin > INLINE) {
+        live = malloc(sizeof *live * (size_t)nin);
+        inner = malloc(sizeof *inner * (size_t)nin);
+        parent = malloc(sizeof *parent * (size_t)nin);
+        if (!live || !inner || !parent) {
+            st = adl_error_nomem(ctx, adl_op_name(op));
+            goto done;
+        }
+    }
+    int level = 0;
+    adl_trace *t = NULL;
+    for (int i = 0; i < nin; i++) {
+        live[i] = adl_live(in[i]);
+        if (live[i]->level > level) {
+            level = live[i]->level;
+            t = live[i]->trace;
+        }
+    }
+    if (level == 0) {
+        st = adl_forward(ctx, op, nin, live, p, out);
+        goto done;
+    }
+    for (int i = 0; i < nin; i++) {
+        int mine = live[i]->level == level;
+        inner[i] = mine ? live[i]->inner : live[i];
+        parent[i] = mine ? live[i]->node : -1;
+    }
+    adl_array *value;
+    st = adl_apply(ctx, op, nin, inner, p, &value);
+    if (st)
+        goto done;
+    int32_t node;
+    st = record(ctx, t, op, nin, inner, parent, value, p, &node);
+    if (st) {
+        adl_array_release(value);
+        goto done;
+    }
+    st = box_new(ctx, t, node, value, out);
+done:
+    if (live != live_in) {
+        free(live);
+        free(inner);
+        free(parent);
+    }
+    return st;
+}
+
+/* nodes[k].grad += g (g's reference taken over). */
+static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
+    if (!target->grad) {
+        target->grad = g;
+        return ADL_OK;
+    }
+    adl_array *sum;
+    adl_status st = adl_binary(ctx, ADL_OP_ADD, target->grad, g, &sum);
+    adl_array_release(g);
+    if (st)
+        return st;
+    adl_array_release(target->grad);
+    target->grad = sum;
+    return ADL_OK;
+}
+
+adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+    out = adl_live(out);
+    if (out->level != t->level || out->trace != t)
+        return ADL_OK; /* the output does not depend on the leaves */
+    adl_node *top = &t->nodes[out->node];
+    if (seed) {
+        adl_array_retain(seed);
+    } else {
+        seed = adl_array_alloc(ctx, "grad", ADL_FLOAT64, out->ndim, out->shape);
+        if (!seed)
+            return ctx->status;
+        adl_k_fill(seed, 1.0);
+    }
+    adl_array_release(top->grad);
+    top->grad = seed;
+    for (int32_t i = out->node; i >= 0; i--) {
+        adl_node *n = &t->nodes[i];
+        if (!n->grad || n->op == ADL_OP_LEAF)
+            continue;
+        for (int k = 0; k < n->nin; k++) {
+            if (n->parent[k] < 0)
+                continue;
+            adl_array *gk, *fitted;
+            adl_status st = adl_vjp(ctx, n, k, n->grad, &gk);
+            if (st)
+                return st;
+            st = adl_sum_to(ctx, gk, n->in[k]->ndim, n->in[k]->shape, &fitted);
+            adl_array_release(gk);
+            if (st)
+                return st;
+            st = accumulate(ctx, &t->nodes[n->parent[k]], fitted);
+            if (st)
+                return st;
+        }
+        /* only leaves' gradients are asked for afterwards */
+        adl_array_release(n->grad);
+        n->grad = NULL;
+    }
+    return ADL_OK;
+}
+
+adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array **g) {
+    if (box->level == t->level && box->trace == t && t->live && t->nodes[box->node].grad) {
+        *g = t->nodes[box->node].grad;
+        adl_array_retain(*g);
+        return ADL_OK;
+    }
+    *g = adl_array_zeros(ctx, "grad", ADL_FLOAT64, box->ndim, box->shape);
+    return *g ? ADL_OK : ctx->status;
+}

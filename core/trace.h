@@ -1,0 +1,126 @@
+/* trace.h: traced operations and the tape of one nesting level (trace.c,
+ * ops.c, rules.c).
+ *
+ * Each active differentiation opens a trace with its own level (1 for the
+ * outermost).  adl_apply() runs a primitive: it unboxes the arguments at the
+ * highest live level present, computes on their inner values (which records
+ * at lower levels, recursively), and boxes the result with a node on that
+ * level's tape.  The backward sweep walks a tape in reverse and calls each
+ * node's rule, written with adl_apply() itself, so a sweep run inside an
+ * outer trace is recorded there and can be differentiated again.
+ */
+#ifndef ADL_TRACE_H
+#define ADL_TRACE_H
+
+#include "adl_core.h"
+
+typedef enum {
+#define ADL_OP(id, name, nin) ADL_OP_##id,
+#include "ops.def"
+#undef ADL_OP
+    ADL_OP_COUNT
+} adl_opcode;
+
+const char *adl_op_name(adl_opcode op);
+
+/* A normalised index: one item per leading axis of the input (0-based). */
+typedef struct adl_index_item {
+    int64_t start, count, step; /* the positions start + k*step, k < count */
+    int keep;                   /* 0: an integer index, the axis is dropped */
+} adl_index_item;
+
+typedef struct adl_index {
+    int n;
+    adl_index_item item[ADL_MAX_DIMS];
+} adl_index;
+
+/* Parameters of the shape-aware operations. */
+typedef struct adl_params {
+    int naxes; /* SUM MAX MIN: reduced axes (0-based); TRANSPOSE: permutation */
+    int axes[ADL_MAX_DIMS];
+    int keepdims;
+    int ndim; /* RESHAPE BROADCAST_TO SCATTER: target shape */
+    int64_t shape[ADL_MAX_DIMS];
+    const adl_index *index; /* GETITEM SCATTER */
+} adl_params;
+
+typedef struct adl_trace adl_trace;
+
+/* One record on a tape. */
+typedef struct adl_node {
+    adl_opcode op;
+    int nin;
+    adl_array **in;   /* the inputs' values one level down (retained) */
+    int32_t *parent;  /* the inputs' nodes on this tape, -1 for constants */
+    adl_array *out;   /* the output's value one level down (retained) */
+    adl_params *params;
+    adl_array *grad;  /* accumulated during the sweep */
+} adl_node;
+
+/* Runs primitive `op` on any mix of plain arrays and boxes. */
+adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                     const adl_params *p, adl_array **out);
+/* The forward computation of `op` on plain arrays (ops.c). */
+adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                       const adl_params *p, adl_array **out);
+/* The gradient with respect to input k of node n, given the output's
+ * gradient g; the result may need summing back to the input's shape (rules.c). */
+adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+
+/* Opens a trace one level above the innermost live one. */
+adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);
+/* Boxes x as an independent variable of t. */
+adl_status adl_trace_leaf(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array **box);
+/* Sweeps t backwards from `out` with the output gradient `seed` (NULL: ones).
+ * `out` not recorded on t means nothing depends on the leaves. */
+adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed);
+/* The gradient accumulated for leaf `box` (zeros when nothing reached it). */
+adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array **g);
+/* Closes t (wherever it is on the stack): its boxes behave as their values. */
+void adl_trace_end(adl_ctx *ctx, adl_trace *t);
+void adl_trace_release(adl_trace *t);
+int adl_trace_live(const adl_trace *t);
+int adl_trace_level(const adl_trace *t);
+
+/* A box whose trace has ended stands for its value: skip such layers. */
+static inline adl_array *adl_live(adl_array *a) {
+    while (a->level > 0 && !adl_trace_live(a->trace))
+        a = a->inner;
+    return a;
+}
+
+/* ---- traced operations (ops.c): the API the binding and the rules use ---- */
+adl_status adl_unary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array **out);
+adl_status adl_binary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array *b, adl_array **out);
+/* a (op) s and s (op) a with a number s. */
+adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s,
+                             adl_array **out);
+adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a,
+                             adl_array **out);
+/* Comparisons and sign: constants, computed on the plain values. */
+adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
+                       adl_array **out);
+adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out);
+adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out);
+/* Reductions over 0-based axes (naxes -1: all axes). */
+adl_status adl_reduce(adl_ctx *ctx, adl_opcode op, adl_array *a, int naxes, const int *axes,
+                      int keepdims, adl_array **out);
+adl_status adl_mean(adl_ctx *ctx, adl_array *a, int naxes, const int *axes, int keepdims,
+                    adl_array **out);
+adl_status adl_dot(adl_ctx *ctx, adl_array *a, adl_array *b, adl_array **out);
+/* Shape may hold one -1 (inferred); `op` names the caller in errors. */
+adl_status adl_reshape(adl_ctx *ctx, const char *op, adl_array *a, int ndim, const int64_t *shape,
+                       adl_array **out);
+/* perm NULL: reverse the axes. */
+adl_status adl_transpose(adl_ctx *ctx, adl_array *a, const int *perm, adl_array **out);
+adl_status adl_broadcast_to(adl_ctx *ctx, adl_array *a, int ndim, const int64_t *shape,
+                            adl_array **out);
+/* Sums g down to `shape` (undoes broadcasting). */
+adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape,
+                      adl_array **out);
+adl_status adl_getitem(adl_ctx *ctx, adl_array *a, const adl_index *idx, adl_array **out);
+adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int axis,
+                           adl_array **out);
+adl_status adl_copy(adl_ctx *ctx, adl_array *a, adl_array **out);
+
+#endif

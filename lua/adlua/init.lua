@@ -1,0 +1,210 @@
+-- adlua: differential operators (HIPS autograd's names and meanings).
+--
+-- Each call of a differentiated function opens a trace (adlua.core, C) with
+-- its own nesting level, boxes the chosen arguments as its leaves, runs the
+-- user's function, sweeps the tape backwards and closes the trace, also when
+-- the function raises.  Nesting grad calls nests traces, which gives
+-- derivatives of any order.
+local core = require "adlua.core"
+local np = require "adlua.numpy"
+
+local M = { numpy = np, _VERSION = "0.1.0" }
+
+local unpack = unpack or table.unpack
+local is_array = core.is_array
+
+local function describe(v)
+  if is_array(v) then
+    local dims = {}
+    for i, n in ipairs(v.shape) do dims[i] = tostring(n) end
+    return ("an array of shape (%s%s)"):format(table.concat(dims, ","), #dims == 1 and "," or "")
+  end
+  if v == nil then return "nil" end
+  return "a " .. type(v)
+end
+
+local function check_function(fname, f)
+  local mt = getmetatable(f)
+  if type(f) ~= "function" and not (mt and mt.__call) then
+    error(("%s: expected a function to differentiate, got %s"):format(fname, describe(f)), 3)
+  end
+end
+
+-- argnum: nil (1), a number, or a table of numbers; returns the list and
+-- whether a single gradient (not a list) is wanted.
+local function argnums(fname, argnum)
+  if argnum == nil then return { 1 }, true end
+  if type(argnum) == "number" then return { argnum }, true end
+  if type(argnum) == "table" and #argnum > 0 then return argnum, false end
+  error(("%s: argnum must be a positive whole number or a table of them, got %s")
+    :format(fname, describe(argnum)), 3)
+end
+
+-- Runs f on args with the chosen ones boxed on trace t; returns the
+-- output and the boxes.
+local function run_traced(fname, t, f, args, n, nums)
+  local boxes = {}
+  for j, k in ipairs(nums) do
+    if type(k) ~= "number" or k ~= math.floor(k) or k < 1 or k > n then
+      error(("%s: argnum %s is out of range: the function was called with %d argument%s")
+        :format(fname, tostring(k), n, n == 1 and "" or "s"), 0)
+    end
+    local x = args[k]
+    if type(x) ~= "number" and not is_array(x) then
+      error(("%s: argument %d must be a number or an array to differentiate, got %s")
+        :format(fname, k, describe(x)), 0)
+    end
+    boxes[j] = core.trace_leaf(t, x)
+    args[k] = boxes[j]
+  end
+  local out = f(unpack(args, 1, n))
+  return out, boxes
+end
+
+-- The shared body of grad, elementwise_grad and value_and_grad.
+local function differentiate(fname, f, argnum, elementwise)
+  check_function(fname, f)
+  local nums, single = argnums(fname, argnum)
+  return function(...)
+    local n = select("#", ...)
+    local args = { ... }
+    local t = core.trace_begin()
+    local ok, err = pcall(function()
+      local out, boxes = run_traced(fname, t, f, args, n, nums)
+      if out == nil then
+        error(("%s: the function returned nothing; it must return a scalar (a number or a one-element array)")
+          :format(fname), 0)
+      end
+      if type(out) ~= "number" and not is_array(out) then
+        error(("%s: the function must return a number or an array, got %s"):format(fname, describe(out)), 0)
+      end
+      if not elementwise and is_array(out) and out.size ~= 1 then
+        error(("%s: the function must return a scalar (a number or a one-element array), got %s; use elementwise_grad or jacobian for non-scalar outputs")
+          :format(fname, describe(out)), 0)
+      end
+      core.trace_backward(t, out)
+      local grads = {}
+      for j, box in ipairs(boxes) do grads[j] = core.trace_grad(t, box) end
+      return { value = core.trace_unbox(t, out), grads = grads }
+    end)
+    core.trace_end(t)
+    if not ok then error(err, 0) end
+    if single then return err.grads[1], err.value end
+    return err.grads, err.value
+  end
+end
+
+--- grad(f, argnum): the function returning the gradient of scalar-valued f
+--- with respect to argument argnum (default 1; a table gives one gradient
+--- per listed argument, as multiple return values).
+function M.grad(f, argnum)
+  local df = differentiate("grad", f, argnum, false)
+  if type(argnum) == "table" then
+    return function(...)
+      local grads = df(...)
+      return unpack(grads)
+    end
+  end
+  return function(...) return (df(...)) end
+end
+
+--- elementwise_grad(f, argnum): the gradient of sum(f(x)); for elementwise
+--- f, the derivative at every point.
+function M.elementwise_grad(f, argnum)
+  local df = differentiate("elementwise_grad", f, argnum, true)
+  if type(argnum) == "table" then
+    return function(...) return unpack((df(...))) end
+  end
+  return function(...) return (df(...)) end
+end
+
+--- value_and_grad(f, argnum): the function returning f's value and gradient.
+function M.value_and_grad(f, argnum)
+  local df = differentiate("value_and_grad", f, argnum, false)
+  return function(...)
+    local g, v = df(...)
+    if type(argnum) == "table" then return v, unpack(g) end
+    return v, g
+  end
+end
+
+--- value(x): the plain value of a traced array or number.
+M.value = core.value
+
+-- check_grads: derivatives against central differences along random
+-- directions, to the given order.
+-- A private Park-Miller generator (exact in doubles): the directions are
+-- the same on every run and the user's math.random is left alone.
+local rng_state = 20261128
+local function uniform()
+  rng_state = rng_state * 16807 % 2147483647
+  return rng_state / 2147483647
+end
+local function normal_like(x)
+  local function one()
+    local u1, u2 = uniform(), uniform()
+    return math.sqrt(-2 * math.log(1 - u1)) * math.cos(2 * math.pi * u2)
+  end
+  if type(x) == "number" then return one() end
+  local r = np.zeros(x.shape)
+  local flat = np.reshape(r, -1)
+  for i = 1, r.size do flat[i] = one() end
+  return r
+end
+local function inner(a, b) return np.sum(np.multiply(a, b)) end
+
+local function check_rev(fun, x, order, opts, level)
+  local y = fun(x)
+  local u, v = normal_like(x), normal_like(y)
+  local eps = opts.eps
+  local numeric = inner((fun(x + eps * u) - fun(x - eps * u)) / (2 * eps), v)
+  local vjp = M.grad(function(z) return inner(fun(z), v) end)
+  local analytic = inner(vjp(x), u)
+  numeric, analytic = M.value(numeric), M.value(analytic)
+  if is_array(numeric) then numeric = numeric:item() end
+  if is_array(analytic) then analytic = analytic:item() end
+  local tol = opts.atol + opts.rtol * math.abs(numeric)
+  if not (math.abs(numeric - analytic) <= tol) then
+    error(("check_grads: reverse-mode derivative of order %d doesn't match finite differences: analytic %.10g, numeric %.10g (difference %.3g > tolerance %.3g)")
+      :format(level, analytic, numeric, math.abs(numeric - analytic), tol), 0)
+  end
+  if order > 1 then
+    check_rev(function(z) return vjp(z) end, x, order - 1, opts, level + 1)
+  end
+end
+
+--- check_grads(f, {modes = {"rev"}, order = 2})(x...): raises when f's
+--- derivatives disagree with finite differences; checks each argument.
+function M.check_grads(f, opts)
+  check_function("check_grads", f)
+  opts = opts or {}
+  local cfg = {
+    order = opts.order or 2,
+    eps = opts.eps or 1e-6,
+    rtol = opts.rtol or 1e-5,
+    atol = opts.atol or 1e-6,
+  }
+  local modes = opts.modes or { "rev" }
+  for _, m in ipairs(modes) do
+    if m ~= "rev" then
+      error(("check_grads: mode %q is not available (adlua has reverse mode \"rev\"; forward mode is planned)")
+        :format(tostring(m)), 2)
+    end
+  end
+  return function(...)
+    local n, args = select("#", ...), { ... }
+    for k = 1, n do
+      if type(args[k]) == "number" or is_array(args[k]) then
+        local fk = function(x)
+          local a = { unpack(args, 1, n) }
+          a[k] = x
+          return f(unpack(a, 1, n))
+        end
+        check_rev(fk, args[k], cfg.order, cfg, 1)
+      end
+    end
+    return true
+  end
+end
+
+return M
