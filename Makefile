@@ -17,6 +17,9 @@ MAKEFLAGS += --no-print-directory
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
+ifeq ($(SANITIZE),1)
+BUILD      ?= build-asan
+endif
 BUILD      ?= build
 PKG_CONFIG ?= pkg-config
 LUAJIT     ?= luajit

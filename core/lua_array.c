@@ -25,9 +25,10 @@ adl_ud *adl_lua_newslot(lua_State *L) {
     return u;
 }
 
-int adl_lua_finish(lua_State *L, adl_status st, adl_array *a, const char *prefix) {
+int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix) {
     if (st != ADL_OK)
         return luaL_error(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
+    adl_array *a = *result;
     if (a->level == 0 && a->ndim == 0) {
         double v = *adl_f64(a);
         adl_array_release(a);
@@ -43,7 +44,7 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *a, const char *prefix
 void adl_lua_pusharray(lua_State *L, adl_array *a) {
     adl_ud *u = adl_lua_newslot(L);
     (void)u;
-    adl_lua_finish(L, ADL_OK, a, "");
+    adl_lua_finish(L, ADL_OK, &a, "");
 }
 
 static const char *type_name(lua_State *L, int idx) {
@@ -236,7 +237,7 @@ static int arith(lua_State *L, adl_opcode op) {
         st = adl_binary_scalar(ctx, op, a, lua_tonumber(L, 2), &r);
     else
         st = adl_scalar_binary(ctx, op, lua_tonumber(L, 1), b, &r);
-    return adl_lua_finish(L, st, r, "np.");
+    return adl_lua_finish(L, st, &r, "np.");
 }
 
 static int l_add(lua_State *L) {
@@ -258,7 +259,7 @@ static int l_pow(lua_State *L) {
 static int l_unm(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     adl_lua_newslot(L);
-    return adl_lua_finish(L, adl_unary(adl_lua_ctx(L), ADL_OP_NEG, a, &r), r, "np.");
+    return adl_lua_finish(L, adl_unary(adl_lua_ctx(L), ADL_OP_NEG, a, &r), &r, "np.");
 }
 
 static int l_len(lua_State *L) {
@@ -420,7 +421,7 @@ static int l_index(lua_State *L) {
         } else if (!strcmp(k, "T")) {
             adl_array *r = NULL;
             adl_lua_newslot(L);
-            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), r, "np.");
+            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
         } else
             lua_pushnil(L);
         return 1;
@@ -432,7 +433,7 @@ static int l_index(lua_State *L) {
     parse_index(L, 2, a, &idx);
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), r, "np.");
+    return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), &r, "np.");
 }
 
 static int l_newindex(lua_State *L) {

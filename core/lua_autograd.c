@@ -51,7 +51,7 @@ static int l_trace_grad(lua_State *L) {
     if (!box)
         return luaL_error(L, "grad: internal error: not a box");
     adl_lua_newslot(L);
-    return adl_lua_finish(L, adl_trace_grad(adl_lua_ctx(L), t, box, &g), g, "");
+    return adl_lua_finish(L, adl_trace_grad(adl_lua_ctx(L), t, box, &g), &g, "");
 }
 
 static int l_trace_end(lua_State *L) {

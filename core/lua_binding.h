@@ -32,10 +32,12 @@ adl_array *adl_lua_toarray(lua_State *L, int idx);
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
 /* Pushes an empty array userdata (with the metatable) and returns its slot. */
 adl_ud *adl_lua_newslot(lua_State *L);
-/* Completes a call: on success stores `a` in the slot at the top of the
+/* Completes a call: on success stores *result in the slot at the top of the
  * stack (a plain 0-d result becomes a Lua number instead); on failure raises
- * "<prefix><core message>". Returns 1 (the number of results). */
-int adl_lua_finish(lua_State *L, adl_status st, adl_array *a, const char *prefix);
+ * "<prefix><core message>". Returns 1 (the number of results).  It takes a
+ * pointer so that `adl_lua_finish(L, core_call(..., &r), &r, ...)` reads r
+ * after the call, whatever the order C evaluates arguments in. */
+int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix);
 /* Pushes a (taking over its reference), as adl_lua_newslot + finish. */
 void adl_lua_pusharray(lua_State *L, adl_array *a);
 /* A whole number at idx in [lo, hi], or raises naming fname and what. */

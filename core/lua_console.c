@@ -51,9 +51,8 @@ static int incomplete(lua_State *L, int status) {
     if (status != LUA_ERRSYNTAX)
         return 0;
     msg = lua_tolstring(L, -1, &len);
-    return msg != NULL &&
-           ((len >= 5 && strcmp(msg + len - 5, "<eof>") == 0) ||
-            (len >= 7 && strcmp(msg + len - 7, "'<eof>'") == 0));
+    return msg != NULL && ((len >= 5 && strcmp(msg + len - 5, "<eof>") == 0) ||
+                           (len >= 7 && strcmp(msg + len - 7, "'<eof>'") == 0));
 }
 
 /* Compiles the input whose first line is at the top of the stack, reading

@@ -165,8 +165,8 @@ static int run_args(lua_State *L, char **argv, int script) {
         const char *a = argv[i];
         if (a[0] == '-' && (a[1] == 'e' || a[1] == 'l')) {
             const char *extra = a[2] != '\0' ? a + 2 : argv[++i];
-            int status = a[1] == 'e' ? do_string(L, extra, "=(command line)")
-                                     : do_library(L, extra);
+            int status =
+                a[1] == 'e' ? do_string(L, extra, "=(command line)") : do_library(L, extra);
             if (status != 0)
                 return status;
         }

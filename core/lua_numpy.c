@@ -18,7 +18,8 @@ static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
                                  d ? d : luaL_typename(L, idx));
 }
 
-static int finish(lua_State *L, adl_status st, adl_array *r) {
+/* `r` is read after `st` was computed: the callers pass the call itself. */
+static int finish(lua_State *L, adl_status st, adl_array **r) {
     return adl_lua_finish(L, st, r, "np.");
 }
 
@@ -37,7 +38,7 @@ static int l_array(lua_State *L) {
         return 1;
     }
     adl_lua_newslot(L);
-    return finish(L, adl_k_copy(adl_lua_ctx(L), adl_array_value(a), &r), r);
+    return finish(L, adl_k_copy(adl_lua_ctx(L), adl_array_value(a), &r), &r);
 }
 
 static int filled(lua_State *L, const char *fname, double v, int dtype_idx) {
@@ -49,7 +50,7 @@ static int filled(lua_State *L, const char *fname, double v, int dtype_idx) {
     adl_array *r = adl_array_alloc(ctx, fname + 3, ADL_FLOAT64, nd, shape);
     if (r)
         adl_k_fill(r, v);
-    return finish(L, r ? ADL_OK : ctx->status, r);
+    return finish(L, r ? ADL_OK : ctx->status, &r);
 }
 
 static int l_zeros(lua_State *L) {
@@ -88,7 +89,7 @@ static int l_arange(lua_State *L) {
     }
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_arange(adl_lua_ctx(L), start, stop, step, &r), r);
+    return finish(L, adl_k_arange(adl_lua_ctx(L), start, stop, step, &r), &r);
 }
 
 static int l_linspace(lua_State *L) {
@@ -100,7 +101,7 @@ static int l_linspace(lua_State *L) {
     int endpoint = lua_isnoneornil(L, 4) ? 1 : lua_toboolean(L, 4);
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_linspace(adl_lua_ctx(L), start, stop, num, endpoint, &r), r);
+    return finish(L, adl_k_linspace(adl_lua_ctx(L), start, stop, num, endpoint, &r), &r);
 }
 
 static int l_eye(lua_State *L) {
@@ -111,7 +112,7 @@ static int l_eye(lua_State *L) {
                                                           ADL_MAX_SIZE);
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), r);
+    return finish(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), &r);
 }
 
 /* ---- elementwise ---- */
@@ -119,7 +120,7 @@ static int l_eye(lua_State *L) {
 static int unary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), r);
+    return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), &r);
 }
 
 #define UNARY(fn, OP)                                                                          \
@@ -142,7 +143,7 @@ static int binary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
     adl_array *b = adl_lua_checkarray(L, 2, fname), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_binary(adl_lua_ctx(L), op, a, b, &r), r);
+    return finish(L, adl_binary(adl_lua_ctx(L), op, a, b, &r), &r);
 }
 
 #define BINARY(fn, OP)                                                                         \
@@ -161,7 +162,7 @@ static int compare(lua_State *L, adl_binary_op op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
     adl_array *b = adl_lua_checkarray(L, 2, fname), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_compare(adl_lua_ctx(L), op, a, b, &r), r);
+    return finish(L, adl_compare(adl_lua_ctx(L), op, a, b, &r), &r);
 }
 
 #define COMPARE(fn, OP)                                                                        \
@@ -178,7 +179,7 @@ COMPARE(not_equal, NE)
 static int l_sign(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.sign"), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_sign(adl_lua_ctx(L), a, &r), r);
+    return finish(L, adl_sign(adl_lua_ctx(L), a, &r), &r);
 }
 
 static int l_where(lua_State *L) {
@@ -186,7 +187,7 @@ static int l_where(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 2, "np.where");
     adl_array *b = adl_lua_checkarray(L, 3, "np.where"), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_where(adl_lua_ctx(L), c, a, b, &r), r);
+    return finish(L, adl_where(adl_lua_ctx(L), c, a, b, &r), &r);
 }
 
 /* ---- reductions ---- */
@@ -210,7 +211,7 @@ static int reduce(lua_State *L, adl_opcode op, const char *fname) {
     int axes[ADL_MAX_DIMS], keepdims;
     int naxes = reduction_args(L, fname, a, axes, &keepdims);
     adl_lua_newslot(L);
-    return finish(L, adl_reduce(adl_lua_ctx(L), op, a, naxes, axes, keepdims, &r), r);
+    return finish(L, adl_reduce(adl_lua_ctx(L), op, a, naxes, axes, keepdims, &r), &r);
 }
 
 static int l_sum(lua_State *L) {
@@ -228,7 +229,7 @@ static int l_mean(lua_State *L) {
     int axes[ADL_MAX_DIMS], keepdims;
     int naxes = reduction_args(L, "np.mean", a, axes, &keepdims);
     adl_lua_newslot(L);
-    return finish(L, adl_mean(adl_lua_ctx(L), a, naxes, axes, keepdims, &r), r);
+    return finish(L, adl_mean(adl_lua_ctx(L), a, naxes, axes, keepdims, &r), &r);
 }
 
 /* ---- linear algebra ---- */
@@ -237,7 +238,7 @@ static int l_dot(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.dot");
     adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_dot(adl_lua_ctx(L), a, b, &r), r);
+    return finish(L, adl_dot(adl_lua_ctx(L), a, b, &r), &r);
 }
 
 static int l_matmul(lua_State *L) {
@@ -252,7 +253,7 @@ static int l_matmul(lua_State *L) {
     adl_status st = adl_dot(ctx, a, b, &r);
     if (st && !strncmp(ctx->msg, "dot:", 4))
         return luaL_error(L, "np.matmul:%s", ctx->msg + 4);
-    return finish(L, st, r);
+    return finish(L, st, &r);
 }
 
 static int l_outer(lua_State *L) {
@@ -269,7 +270,7 @@ static int l_outer(lua_State *L) {
         st = adl_binary(ctx, ADL_OP_MUL, ca, rb, &r);
     adl_array_release(ca);
     adl_array_release(rb);
-    return finish(L, st, r);
+    return finish(L, st, &r);
 }
 
 /* ---- shapes ---- */
@@ -279,7 +280,7 @@ static int l_reshape(lua_State *L) {
     int64_t shape[ADL_MAX_DIMS];
     int nd = adl_lua_checkshape(L, 2, "np.reshape", shape, 1);
     adl_lua_newslot(L);
-    return finish(L, adl_reshape(adl_lua_ctx(L), "reshape", a, nd, shape, &r), r);
+    return finish(L, adl_reshape(adl_lua_ctx(L), "reshape", a, nd, shape, &r), &r);
 }
 
 static int l_transpose(lua_State *L) {
@@ -299,7 +300,7 @@ static int l_transpose(lua_State *L) {
         p = perm;
     }
     adl_lua_newslot(L);
-    return finish(L, adl_transpose(adl_lua_ctx(L), a, p, &r), r);
+    return finish(L, adl_transpose(adl_lua_ctx(L), a, p, &r), &r);
 }
 
 /* The arrays of the table at idx, converted in place, into a malloc-free
@@ -363,7 +364,7 @@ static int join(lua_State *L, const char *fname, int stack) {
             adl_lua_newslot(L);
             if (adl_reshape(ctx, "stack", arrays[i], ndim, shape, &e))
                 luaL_error(L, "np.%s", ctx->msg);
-            adl_lua_finish(L, ADL_OK, e, "");
+            adl_lua_finish(L, ADL_OK, &e, "");
             arrays[i] = adl_lua_toarray(L, -1);
             lua_rawseti(L, 3, i + 1);
         }
@@ -373,7 +374,7 @@ static int join(lua_State *L, const char *fname, int stack) {
     adl_status st = adl_concatenate(ctx, n, arrays, axis, &r);
     if (st && !strncmp(ctx->msg, "concatenate:", 12))
         return luaL_error(L, "%s:%s", fname, ctx->msg + 12);
-    return finish(L, st, r);
+    return finish(L, st, &r);
 }
 
 static int l_concatenate(lua_State *L) {
@@ -386,7 +387,7 @@ static int l_stack(lua_State *L) {
 static int l_copy(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.copy"), *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_copy(adl_lua_ctx(L), a, &r), r);
+    return finish(L, adl_copy(adl_lua_ctx(L), a, &r), &r);
 }
 
 /* ---- plain values ---- */

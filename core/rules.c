@@ -16,7 +16,9 @@ typedef struct scope {
     adl_array *tmp[24];
 } scope;
 
-static adl_array *keep(scope *s, adl_status st, adl_array *a) {
+/* Takes a pointer so that keep(s, op(..., &r), &r) reads r after the call. */
+static adl_array *keep(scope *s, adl_status st, adl_array *const *result) {
+    adl_array *a = *result;
     if (st) {
         s->st = st;
         return NULL;
@@ -48,56 +50,56 @@ static adl_array *un(scope *s, adl_opcode op, adl_array *a) {
     adl_array *r = NULL;
     if (!a || s->st)
         return NULL;
-    return keep(s, adl_unary(s->ctx, op, a, &r), r);
+    return keep(s, adl_unary(s->ctx, op, a, &r), &r);
 }
 
 static adl_array *bin(scope *s, adl_opcode op, adl_array *a, adl_array *b) {
     adl_array *r = NULL;
     if (!a || !b || s->st)
         return NULL;
-    return keep(s, adl_binary(s->ctx, op, a, b, &r), r);
+    return keep(s, adl_binary(s->ctx, op, a, b, &r), &r);
 }
 
 static adl_array *num(scope *s, double v) {
     if (s->st)
         return NULL;
     adl_array *r = adl_array_scalar(s->ctx, v);
-    return keep(s, r ? ADL_OK : s->ctx->status, r);
+    return keep(s, r ? ADL_OK : s->ctx->status, &r);
 }
 
 static adl_array *cmp(scope *s, adl_binary_op op, adl_array *a, adl_array *b) {
     adl_array *r = NULL;
     if (!a || !b || s->st)
         return NULL;
-    return keep(s, adl_compare(s->ctx, op, a, b, &r), r);
+    return keep(s, adl_compare(s->ctx, op, a, b, &r), &r);
 }
 
 static adl_array *where(scope *s, adl_array *c, adl_array *a, adl_array *b) {
     adl_array *r = NULL;
     if (!c || !a || !b || s->st)
         return NULL;
-    return keep(s, adl_where(s->ctx, c, a, b, &r), r);
+    return keep(s, adl_where(s->ctx, c, a, b, &r), &r);
 }
 
 static adl_array *reshape(scope *s, adl_array *a, int ndim, const int64_t *shape) {
     adl_array *r = NULL;
     if (!a || s->st)
         return NULL;
-    return keep(s, adl_reshape(s->ctx, "reshape", a, ndim, shape, &r), r);
+    return keep(s, adl_reshape(s->ctx, "reshape", a, ndim, shape, &r), &r);
 }
 
 static adl_array *transpose(scope *s, adl_array *a, const int *perm) {
     adl_array *r = NULL;
     if (!a || s->st)
         return NULL;
-    return keep(s, adl_transpose(s->ctx, a, perm, &r), r);
+    return keep(s, adl_transpose(s->ctx, a, perm, &r), &r);
 }
 
 static adl_array *apply1(scope *s, adl_opcode op, adl_array *a, const adl_params *p) {
     adl_array *r = NULL;
     if (!a || s->st)
         return NULL;
-    return keep(s, adl_apply(s->ctx, op, 1, &a, p, &r), r);
+    return keep(s, adl_apply(s->ctx, op, 1, &a, p, &r), &r);
 }
 
 #define MUL(a, b) bin(s, ADL_OP_MUL, a, b)
@@ -122,7 +124,7 @@ static adl_array *broadcast(scope *s, adl_array *a, const adl_array *like) {
     adl_array *r = NULL;
     if (!a || s->st)
         return NULL;
-    return keep(s, adl_broadcast_to(s->ctx, a, like->ndim, like->shape, &r), r);
+    return keep(s, adl_broadcast_to(s->ctx, a, like->ndim, like->shape, &r), &r);
 }
 
 /* (n,) -> (n,1) or (1,n) for outer products. */
@@ -190,7 +192,7 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     case ADL_OP_ABS: { /* sign(0) = 0: the subgradient at the kink */
         adl_array *sg = NULL;
         if (s->st == ADL_OK)
-            keep(s, adl_sign(s->ctx, x, &sg), sg);
+            keep(s, adl_sign(s->ctx, x, &sg), &sg);
         return MUL(g, sg);
     }
     case ADL_OP_SQUARE: return MUL(g, MUL(x, num(s, 2.0)));

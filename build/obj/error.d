@@ -1,0 +1,2 @@
+build/obj/error.o: core/error.c core/adl_core.h
+core/adl_core.h:

@@ -1,0 +1,3 @@
+build/obj/kernels.o: core/kernels.c core/adl_core.h core/iter.h
+core/adl_core.h:
+core/iter.h:

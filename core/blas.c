@@ -1,0 +1,217 @@
+/* blas.c: NumPy's dot for ndim <= 2 on OpenBLAS (the only file that includes
+ * cblas.h).
+ *
+ * Operands go to BLAS in place whenever their layout allows: a matrix that
+ * is row-contiguous is passed as is, one that is column-contiguous (a
+ * transposed view) as CblasTrans with its leading dimension, and a vector
+ * with its stride (negative ones included).  Only matrices that are neither,
+ * and vectors with stride 0, are copied first.  Products under SMALL_WORK
+ * multiply-adds run as a plain loop on the strided operands: for the tiny
+ * arrays of per-sample loops a BLAS call costs more than the arithmetic.
+ */
+#include "adl_core.h"
+#include "iter.h"
+
+#include <cblas.h>
+#include <limits.h>
+
+#define SMALL_WORK 64
+
+/* How a matrix operand reaches BLAS: first element, transposition flag for
+ * a row-major call, leading dimension. */
+typedef struct blas_mat {
+    const double *p;
+    enum CBLAS_TRANSPOSE trans;
+    int ld;
+} blas_mat;
+
+static int fits_int(int64_t v) {
+    return v >= 0 && v <= INT_MAX;
+}
+
+/* Describes a (rows x cols) matrix for a row-major BLAS call, or returns 0
+ * when its layout needs a copy.  A length-1 axis may have any stride, so it
+ * never disqualifies a layout; its leading dimension is then the smallest
+ * BLAS accepts. */
+static int mat_layout(const adl_array *a, blas_mat *m) {
+    int64_t r = a->shape[0], c = a->shape[1], s0 = a->strides[0], s1 = a->strides[1];
+    if (!fits_int(r) || !fits_int(c))
+        return 0;
+    if (c == 1 || s1 == 1) {
+        int64_t ld = r == 1 ? (c > 1 ? c : 1) : s0;
+        if (ld >= (c > 1 ? c : 1) && fits_int(ld)) {
+            m->p = adl_first_elem(a);
+            m->trans = CblasNoTrans;
+            m->ld = (int)ld;
+            return 1;
+        }
+    }
+    if (r == 1 || s0 == 1) {
+        /* column-contiguous: row-major storage of the transpose */
+        int64_t ld = c == 1 ? (r > 1 ? r : 1) : s1;
+        if (ld >= (r > 1 ? r : 1) && fits_int(ld)) {
+            m->p = adl_first_elem(a);
+            m->trans = CblasTrans;
+            m->ld = (int)ld;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A matrix operand ready for BLAS, copying it into *tmp when its layout
+ * needs that (the caller releases *tmp). */
+static adl_status mat_arg(adl_ctx *ctx, const adl_array *a, blas_mat *m, adl_array **tmp) {
+    if (mat_layout(a, m))
+        return ADL_OK;
+    if (adl_k_copy(ctx, a, tmp) != ADL_OK)
+        return ctx->status;
+    if (!mat_layout(*tmp, m))
+        return adl_error(ctx, ADL_ERR_INTERNAL, "dot: a contiguous copy has no BLAS layout");
+    return ADL_OK;
+}
+
+/* A vector operand for BLAS: BLAS reads a negative increment backwards from
+ * the lowest address, so that is the pointer it gets.  Stride 0 (a broadcast
+ * view) is not portable BLAS: those are copied. */
+static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const double **p, int *inc,
+                          adl_array **tmp) {
+    int64_t n = a->shape[0], s = n == 1 ? 1 : a->strides[0];
+    if (s == 0 || s > INT_MAX || s < -INT_MAX) {
+        if (adl_k_copy(ctx, a, tmp) != ADL_OK)
+            return ctx->status;
+        a = *tmp;
+        s = 1;
+    }
+    const double *first = adl_first_elem(a);
+    *p = s > 0 ? first : first + (n - 1) * s;
+    *inc = (int)s;
+    return ADL_OK;
+}
+
+/* C (m x n, contiguous) = A B with A(i,p) = a[i*as0 + p*as1] and
+ * B(p,j) = b[p*bs0 + j*bs1]: any strides, vectors as 1-row or 1-column
+ * matrices (stride 0 on the missing axis). */
+static void naive_gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t as0,
+                       int64_t as1, const double *b, int64_t bs0, int64_t bs1, double *c) {
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) {
+            double acc = 0;
+            for (int64_t p = 0; p < k; p++)
+                acc += a[i * as0 + p * as1] * b[p * bs0 + j * bs1];
+            c[i * n + j] = acc;
+        }
+}
+
+static adl_status not_aligned(adl_ctx *ctx, const adl_array *a, const adl_array *b) {
+    char sa[256], sb[256];
+    adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
+    adl_shape_str(b->ndim, b->shape, sb, sizeof sb);
+    int bax = b->ndim > 1 ? b->ndim - 2 : 0; /* b's axis that meets a's last */
+    return adl_error(ctx, ADL_ERR_VALUE,
+                     "dot: shapes %s and %s not aligned: %lld (axis %d) ~= %lld (axis %d)", sa, sb,
+                     (long long)a->shape[a->ndim - 1], a->ndim, (long long)b->shape[bax], bax + 1);
+}
+
+adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
+    const adl_array *in[2] = {a, b};
+    for (int i = 0; i < 2; i++)
+        if (in[i]->level != 0 || !in[i]->buf || in[i]->dtype != ADL_FLOAT64)
+            return adl_kernel_bad_operand(ctx, "dot", in[i]);
+    if (a->ndim == 0 || b->ndim == 0)
+        return adl_k_binary(ctx, ADL_B_MUL, a, b, out);
+    if (a->ndim > 2 || b->ndim > 2) {
+        char sa[256], sb[256];
+        adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
+        adl_shape_str(b->ndim, b->shape, sb, sizeof sb);
+        return adl_error(ctx, ADL_ERR_VALUE,
+                         "dot: arrays with more than 2 dimensions are not supported yet (shapes %s "
+                         "and %s)",
+                         sa, sb);
+    }
+
+    /* As a matrix product C(m,n) = A(m,k) B(k,n); a vector is a matrix with
+     * a length-1 axis of stride 0. */
+    int64_t m = a->ndim == 2 ? a->shape[0] : 1, k = a->shape[a->ndim - 1];
+    int64_t kb = b->shape[0], n = b->ndim == 2 ? b->shape[1] : 1;
+    if (k != kb)
+        return not_aligned(ctx, a, b);
+    int64_t as0 = a->ndim == 2 ? a->strides[0] : 0, as1 = a->strides[a->ndim - 1];
+    int64_t bs0 = b->strides[0], bs1 = b->ndim == 2 ? b->strides[1] : 0;
+
+    int ond = 0;
+    int64_t oshape[2];
+    if (a->ndim == 2)
+        oshape[ond++] = m;
+    if (b->ndim == 2)
+        oshape[ond++] = n;
+    adl_array *r = adl_array_alloc(ctx, "dot", ADL_FLOAT64, ond, oshape);
+    if (!r)
+        return ctx->status;
+    double *c = adl_first_elem(r);
+    const double *pa = adl_first_elem(a), *pb = adl_first_elem(b);
+
+    if (m == 0 || n == 0) {
+        *out = r; /* empty result: nothing to compute */
+        return ADL_OK;
+    }
+    if (k == 0 || (k < SMALL_WORK && m * n < SMALL_WORK && m * n * k < SMALL_WORK) ||
+        !fits_int(m) || !fits_int(n) || !fits_int(k)) {
+        /* k == 0 gives zeros; the loop also covers sizes beyond BLAS's int */
+        naive_gemm(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
+        *out = r;
+        return ADL_OK;
+    }
+
+    adl_array *ta = NULL, *tb = NULL;
+    adl_status st = ADL_OK;
+    if (a->ndim == 1 && b->ndim == 1) {
+        const double *x, *y;
+        int incx, incy;
+        if ((st = vec_arg(ctx, a, &x, &incx, &ta)) == ADL_OK &&
+            (st = vec_arg(ctx, b, &y, &incy, &tb)) == ADL_OK)
+            c[0] = cblas_ddot((int)k, x, incx, y, incy);
+    } else if (b->ndim == 1) {
+        /* y(m) = A x */
+        blas_mat ma;
+        const double *x;
+        int incx;
+        if ((st = mat_arg(ctx, a, &ma, &ta)) == ADL_OK &&
+            (st = vec_arg(ctx, b, &x, &incx, &tb)) == ADL_OK) {
+            if (ma.trans == CblasNoTrans)
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, ma.p, ma.ld, x, incx,
+                            0.0, c, 1);
+            else /* A is stored as its transpose, k x m */
+                cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)m, 1.0, ma.p, ma.ld, x, incx,
+                            0.0, c, 1);
+        }
+    } else if (a->ndim == 1) {
+        /* y(n) = B^T x */
+        blas_mat mb;
+        const double *x;
+        int incx;
+        if ((st = mat_arg(ctx, b, &mb, &tb)) == ADL_OK &&
+            (st = vec_arg(ctx, a, &x, &incx, &ta)) == ADL_OK) {
+            if (mb.trans == CblasNoTrans)
+                cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0, mb.p, mb.ld, x, incx,
+                            0.0, c, 1);
+            else /* B is stored as its transpose, n x k */
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0, mb.p, mb.ld, x,
+                            incx, 0.0, c, 1);
+        }
+    } else {
+        blas_mat ma, mb;
+        if ((st = mat_arg(ctx, a, &ma, &ta)) == ADL_OK &&
+            (st = mat_arg(ctx, b, &mb, &tb)) == ADL_OK)
+            cblas_dgemm(CblasRowMajor, ma.trans, mb.trans, (int)m, (int)n, (int)k, 1.0, ma.p,
+                        ma.ld, mb.p, mb.ld, 0.0, c, (int)n);
+    }
+    adl_array_release(ta);
+    adl_array_release(tb);
+    if (st != ADL_OK) {
+        adl_array_release(r);
+        return st;
+    }
+    *out = r;
+    return ADL_OK;
+}

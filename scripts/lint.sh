@@ -1,0 +1,62 @@
+#!/bin/sh
+# lint.sh: the static checks of `make lint` (and of the test run).
+#
+#   scripts/lint.sh                 all checks
+#   scripts/lint.sh CHECK...        some: clang-format cppcheck layers
+#   scripts/lint.sh format          reformat the C files in place
+#
+# The C files are core/*.[ch] and tests/c/*.[ch], except generated ones:
+# those saying "do not edit" in their first lines (build/ is not checked).
+cd "$(dirname "$0")/.." || exit 2
+
+files=
+for f in $(find core tests/c -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null |
+    LC_ALL=C sort); do
+    head -n 3 "$f" | grep -qi 'do not edit' || files="$files $f"
+done
+
+check_format() {
+    [ -z "$files" ] && return 0
+    # shellcheck disable=SC2086 # one file per word
+    clang-format --dry-run --Werror $files
+}
+
+check_cppcheck() {
+    [ -z "$files" ] && return 0
+    # shellcheck disable=SC2086
+    cppcheck --quiet --error-exitcode=1 --std=c11 --language=c \
+        --enable=warning,performance,portability --inline-suppr \
+        --suppress=missingIncludeSystem --library=posix --library=lua \
+        -D_POSIX_C_SOURCE=200809L -I core -I tests/c -j "$(nproc 2>/dev/null || echo 1)" \
+        $files
+}
+
+check_layers() {
+    scripts/check_layers.sh
+}
+
+if [ "${1:-}" = format ]; then
+    [ -z "$files" ] && exit 0
+    # shellcheck disable=SC2086
+    exec clang-format -i $files
+fi
+
+[ $# -eq 0 ] && set -- clang-format cppcheck layers
+status=0
+for check in "$@"; do
+    case $check in
+    clang-format) check_format ;;
+    cppcheck) check_cppcheck ;;
+    layers) check_layers ;;
+    *)
+        echo "lint.sh: unknown check '$check'" >&2
+        false
+        ;;
+    esac
+    st=$?
+    if [ $st -ne 0 ]; then
+        echo "lint: $check FAILED" >&2
+        status=1
+    fi
+done
+exit $status
