@@ -30,8 +30,48 @@ const char *adl_dtype_name(adl_dtype dt) {
  * is aligned for vector loads. */
 #define BUFFER_DATA_OFFSET 64
 
+/* Loops over tiny arrays allocate and free headers and small buffers at a
+ * high rate, in bursts larger than malloc's per-thread cache: each thread
+ * keeps its own bounded stacks of free ones (no locks; a block freed on
+ * another thread simply joins that thread's stack). */
+#define SMALL_BUFFER_BYTES 64
+#define CACHE_MAX 8192
+
+typedef struct free_block {
+    struct free_block *next;
+} free_block;
+
+typedef struct block_cache {
+    free_block *top;
+    int count;
+} block_cache;
+
+static _Thread_local block_cache header_cache, small_buffer_cache;
+
+static void *cache_get(block_cache *c, size_t size) {
+    free_block *b = c->top;
+    if (!b)
+        return malloc(size);
+    c->top = b->next;
+    c->count--;
+    return b;
+}
+
+static void cache_put(block_cache *c, void *p) {
+    if (c->count >= CACHE_MAX) {
+        free(p);
+        return;
+    }
+    free_block *b = p;
+    b->next = c->top;
+    c->top = b;
+    c->count++;
+}
+
 static adl_buffer *buffer_new(size_t nbytes) {
-    adl_buffer *b = malloc(BUFFER_DATA_OFFSET + (nbytes ? nbytes : 1));
+    adl_buffer *b = nbytes <= SMALL_BUFFER_BYTES
+                        ? cache_get(&small_buffer_cache, BUFFER_DATA_OFFSET + SMALL_BUFFER_BYTES)
+                        : malloc(BUFFER_DATA_OFFSET + nbytes);
     if (!b)
         return NULL;
     b->refcount = 1;
@@ -39,24 +79,29 @@ static adl_buffer *buffer_new(size_t nbytes) {
     b->nbytes = nbytes;
     b->release = NULL;
     b->release_ctx = NULL;
-    atomic_fetch_add(&live_buffers, 1);
-    atomic_fetch_add(&live_bytes, (int64_t)nbytes);
+    atomic_fetch_add_explicit(&live_buffers, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&live_bytes, (int64_t)nbytes, memory_order_relaxed);
     return b;
 }
 
 static void buffer_release(adl_buffer *b) {
     if (!b || --b->refcount > 0)
         return;
-    atomic_fetch_sub(&live_buffers, 1);
+    atomic_fetch_sub_explicit(&live_buffers, 1, memory_order_relaxed);
     if (b->release) {
         b->release(b->release_ctx);
-    } else
-        atomic_fetch_sub(&live_bytes, (int64_t)b->nbytes);
-    free(b);
+        free(b);
+        return;
+    }
+    atomic_fetch_sub_explicit(&live_bytes, (int64_t)b->nbytes, memory_order_relaxed);
+    if (b->nbytes <= SMALL_BUFFER_BYTES)
+        cache_put(&small_buffer_cache, b);
+    else
+        free(b);
 }
 
 static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
-    adl_array *a = malloc(sizeof *a);
+    adl_array *a = cache_get(&header_cache, sizeof *a);
     if (!a)
         return NULL;
     a->refcount = 1;
@@ -73,7 +118,7 @@ static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
     a->inner = NULL;
     a->trace = NULL;
     a->node = -1;
-    atomic_fetch_add(&live_arrays, 1);
+    atomic_fetch_add_explicit(&live_arrays, 1, memory_order_relaxed);
     return a;
 }
 
@@ -115,8 +160,8 @@ adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
     set_contiguous_strides(a);
     a->buf = buffer_new((size_t)a->size * adl_dtype_size(dt));
     if (!a->buf) {
-        free(a);
-        atomic_fetch_sub(&live_arrays, 1);
+        cache_put(&header_cache, a);
+        atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
         char s[256];
         adl_shape_str(ndim, shape, s, sizeof s);
         adl_error(ctx, ADL_ERR_MEMORY, "%s: out of memory allocating an array of shape %s", op,
@@ -170,10 +215,11 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
     adl_array *a = header_new(dt, ndim, shape);
     adl_buffer *b = malloc(sizeof *b);
     if (!a || !b) {
-        free(a);
         free(b);
-        if (a)
-            atomic_fetch_sub(&live_arrays, 1);
+        if (a) {
+            cache_put(&header_cache, a);
+            atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
+        }
         adl_error_nomem(ctx, "array_wrap");
         return NULL;
     }
@@ -183,7 +229,7 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
     b->nbytes = (size_t)a->size * adl_dtype_size(dt);
     b->release = release;
     b->release_ctx = release_ctx;
-    atomic_fetch_add(&live_buffers, 1);
+    atomic_fetch_add_explicit(&live_buffers, 1, memory_order_relaxed);
     a->buf = b;
     return a;
 }
@@ -205,8 +251,8 @@ void adl_array_release(adl_array *a) {
         buffer_release(a->buf);
         if (a->trace)
             adl_trace_release(a->trace);
-        atomic_fetch_sub(&live_arrays, 1);
-        free(a);
+        atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
+        cache_put(&header_cache, a);
         a = inner; /* a box drops its reference to the value below, iteratively */
     }
 }

@@ -80,178 +80,337 @@ static void sb_rstrip(sbuf *b) {
         b->p[b->len] = '\0';
 }
 
-/* ---- decimal digits of one value ---- */
+/* ---- decimal digits of one value: Dragon4 as NumPy runs it ----
+ *
+ * NumPy prints floats with its Dragon4 (Steele & White, Burger & Dybvig, after
+ * Ryan Juckett's implementation).  Digits are generated exactly with big
+ * integers until the digits printed so far identify the value among its
+ * neighbours (the float type's own: float32 values get float32 margins), but
+ * never past a maximum cutoff and at least down to a minimum cutoff.  The
+ * digits past uniqueness that a minimum asks for are the exact ones, so the
+ * smallest subnormal prints as 4.94065646e-324 in an array where the scalar
+ * prints 5e-324. */
 
-/* Room for any digit string used here: at most 17 significant digits, or a
- * fixed-point rendering of a value below 1e16 with a bounded precision. */
-#define DIGITS_MAX 400
+#define BIG_BLOCKS 40 /* 1280 bits: the largest scaled value needs < 1100 */
 
-/* Reads a C library "%e" or "%f" rendering of a positive value into its
- * significant digits (no leading zeros, trailing zeros removed) and the
- * decimal exponent of the first one: value = d0.d1d2... * 10^exp.  Zero
- * gives "0" and exponent 0. */
-static void parse_decimal(const char *s, char *digits, int *exp10) {
-    int n = 0, nint = 0, seen_point = 0, lead = 1, skipped = 0;
-    long e = 0;
-    for (const char *c = s; *c; c++) {
-        if (*c == '.') {
-            seen_point = 1;
-        } else if (*c == 'e' || *c == 'E') {
-            e = strtol(c + 1, NULL, 10);
-            break;
-        } else if (*c >= '0' && *c <= '9') {
-            if (!seen_point)
-                nint++;
-            if (lead && *c == '0') {
-                skipped++;
-                continue;
-            }
-            lead = 0;
-            if (n < DIGITS_MAX - 1)
-                digits[n++] = *c;
-        }
+typedef struct {
+    int n; /* blocks in use, no leading zero blocks */
+    uint32_t d[BIG_BLOCKS];
+} big;
+
+static void big_set(big *a, uint64_t v) {
+    a->n = 0;
+    while (v) {
+        a->d[a->n++] = (uint32_t)v;
+        v >>= 32;
     }
-    if (n == 0) {
-        strcpy(digits, "0");
-        *exp10 = 0;
+}
+
+static void big_pow2(big *a, int e) {
+    int blk = e / 32;
+    for (int i = 0; i < blk; i++)
+        a->d[i] = 0;
+    a->d[blk] = (uint32_t)1 << (e % 32);
+    a->n = blk + 1;
+}
+
+static void big_shl(big *a, int bits) {
+    if (a->n == 0)
         return;
+    int blk = bits / 32, sh = bits % 32;
+    int n = a->n + blk + 1;
+    for (int i = n - 1; i >= 0; i--) {
+        int src = i - blk;
+        uint64_t hi = src >= 0 && src < a->n ? a->d[src] : 0;
+        uint64_t lo = src - 1 >= 0 && src - 1 < a->n ? a->d[src - 1] : 0;
+        a->d[i] = sh ? (uint32_t)((hi << sh) | (lo >> (32 - sh))) : (uint32_t)hi;
     }
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    digits[n] = '\0';
-    *exp10 = (int)e + nint - 1 - skipped;
+    a->n = n;
+    while (a->n > 0 && a->d[a->n - 1] == 0)
+        a->n--;
 }
 
-static int round_trips(const char *s, double v, int f32) {
-    if (f32)
-        return strtof(s, NULL) == (float)v;
-    return strtod(s, NULL) == v;
-}
-
-/* Adds (dir = +1) or subtracts (dir = -1) one unit in the last place of the
- * k-digit mantissa digits[0..k) with exponent *exp10, in place. */
-static void bump_digits(char *digits, int k, int *exp10, int dir) {
-    int i = k - 1;
-    if (dir > 0) {
-        while (i >= 0 && digits[i] == '9')
-            digits[i--] = '0';
-        if (i >= 0) {
-            digits[i]++;
-        } else { /* 99..9 + 1 = 100..0 */
-            digits[0] = '1';
-            for (int j = 1; j < k; j++)
-                digits[j] = '0';
-            (*exp10)++;
-        }
-    } else {
-        while (i >= 0 && digits[i] == '0')
-            digits[i--] = '9';
-        if (i >= 0)
-            digits[i]--;
-        if (digits[0] == '0') { /* 10..0 - 1 = 9..9, one digit shorter */
-            memmove(digits, digits + 1, (size_t)k);
-            digits[k - 1] = '9';
-            (*exp10)--;
-        }
+static void big_mul_small(big *a, uint32_t m) {
+    uint64_t carry = 0;
+    for (int i = 0; i < a->n; i++) {
+        uint64_t p = (uint64_t)a->d[i] * m + carry;
+        a->d[i] = (uint32_t)p;
+        carry = p >> 32;
     }
+    if (carry)
+        a->d[a->n++] = (uint32_t)carry;
 }
 
-/* Is v (positive, finite, normal) a power of two?  Then the gap to the
- * value below is half the gap above, and the nearest k-digit decimal may fail
- * to read back while its other neighbour, inside the wider side, does. */
-static int is_pow2(double v, int f32) {
-    int e;
-    double m = frexp(v, &e);
-    if (m != 0.5)
-        return 0;
-    return f32 ? e - 1 > -126 : e - 1 > -1022;
+static void big_mul_pow10(big *a, int k) {
+    static const uint32_t p10[10] = {1,      10,      100,      1000,      10000,
+                                     100000, 1000000, 10000000, 100000000, 1000000000};
+    for (; k >= 9; k -= 9)
+        big_mul_small(a, p10[9]);
+    if (k > 0)
+        big_mul_small(a, p10[k]);
 }
 
-/* The shortest digits that read back as v (positive, finite). */
-static void shortest_digits(double v, int f32, char *digits, int *exp10) {
-    char buf[64];
-    int maxk = f32 ? 9 : 17;
-    int pow2 = is_pow2(v, f32);
-    for (int k = 1; k <= maxk; k++) {
-        snprintf(buf, sizeof buf, "%.*e", k - 1, v);
-        if (round_trips(buf, v, f32)) {
-            parse_decimal(buf, digits, exp10);
+static int big_cmp(const big *a, const big *b) {
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    for (int i = a->n - 1; i >= 0; i--)
+        if (a->d[i] != b->d[i])
+            return a->d[i] < b->d[i] ? -1 : 1;
+    return 0;
+}
+
+static void big_add(big *r, const big *a, const big *b) {
+    const big *l = a->n >= b->n ? a : b, *s = a->n >= b->n ? b : a;
+    uint64_t carry = 0;
+    int n = l->n;
+    for (int i = 0; i < n; i++) {
+        uint64_t t = (uint64_t)l->d[i] + (i < s->n ? s->d[i] : 0) + carry;
+        r->d[i] = (uint32_t)t;
+        carry = t >> 32;
+    }
+    r->n = n;
+    if (carry)
+        r->d[r->n++] = (uint32_t)carry;
+}
+
+/* a -= b, with a >= b. */
+static void big_sub(big *a, const big *b) {
+    int64_t borrow = 0;
+    for (int i = 0; i < a->n; i++) {
+        int64_t t = (int64_t)a->d[i] - (i < b->n ? b->d[i] : 0) - borrow;
+        borrow = t < 0;
+        a->d[i] = (uint32_t)(t + (borrow ? ((int64_t)1 << 32) : 0));
+    }
+    while (a->n > 0 && a->d[a->n - 1] == 0)
+        a->n--;
+}
+
+/* q = floor(a / s) (known to be below 10), a = a mod s. */
+static int big_divmod(big *a, const big *s) {
+    int q = 0;
+    while (big_cmp(a, s) >= 0) {
+        big_sub(a, s);
+        q++;
+    }
+    return q;
+}
+
+/* A float split as Dragon4 takes it: value = mant * 2^exp, the highest set
+ * bit of mant, and whether the gap below is half the gap above. */
+typedef struct {
+    uint64_t mant;
+    int exp, mbit, unequal;
+} fparts;
+
+static void decompose(double v, int f32, fparts *p) {
+    if (f32) {
+        float f = (float)v;
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        uint32_t fe = (bits >> 23) & 0xff, fm = bits & 0x7fffff;
+        if (fe) {
+            p->mant = fm | (1u << 23);
+            p->exp = (int)fe - 127 - 23;
+            p->mbit = 23;
+            p->unequal = fe != 1 && fm == 0;
             return;
         }
-        if (pow2) {
-            /* The other k-digit neighbour of v. */
-            char d[32];
-            int e;
-            size_t nd = 0;
-            for (const char *c = buf; *c && *c != 'e'; c++)
-                if (*c != '.')
-                    d[nd++] = *c;
-            d[nd] = '\0';
-            e = (int)strtol(strchr(buf, 'e') + 1, NULL, 10);
-            bump_digits(d, k, &e, strtod(buf, NULL) < v ? +1 : -1);
-            snprintf(buf, sizeof buf, "%c.%se%d", d[0], d + 1, e);
-            if (round_trips(buf, v, f32)) {
-                parse_decimal(buf, digits, exp10);
-                return;
+        p->mant = fm;
+        p->exp = 1 - 127 - 23;
+        p->unequal = 0;
+    } else {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        uint64_t fe = (bits >> 52) & 0x7ff, fm = bits & (((uint64_t)1 << 52) - 1);
+        if (fe) {
+            p->mant = fm | ((uint64_t)1 << 52);
+            p->exp = (int)fe - 1023 - 52;
+            p->mbit = 52;
+            p->unequal = fe != 1 && fm == 0;
+            return;
+        }
+        p->mant = fm;
+        p->exp = 1 - 1023 - 52;
+        p->unequal = 0;
+    }
+    p->mbit = 0;
+    for (uint64_t m = p->mant; m > 1; m >>= 1)
+        p->mbit++;
+}
+
+#define DIGITS_MAX 80 /* digit buffer: cutoffs are kept below this */
+
+/* Dragon4 in unique mode on a positive finite value.  total_length: the
+ * cutoffs count digits from the first one (scientific), else digits after
+ * the point (positional).  cutoff_max / cutoff_min < 0: none.  Writes the
+ * digits (not terminated) and the decimal exponent of the first; returns
+ * their count. */
+static int dragon4(double v, int f32, int total_length, int cutoff_max, int cutoff_min,
+                   char *out, int *out_exp) {
+    fparts fp;
+    big scale, value, mlow, mhigh, vhigh;
+    decompose(v, f32, &fp);
+    if (fp.mant == 0) {
+        out[0] = '0';
+        *out_exp = 0;
+        return 1;
+    }
+    int is_even = (fp.mant & 1) == 0;
+    big_set(&value, fp.mant);
+    if (fp.unequal) {
+        if (fp.exp > 0) {
+            big_shl(&value, fp.exp + 2);
+            big_set(&scale, 4);
+            big_pow2(&mlow, fp.exp);
+        } else {
+            big_shl(&value, 2);
+            big_pow2(&scale, -fp.exp + 2);
+            big_set(&mlow, 1);
+        }
+    } else {
+        if (fp.exp > 0) {
+            big_shl(&value, fp.exp + 1);
+            big_set(&scale, 2);
+            big_pow2(&mlow, fp.exp);
+        } else {
+            big_shl(&value, 1);
+            big_pow2(&scale, -fp.exp + 1);
+            big_set(&mlow, 1);
+        }
+    }
+    /* Estimate of floor(log10(v)) + 1, correct or one too low. */
+    const double log10_2 = 0.30102999566398119521373889472449;
+    int dexp = (int)ceil((double)(fp.mbit + fp.exp) * log10_2 - 0.69);
+    if (cutoff_max >= 0 && !total_length && dexp <= -cutoff_max)
+        dexp = -cutoff_max + 1;
+    if (dexp > 0) {
+        big_mul_pow10(&scale, dexp);
+    } else if (dexp < 0) {
+        big_mul_pow10(&value, -dexp);
+        big_mul_pow10(&mlow, -dexp);
+    }
+    if (big_cmp(&value, &scale) >= 0) {
+        dexp++;
+    } else {
+        big_mul_small(&value, 10);
+        big_mul_small(&mlow, 10);
+    }
+    mhigh = mlow;
+    if (fp.unequal)
+        big_mul_small(&mhigh, 2);
+
+    int cmax = dexp - (DIGITS_MAX - 1);
+    if (cutoff_max >= 0) {
+        int d = total_length ? dexp - cutoff_max : -cutoff_max;
+        if (d > cmax)
+            cmax = d;
+    }
+    int cmin = dexp;
+    if (cutoff_min >= 0) {
+        int d = total_length ? dexp - cutoff_min : -cutoff_min;
+        if (d < cmin)
+            cmin = d;
+    }
+    *out_exp = dexp - 1;
+
+    int n = 0, digit, low, high;
+    for (;;) {
+        dexp--;
+        digit = big_divmod(&value, &scale);
+        big_add(&vhigh, &value, &mhigh);
+        int c = big_cmp(&value, &mlow);
+        low = is_even ? c <= 0 : c < 0;
+        c = big_cmp(&vhigh, &scale);
+        high = is_even ? c >= 0 : c > 0;
+        if (((low || high) && dexp <= cmin) || dexp <= cmax)
+            break;
+        out[n++] = (char)('0' + digit);
+        big_mul_small(&value, 10);
+        big_mul_small(&mlow, 10);
+        mhigh = mlow;
+        if (fp.unequal)
+            big_mul_small(&mhigh, 2);
+    }
+    int round_down = low;
+    if (low == high) { /* round to the closer digit, ties to even */
+        big_mul_small(&value, 2);
+        int c = big_cmp(&value, &scale);
+        round_down = c < 0 || (c == 0 && (digit & 1) == 0);
+    }
+    if (round_down) {
+        out[n++] = (char)('0' + digit);
+    } else if (digit < 9) {
+        out[n++] = (char)('0' + digit + 1);
+    } else {
+        for (;;) {
+            if (n == 0) {
+                out[n++] = '1';
+                (*out_exp)++;
+                break;
+            }
+            n--;
+            if (out[n] != '9') {
+                out[n++]++;
+                break;
             }
         }
     }
-    snprintf(buf, sizeof buf, "%.*e", maxk - 1, v); /* not reached */
-    parse_decimal(buf, digits, exp10);
+    return n;
 }
 
-/* Digits of av >= 0 as Dragon4 prints them in unique mode with a cutoff of
- * `prec` digits after the point (sci: after the first digit; prec < 0: no
- * cutoff), trailing zeros trimmed. */
-static void value_digits(double av, int f32, int sci, int prec, char *digits, int *exp10) {
-    if (av == 0) {
-        strcpy(digits, "0");
-        *exp10 = 0;
-        return;
-    }
-    shortest_digits(av, f32, digits, exp10);
-    int nd = (int)strlen(digits);
-    int frac = sci ? nd - 1 : nd - 1 - *exp10;
-    if (prec < 0 || frac <= prec)
-        return;
-    char buf[DIGITS_MAX];
-    snprintf(buf, sizeof buf, sci ? "%.*e" : "%.*f", prec, av);
-    parse_decimal(buf, digits, exp10);
-}
-
-/* One finite value split for printing. */
+/* One finite value split for printing (FormatPositional/FormatScientific):
+ * sign, the integer part (positional) or first digit (scientific), the
+ * digits after the point as Dragon4 gave them (trailing zeros kept), and
+ * the exponent (scientific). */
 typedef struct {
     int neg;
-    char ip[DIGITS_MAX]; /* integer part (positional) or the leading digit (sci) */
-    char fp[DIGITS_MAX]; /* digits after the point, trailing zeros trimmed */
-    int exp10;           /* sci only */
+    char ip[DIGITS_MAX + 2];
+    char fp[2 * DIGITS_MAX + 2];
+    int exp10;
 } parts;
 
-static void split_value(double v, int f32, int sci, int prec, parts *p) {
+static void split_value(double v, int f32, int sci, int cutoff_max, int cutoff_min, parts *p) {
     char d[DIGITS_MAX];
     int e;
     p->neg = signbit(v) != 0;
-    value_digits(fabs(v), f32, sci, prec, d, &e);
-    int nd = (int)strlen(d);
+    v = fabs(v);
+    int nd;
+    if (sci)
+        nd = dragon4(v, f32, 1, cutoff_max < 0 ? -1 : cutoff_max + 1,
+                     cutoff_min < 0 ? -1 : cutoff_min + 1, d, &e);
+    else
+        nd = dragon4(v, f32, 0, cutoff_max, cutoff_min, d, &e);
     p->exp10 = e;
     if (sci) {
         p->ip[0] = d[0];
         p->ip[1] = '\0';
-        strcpy(p->fp, d + 1);
-    } else if (e >= 0) {
-        int ni = e + 1 < DIGITS_MAX - 1 ? e + 1 : DIGITS_MAX - 1;
+        memcpy(p->fp, d + 1, (size_t)(nd - 1));
+        p->fp[nd - 1] = '\0';
+    } else if (e >= 0) { /* whole digits: e + 1 <= 309, kept below the buffer */
+        int ni = e + 1 < DIGITS_MAX ? e + 1 : DIGITS_MAX;
         for (int i = 0; i < ni; i++)
             p->ip[i] = i < nd ? d[i] : '0';
         p->ip[ni] = '\0';
-        strcpy(p->fp, ni < nd ? d + ni : "");
+        int nf = nd > ni ? nd - ni : 0;
+        memcpy(p->fp, d + ni, (size_t)nf);
+        p->fp[nf] = '\0';
     } else {
-        strcpy(p->ip, "0");
         int z = -e - 1;
-        if (z + nd >= DIGITS_MAX)
-            z = DIGITS_MAX - 1 - nd; /* unreachable with printable precisions */
+        if (z > DIGITS_MAX)
+            z = DIGITS_MAX; /* not reached: such values print in scientific */
+        strcpy(p->ip, "0");
         memset(p->fp, '0', (size_t)z);
-        strcpy(p->fp + z, d);
+        memcpy(p->fp + z, d, (size_t)nd);
+        p->fp[z + nd] = '\0';
     }
+}
+
+/* Trim modes '.' and '-': no trailing zeros after the point. */
+static void trim_zeros(parts *p) {
+    size_t n = strlen(p->fp);
+    while (n > 0 && p->fp[n - 1] == '0')
+        n--;
+    p->fp[n] = '\0';
 }
 
 static int exp_digits(int e) {
@@ -341,7 +500,9 @@ static void gather_widths(fmt_state *st, double v) {
     if (!isfinite(v))
         return;
     parts p;
-    split_value(v, st->f32, st->sci, st->prec, &p);
+    /* first pass: unique digits up to `precision`, trim mode '.' */
+    split_value(v, st->f32, st->sci, st->prec, -1, &p);
+    trim_zeros(&p);
     int il = (int)strlen(p.ip) + p.neg;
     int fl = (int)strlen(p.fp);
     st->pad_left = imax(st->pad_left, il);
@@ -388,7 +549,12 @@ static void format_elem(const fmt_state *st, double v, sbuf *w) {
         return;
     }
     parts p;
-    split_value(v, st->f32, st->sci, st->prec, &p);
+    if (st->sci) { /* precision = min_digits = the longest fraction, trim 'k' */
+        split_value(v, st->f32, 1, st->sci_prec, st->sci_prec, &p);
+    } else { /* precision, min_digits 0, trim '.' */
+        split_value(v, st->f32, 0, st->prec, 0, &p);
+        trim_zeros(&p);
+    }
     int il = (int)strlen(p.ip) + p.neg;
     int fl = (int)strlen(p.fp);
     sb_repeat(w, ' ', st->pad_left - il);
@@ -517,7 +683,8 @@ static void format_scalar(double v, int f32, sbuf *out) {
     double av = fabs(v);
     int sci = !(av == 0 || (av < 1e16 && av >= 1e-4));
     parts p;
-    split_value(v, f32, sci, -1, &p);
+    split_value(v, f32, sci, -1, -1, &p);
+    trim_zeros(&p);
     if (p.neg)
         sb_putn(out, "-", 1);
     sb_puts(out, p.ip);

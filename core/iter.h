@@ -63,9 +63,14 @@ void adl_iter_broadcast_strides(const adl_array *a, int ndim, int64_t *strides);
  * yet". */
 #define ADL_KERNEL_DTYPES(X) X(ADL_FLOAT64, double, f64)
 
+/* Bytes per element, inline (adl_dtype_size is a call into array.c). */
+static inline int64_t adl_elem_size(const adl_array *a) {
+    return a->dtype == ADL_FLOAT32 ? 4 : 8;
+}
+
 /* Address of a plain array's first element, whatever its dtype. */
 static inline void *adl_first_elem(const adl_array *a) {
-    return (char *)a->buf->data + a->offset * (int64_t)(a->dtype == ADL_FLOAT32 ? 4 : 8);
+    return (char *)a->buf->data + a->offset * adl_elem_size(a);
 }
 
 /* C-contiguous (length-1 axes may have any stride); inline because the

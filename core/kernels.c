@@ -233,7 +233,7 @@ adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_ar
     } else {
         adl_iter it;
         const adl_array *ops[2] = {r, a};
-        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, a->ndim, a->shape, 2, ops) > 0)
             do
                 l->unary(op, it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
@@ -287,7 +287,7 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
     else {
         adl_iter it;
         const adl_array *ops[3] = {r, a, b};
-        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, nd, shape, 3, ops) > 0)
             do
                 l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0],
@@ -331,7 +331,7 @@ adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
     } else {
         adl_iter it;
         const adl_array *ops[4] = {r, cond, a, b};
-        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, nd, shape, 4, ops) > 0)
             do
                 l->where(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pc, it.off[1], es),
@@ -359,7 +359,7 @@ adl_status adl_k_copy(adl_ctx *ctx, const adl_array *a, adl_array **out) {
     } else {
         adl_iter it;
         const adl_array *ops[2] = {r, a};
-        int64_t es = (int64_t)adl_dtype_size(a->dtype);
+        int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, a->ndim, a->shape, 2, ops) > 0)
             do
                 l->copy(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
@@ -438,7 +438,7 @@ static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
     } else {
         adl_iter it;
         const int64_t *st[2] = {dst->strides, sst};
-        int64_t es = (int64_t)adl_dtype_size(dst->dtype);
+        int64_t es = adl_elem_size(dst);
         if (adl_iter_init(&it, nd, dst->shape, 2, st) > 0)
             do
                 loop(it.inner, AT(pd, it.off[0], es), it.stride[0], AT(ps, it.off[1], es),
@@ -520,7 +520,7 @@ adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays
     adl_array *r = adl_array_alloc(ctx, op, a0->dtype, nd, shape);
     if (!r)
         return ctx->status;
-    int64_t es = (int64_t)adl_dtype_size(r->dtype), pos = 0;
+    int64_t es = adl_elem_size(r), pos = 0;
     for (int k = 0; k < n; k++) {
         const adl_array *a = arrays[k];
         char *po = AT(adl_first_elem(r), pos * r->strides[ax], es);

@@ -27,7 +27,7 @@ adl_ud *adl_lua_newslot(lua_State *L) {
 
 int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix) {
     if (st != ADL_OK)
-        return luaL_error(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
+        return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
     if (a->level == 0 && a->ndim == 0) {
         double v = *adl_f64(a);
@@ -56,12 +56,12 @@ static const char *type_name(lua_State *L, int idx) {
 int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *what, int64_t lo,
                          int64_t hi) {
     if (lua_type(L, idx) != LUA_TNUMBER)
-        luaL_error(L, "%s: %s must be a whole number, got %s", fname, what, type_name(L, idx));
+        adl_lua_raise(L, "%s: %s must be a whole number, got %s", fname, what, type_name(L, idx));
     double v = lua_tonumber(L, idx);
     if (v != floor(v) || v < (double)lo || v > (double)hi) {
         if (v != floor(v))
-            luaL_error(L, "%s: %s must be a whole number, got %g", fname, what, v);
-        luaL_error(L, "%s: %s %g is out of range [%lld, %lld]", fname, what, v, (long long)lo,
+            adl_lua_raise(L, "%s: %s must be a whole number, got %g", fname, what, v);
+        adl_lua_raise(L, "%s: %s %g is out of range [%lld, %lld]", fname, what, v, (long long)lo,
                    (long long)hi);
     }
     return (int64_t)v;
@@ -72,7 +72,7 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
     if (lua_type(L, idx) == LUA_TNUMBER) {
         n = varargs ? lua_gettop(L) - idx + 1 : 1;
         if (n > ADL_MAX_DIMS)
-            luaL_error(L, "%s: %d dimensions requested, at most %d supported", fname, n,
+            adl_lua_raise(L, "%s: %d dimensions requested, at most %d supported", fname, n,
                        ADL_MAX_DIMS);
         for (int i = 0; i < n; i++)
             shape[i] = adl_lua_checkint(L, idx + i, fname, "a shape entry", -((int64_t)1 << 62),
@@ -80,11 +80,11 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
         return n;
     }
     if (lua_type(L, idx) != LUA_TTABLE)
-        luaL_error(L, "%s: the shape must be a table of whole numbers or a number, got %s", fname,
+        adl_lua_raise(L, "%s: the shape must be a table of whole numbers or a number, got %s", fname,
                    type_name(L, idx));
     n = (int)lua_objlen(L, idx);
     if (n > ADL_MAX_DIMS)
-        luaL_error(L, "%s: %d dimensions requested, at most %d supported", fname, n,
+        adl_lua_raise(L, "%s: %d dimensions requested, at most %d supported", fname, n,
                    ADL_MAX_DIMS);
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, idx, i + 1);
@@ -104,7 +104,7 @@ int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *a
     if (lua_type(L, idx) == LUA_TTABLE) {
         n = (int)lua_objlen(L, idx);
         if (n > ndim)
-            luaL_error(L, "%s: %d axes given for an array of dimension %d", fname, n, ndim);
+            adl_lua_raise(L, "%s: %d axes given for an array of dimension %d", fname, n, ndim);
         for (int i = 0; i < n; i++) {
             lua_rawgeti(L, idx, i + 1);
             given[i] = adl_lua_checkint(L, -1, fname, "axis", -1000, 1000);
@@ -115,9 +115,9 @@ int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *a
     int seen[ADL_MAX_DIMS] = {0};
     for (int i = 0; i < n; i++) {
         if (adl_normalize_axis(ctx, fname, given[i], ndim, &axes[i]) != ADL_OK)
-            luaL_error(L, "%s", ctx->msg);
+            adl_lua_raise(L, "%s", ctx->msg);
         if (seen[axes[i]]++)
-            luaL_error(L, "%s: duplicate value in 'axis' (%d)", fname, (int)given[i]);
+            adl_lua_raise(L, "%s: duplicate value in 'axis' (%d)", fname, (int)given[i]);
     }
     return n;
 }
@@ -130,7 +130,7 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
         if (adl_lua_toarray(L, -1)) {
             const adl_array *a = adl_array_value(adl_lua_toarray(L, -1));
             if (nd + a->ndim > ADL_MAX_DIMS)
-                luaL_error(L, "%s: too many dimensions", fname);
+                adl_lua_raise(L, "%s: too many dimensions", fname);
             for (int i = 0; i < a->ndim; i++)
                 shape[nd++] = a->shape[i];
             break;
@@ -138,7 +138,7 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
         if (lua_type(L, -1) != LUA_TTABLE)
             break;
         if (nd == ADL_MAX_DIMS)
-            luaL_error(L, "%s: nested tables deeper than %d levels", fname, ADL_MAX_DIMS);
+            adl_lua_raise(L, "%s: nested tables deeper than %d levels", fname, ADL_MAX_DIMS);
         shape[nd++] = (int64_t)lua_objlen(L, -1);
         if (lua_objlen(L, -1) == 0)
             break;
@@ -156,7 +156,7 @@ static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *
     if (a) {
         const adl_array *v = adl_array_value(a);
         if (!adl_shape_equal(v->ndim, v->shape, nd - d, shape + d))
-            luaL_error(L, "%s: ragged nested sequence: an array element has the wrong shape",
+            adl_lua_raise(L, "%s: ragged nested sequence: an array element has the wrong shape",
                        fname);
         int64_t index[ADL_MAX_DIMS] = {0};
         for (int64_t i = 0; i < v->size; i++) {
@@ -168,13 +168,13 @@ static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *
     }
     if (d == nd) {
         if (lua_type(L, -1) != LUA_TNUMBER)
-            luaL_error(L, "%s: expected numbers in the nested tables, got %s", fname,
+            adl_lua_raise(L, "%s: expected numbers in the nested tables, got %s", fname,
                        type_name(L, -1));
         *(*dst)++ = lua_tonumber(L, -1);
         return;
     }
     if (lua_type(L, -1) != LUA_TTABLE || (int64_t)lua_objlen(L, -1) != shape[d])
-        luaL_error(L,
+        adl_lua_raise(L,
                    "%s: ragged nested sequence: at depth %d expected a table of length %lld, "
                    "got %s",
                    fname, d + 1, (long long)shape[d],
@@ -195,7 +195,7 @@ static adl_array *convert(lua_State *L, int idx, const char *fname) {
     adl_ud *u = adl_lua_newslot(L);
     u->a = adl_array_alloc(ctx, fname, ADL_FLOAT64, nd, shape);
     if (!u->a)
-        luaL_error(L, "%s", ctx->msg);
+        adl_lua_raise(L, "%s", ctx->msg);
     double *dst = adl_f64(u->a);
     lua_pushvalue(L, idx);
     fill_nested(L, fname, nd, shape, 0, &dst);
@@ -211,7 +211,7 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
     int t = lua_type(L, idx);
     if (t == LUA_TNUMBER || t == LUA_TTABLE)
         return convert(L, idx, fname);
-    luaL_error(L, "%s: expected an array, a number or a nested table of numbers for argument "
+    adl_lua_raise(L, "%s: expected an array, a number or a nested table of numbers for argument "
                   "%d, got %s",
                fname, idx, type_name(L, idx));
     return NULL;
@@ -224,10 +224,10 @@ static int arith(lua_State *L, adl_opcode op) {
     adl_array *a = adl_lua_toarray(L, 1), *b = adl_lua_toarray(L, 2), *r = NULL;
     const char *name = adl_op_name(op);
     if (!a && lua_type(L, 1) != LUA_TNUMBER)
-        luaL_error(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
+        adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                    type_name(L, 1));
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
-        luaL_error(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
+        adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                    type_name(L, 2));
     adl_lua_newslot(L);
     adl_status st;
@@ -265,7 +265,7 @@ static int l_unm(lua_State *L) {
 static int l_len(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     if (a->ndim == 0)
-        luaL_error(L, "len: a 0-d array has no length");
+        adl_lua_raise(L, "len: a 0-d array has no length");
     lua_pushnumber(L, (lua_Number)a->shape[0]);
     return 1;
 }
@@ -293,7 +293,7 @@ static int l_tostring(lua_State *L) {
     lua_pop(L, 1);
     char *text = NULL;
     if (adl_array_format(ctx, adl_array_value(a), &opts, &text) != ADL_OK)
-        return luaL_error(L, "tostring: %s", ctx->msg);
+        return adl_lua_raise(L, "tostring: %s", ctx->msg);
     lua_pushstring(L, text);
     free(text);
     return 1;
@@ -306,10 +306,10 @@ static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp
     snprintf(what, sizeof what, "index for axis %d", axis + 1);
     int64_t i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
     int64_t p = i > 0 ? i - 1 : size + i;
-    if (clamp)
+    if (clamp && i != 0)
         return p < 0 ? (i > 0 ? size : -1) : p > size ? size : p;
     if (i == 0 || p < 0 || p >= size)
-        luaL_error(L,
+        adl_lua_raise(L,
                    "index: index %lld is out of bounds for axis %d with size %lld (indices are "
                    "1-based; -1 is the last)",
                    (long long)i, axis + 1, (long long)size);
@@ -323,12 +323,12 @@ static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it)
         return;
     }
     if (lua_type(L, -1) != LUA_TTABLE)
-        luaL_error(L,
+        adl_lua_raise(L,
                    "index: entry %d must be a number, {} or a range {first, last, step}, got %s",
                    axis + 1, type_name(L, -1));
     int n = (int)lua_objlen(L, -1);
     if (n > 3)
-        luaL_error(L, "index: range for axis %d has %d entries, at most 3 (first, last, step)",
+        adl_lua_raise(L, "index: range for axis %d has %d entries, at most 3 (first, last, step)",
                    axis + 1, n);
     int64_t step = 1;
     if (n == 3) {
@@ -336,7 +336,7 @@ static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it)
         step = adl_lua_checkint(L, -1, "index", "step", -((int64_t)1 << 62), (int64_t)1 << 62);
         lua_pop(L, 1);
         if (step == 0)
-            luaL_error(L, "index: step for axis %d must not be zero", axis + 1);
+            adl_lua_raise(L, "index: step for axis %d must not be zero", axis + 1);
     }
     int64_t first = step > 0 ? 0 : size - 1, last = step > 0 ? size - 1 : 0;
     if (n >= 1) {
@@ -369,7 +369,7 @@ static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it)
 
 static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *idx) {
     if (a->ndim == 0)
-        luaL_error(L, "index: a 0-d array cannot be indexed");
+        adl_lua_raise(L, "index: a 0-d array cannot be indexed");
     if (lua_type(L, key) == LUA_TNUMBER) {
         idx->n = 1;
         idx->item[0] = (adl_index_item){position(L, key, 0, a->shape[0], 0), 1, 1, 0};
@@ -377,7 +377,7 @@ static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *id
     }
     int n = (int)lua_objlen(L, key);
     if (n > a->ndim)
-        luaL_error(L, "index: too many indices for array: array is %d-dimensional, but %d were "
+        adl_lua_raise(L, "index: too many indices for array: array is %d-dimensional, but %d were "
                       "indexed",
                    a->ndim, n);
     idx->n = n;
@@ -427,8 +427,17 @@ static int l_index(lua_State *L) {
         return 1;
     }
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
-        luaL_error(L, "index: an array is indexed by a number or a table, got %s",
+        adl_lua_raise(L, "index: an array is indexed by a number or a table, got %s",
                    type_name(L, 2));
+    if (kt == LUA_TNUMBER && a->level == 0 && a->ndim == 1) {
+        /* the common x[i] of a plain vector: straight to the number */
+        double i = lua_tonumber(L, 2);
+        if (i == (int64_t)i && i >= 1 && i <= (double)a->shape[0]) {
+            int64_t pos = (int64_t)i - 1;
+            lua_pushnumber(L, adl_array_get(a, &pos));
+            return 1;
+        }
+    }
     adl_index idx;
     parse_index(L, 2, a, &idx);
     adl_array *r = NULL;
@@ -441,10 +450,10 @@ static int l_newindex(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     int kt = lua_type(L, 2);
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
-        luaL_error(L, "setitem: an array is indexed by a number or a table, got %s",
+        adl_lua_raise(L, "setitem: an array is indexed by a number or a table, got %s",
                    type_name(L, 2));
     if (a->level > 0 && adl_trace_live(a->trace))
-        luaL_error(L, "setitem: cannot assign into an array that is being differentiated");
+        adl_lua_raise(L, "setitem: cannot assign into an array that is being differentiated");
     adl_array *v = adl_lua_checkarray(L, 3, "setitem");
     adl_index idx;
     parse_index(L, 2, a, &idx);
@@ -456,7 +465,7 @@ static int l_newindex(lua_State *L) {
         adl_array_release(view);
     }
     if (st)
-        luaL_error(L, "np.%s", ctx->msg);
+        adl_lua_raise(L, "np.%s", ctx->msg);
     return 0;
 }
 

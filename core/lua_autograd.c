@@ -5,12 +5,12 @@
 static adl_trace *check_trace(lua_State *L, int idx) {
     adl_trace *t = lua_touserdata(L, idx);
     if (!t || lua_type(L, idx) != LUA_TLIGHTUSERDATA)
-        luaL_error(L, "grad: internal error: not a trace");
+        adl_lua_raise(L, "grad: internal error: not a trace");
     return t;
 }
 
 static int raise(lua_State *L) {
-    return luaL_error(L, "%s", adl_lua_ctx(L)->msg);
+    return adl_lua_raise(L, "%s", adl_lua_ctx(L)->msg);
 }
 
 static int l_trace_begin(lua_State *L) {
@@ -49,7 +49,7 @@ static int l_trace_grad(lua_State *L) {
     adl_trace *t = check_trace(L, 1);
     adl_array *box = adl_lua_toarray(L, 2), *g = NULL;
     if (!box)
-        return luaL_error(L, "grad: internal error: not a box");
+        return adl_lua_raise(L, "grad: internal error: not a box");
     adl_lua_newslot(L);
     return adl_lua_finish(L, adl_trace_grad(adl_lua_ctx(L), t, box, &g), &g, "");
 }

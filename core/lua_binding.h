@@ -50,6 +50,9 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
  * of distinct 0-based axes; returns the count, -1 for all axes (nil). */
 int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *axes);
 
+/* luaL_error with C's printf formats (Lua's own lack %lld and %g). */
+int adl_lua_raise(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Registers funcs into the table at the top, each with the two upvalues. */
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 

@@ -55,39 +55,56 @@ static int incomplete(lua_State *L, int status) {
                            (len >= 7 && strcmp(msg + len - 7, "'<eof>'") == 0));
 }
 
+/* Returns its arguments: the expression form of an input is compiled as
+ * "return (...)(<input>\n)" and called with this, so that a call in the
+ * input is not a tail call and its errors keep their position. */
+static int identity(lua_State *L) {
+    return lua_gettop(L);
+}
+
 /* Compiles the input whose first line is at the top of the stack, reading
  * more lines while it is unfinished. Replaces the line by the compiled
- * function and returns 0, or by the error message and returns the status;
- * returns -1 (with the stack popped) at EOF. */
-static int load_input(lua_State *L, struct reader *r) {
+ * function and returns 0 (*narg: how many arguments it takes), or by the
+ * error message and returns the status; returns -1 (with the stack popped)
+ * at EOF. */
+static int load_input(lua_State *L, struct reader *r, int *narg) {
     int first = 1;
     for (;;) {
-        size_t len;
+        size_t len, ret_len;
         const char *code = lua_tolstring(L, -1, &len);
         const char *expr = code;
         const char *ret;
-        size_t ret_len;
         int st_ret, st_stmt, more;
 
         /* Lua 5.1's "=expr" still works. */
         if (first && code[0] == '=')
             expr = code + 1;
-        lua_pushliteral(L, "return ");
+        lua_pushliteral(L, "return (...)(");
         lua_pushlstring(L, expr, len - (size_t)(expr - code));
-        lua_concat(L, 2);
+        lua_pushliteral(L, "\n)");
+        lua_concat(L, 3);
         ret = lua_tolstring(L, -1, &ret_len);
         st_ret = luaL_loadbuffer(L, ret, ret_len, CHUNKNAME);
         if (st_ret == 0) {
             lua_replace(L, -3); /* function replaces the input */
             lua_pop(L, 1);      /* the "return ..." text */
+            *narg = 1;
             return 0;
         }
-        more = incomplete(L, st_ret);
         lua_pop(L, 2); /* message and "return ..." text */
+        /* In the wrapped form an unfinished input fails at the ")": ask
+         * the plain one whether more lines can complete the expression. */
+        lua_pushliteral(L, "return ");
+        lua_pushlstring(L, expr, len - (size_t)(expr - code));
+        lua_concat(L, 2);
+        ret = lua_tolstring(L, -1, &ret_len);
+        more = incomplete(L, luaL_loadbuffer(L, ret, ret_len, CHUNKNAME));
+        lua_pop(L, 2); /* result and text */
 
         st_stmt = luaL_loadbuffer(L, code, len, CHUNKNAME);
         if (st_stmt == 0 || !(more || incomplete(L, st_stmt))) {
             lua_replace(L, -2);
+            *narg = 0;
             return st_stmt;
         }
         lua_pop(L, 1);
@@ -135,12 +152,15 @@ int adlua_console(lua_State *L, const char *progname) {
     int top = lua_gettop(L);
 
     while (read_line(L, &r, 1)) {
-        int status = load_input(L, &r);
+        int narg = 0;
+        int status = load_input(L, &r, &narg);
         if (status == -1)
             break;
         if (status == 0) {
             int base = lua_gettop(L);
-            status = adlua_docall(L, 0, LUA_MULTRET);
+            if (narg == 1)
+                lua_pushcfunction(L, identity);
+            status = adlua_docall(L, narg, LUA_MULTRET);
             if (status == 0 && lua_gettop(L) >= base) {
                 int nres = lua_gettop(L) - base + 1;
                 lua_pushcfunction(L, print_results);

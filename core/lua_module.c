@@ -4,6 +4,8 @@
  * array metatable are the two upvalues of every binding function. */
 #include "lua_binding.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #define CTX_KEY "adlua.ctx"
@@ -16,6 +18,15 @@ void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
         lua_pushcclosure(L, funcs->func, 2);
         lua_setfield(L, -2, funcs->name);
     }
+}
+
+int adl_lua_raise(lua_State *L, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", msg);
 }
 
 /* Ends the traces a script left open (an error escaped a grad call). */

@@ -13,8 +13,8 @@ static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
     if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float64"))
         return ADL_FLOAT64;
     if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float32"))
-        luaL_error(L, "%s: dtype float32 is not supported yet (float64 only)", fname);
-    return (adl_dtype)luaL_error(L, "%s: unknown dtype %s (use \"float64\")", fname,
+        adl_lua_raise(L, "%s: dtype float32 is not supported yet (float64 only)", fname);
+    return (adl_dtype)adl_lua_raise(L, "%s: unknown dtype %s (use \"float64\")", fname,
                                  d ? d : luaL_typename(L, idx));
 }
 
@@ -30,7 +30,7 @@ static int l_array(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
         if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
-            luaL_error(L, "np.array: expected a number or a nested table of numbers, got %s",
+            adl_lua_raise(L, "np.array: expected a number or a nested table of numbers, got %s",
                        luaL_typename(L, 1));
         if (lua_type(L, 1) == LUA_TTABLE)
             adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
@@ -68,7 +68,7 @@ static int l_full(lua_State *L) {
 
 static double check_number(lua_State *L, int idx, const char *fname, const char *what) {
     if (lua_type(L, idx) != LUA_TNUMBER)
-        luaL_error(L, "%s: %s must be a number, got %s", fname, what, luaL_typename(L, idx));
+        adl_lua_raise(L, "%s: %s must be a number, got %s", fname, what, luaL_typename(L, idx));
     return lua_tonumber(L, idx);
 }
 
@@ -77,7 +77,7 @@ static int l_arange(lua_State *L) {
     if (n >= 1 && lua_type(L, n) == LUA_TSTRING)
         check_dtype(L, n--, "np.arange");
     if (n < 1 || n > 3)
-        luaL_error(L, "np.arange: expected (stop), (start, stop) or (start, stop, step)");
+        adl_lua_raise(L, "np.arange: expected (stop), (start, stop) or (start, stop, step)");
     double start = 0, stop, step = 1;
     if (n == 1)
         stop = check_number(L, 1, "np.arange", "stop");
@@ -245,14 +245,14 @@ static int l_matmul(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.matmul");
     adl_array *b = adl_lua_checkarray(L, 2, "np.matmul"), *r = NULL;
     if (a->ndim == 0 || b->ndim == 0)
-        luaL_error(L, "np.matmul: input operand %d does not have enough dimensions (a 0-d "
+        adl_lua_raise(L, "np.matmul: input operand %d does not have enough dimensions (a 0-d "
                       "operand; use * to multiply by a scalar)",
                    a->ndim == 0 ? 1 : 2);
     adl_lua_newslot(L);
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_status st = adl_dot(ctx, a, b, &r);
     if (st && !strncmp(ctx->msg, "dot:", 4))
-        return luaL_error(L, "np.matmul:%s", ctx->msg + 4);
+        return adl_lua_raise(L, "np.matmul:%s", ctx->msg + 4);
     return finish(L, st, &r);
 }
 
@@ -288,14 +288,14 @@ static int l_transpose(lua_State *L) {
     int perm[ADL_MAX_DIMS], *p = NULL;
     if (!lua_isnoneornil(L, 2)) {
         if (lua_type(L, 2) != LUA_TTABLE || (int)lua_objlen(L, 2) != a->ndim)
-            luaL_error(L, "np.transpose: axes must be a table listing each of the %d axes once",
+            adl_lua_raise(L, "np.transpose: axes must be a table listing each of the %d axes once",
                        a->ndim);
         for (int i = 0; i < a->ndim; i++) {
             lua_rawgeti(L, 2, i + 1);
             int64_t ax = adl_lua_checkint(L, -1, "np.transpose", "axis", -a->ndim, a->ndim);
             lua_pop(L, 1);
             if (adl_normalize_axis(adl_lua_ctx(L), "np.transpose", ax, a->ndim, &perm[i]))
-                luaL_error(L, "%s", adl_lua_ctx(L)->msg);
+                adl_lua_raise(L, "%s", adl_lua_ctx(L)->msg);
         }
         p = perm;
     }
@@ -307,12 +307,12 @@ static int l_transpose(lua_State *L) {
  * stack-anchored list: the table keeps them alive. */
 static int sequence(lua_State *L, int idx, const char *fname, adl_array **out, int max) {
     if (lua_type(L, idx) != LUA_TTABLE)
-        luaL_error(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, idx));
+        adl_lua_raise(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, idx));
     int n = (int)lua_objlen(L, idx);
     if (n == 0)
-        luaL_error(L, "%s: need at least one array to join", fname);
+        adl_lua_raise(L, "%s: need at least one array to join", fname);
     if (n > max)
-        luaL_error(L, "%s: at most %d arrays can be joined at once", fname, max);
+        adl_lua_raise(L, "%s: at most %d arrays can be joined at once", fname, max);
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, idx, i + 1);
         adl_lua_checkarray(L, -1, fname);
@@ -338,21 +338,21 @@ static int join(lua_State *L, const char *fname, int stack) {
         lua_rawseti(L, 3, i);
     }
     if (lua_type(L, 1) != LUA_TTABLE)
-        luaL_error(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, 1));
+        adl_lua_raise(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, 1));
     adl_array **arrays = lua_newuserdata(L, sizeof(adl_array *) * MAX_JOIN);
     int n = sequence(L, 3, fname, arrays, MAX_JOIN);
     int ndim = arrays[0]->ndim + (stack ? 1 : 0);
     int64_t ax1 = lua_isnoneornil(L, 2) ? 1 : adl_lua_checkint(L, 2, fname, "axis", -64, 64);
     int axis;
     if (ndim == 0)
-        luaL_error(L, "%s: zero-dimensional arrays cannot be concatenated", fname);
+        adl_lua_raise(L, "%s: zero-dimensional arrays cannot be concatenated", fname);
     if (adl_normalize_axis(ctx, fname, ax1, ndim, &axis))
-        luaL_error(L, "%s", ctx->msg);
+        adl_lua_raise(L, "%s", ctx->msg);
     if (stack) {
         for (int i = 0; i < n; i++)
             if (!adl_shape_equal(arrays[i]->ndim, arrays[i]->shape, arrays[0]->ndim,
                                  arrays[0]->shape))
-                luaL_error(L, "%s: all input arrays must have the same shape (array 1 and array "
+                adl_lua_raise(L, "%s: all input arrays must have the same shape (array 1 and array "
                               "%d differ)",
                            fname, i + 1);
         for (int i = 0; i < n; i++) {
@@ -363,7 +363,7 @@ static int join(lua_State *L, const char *fname, int stack) {
             adl_array *e = NULL;
             adl_lua_newslot(L);
             if (adl_reshape(ctx, "stack", arrays[i], ndim, shape, &e))
-                luaL_error(L, "np.%s", ctx->msg);
+                adl_lua_raise(L, "np.%s", ctx->msg);
             adl_lua_finish(L, ADL_OK, &e, "");
             arrays[i] = adl_lua_toarray(L, -1);
             lua_rawseti(L, 3, i + 1);
@@ -373,7 +373,7 @@ static int join(lua_State *L, const char *fname, int stack) {
     adl_lua_newslot(L);
     adl_status st = adl_concatenate(ctx, n, arrays, axis, &r);
     if (st && !strncmp(ctx->msg, "concatenate:", 12))
-        return luaL_error(L, "%s:%s", fname, ctx->msg + 12);
+        return adl_lua_raise(L, "%s:%s", fname, ctx->msg + 12);
     return finish(L, st, &r);
 }
 
@@ -397,13 +397,13 @@ static int l_item(lua_State *L) {
     if (!a) {
         if (lua_type(L, 1) == LUA_TNUMBER)
             return 1;
-        luaL_error(L, "item: expected an array, got %s", luaL_typename(L, 1));
+        adl_lua_raise(L, "item: expected an array, got %s", luaL_typename(L, 1));
     }
     const adl_array *v = adl_array_value(a);
     if (v->size != 1) {
         char s[256];
         adl_shape_str(v->ndim, v->shape, s, sizeof s);
-        luaL_error(L, "item: can only convert an array of size 1 to a number, got shape %s", s);
+        adl_lua_raise(L, "item: can only convert an array of size 1 to a number, got shape %s", s);
     }
     int64_t zero[ADL_MAX_DIMS] = {0};
     lua_pushnumber(L, adl_array_get(v, zero));
@@ -425,7 +425,7 @@ static void push_nested(lua_State *L, const adl_array *v, int d, int64_t *index)
 static int l_totable(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     if (!a)
-        luaL_error(L, "totable: expected an array, got %s", luaL_typename(L, 1));
+        adl_lua_raise(L, "totable: expected an array, got %s", luaL_typename(L, 1));
     int64_t index[ADL_MAX_DIMS] = {0};
     luaL_checkstack(L, a->ndim + 4, "totable");
     push_nested(L, adl_array_value(a), 0, index);

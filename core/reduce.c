@@ -11,7 +11,6 @@
 #include "iter.h"
 
 #include <math.h>
-#include <string.h>
 
 /* NumPy's pairwise summation (8 partial sums, blocks of 128): error grows
  * as O(log n) instead of O(n), at the speed of a plain loop. */
@@ -138,38 +137,42 @@ adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int 
 
     /* The output seen along the input's axes: its own strides on kept axes,
      * 0 on reduced ones. */
-    int64_t shape[ADL_MAX_DIMS], ost[ADL_MAX_DIMS], ast[ADL_MAX_DIMS];
-    int64_t s = 1;
+    int64_t ost[ADL_MAX_DIMS], s = 1;
     for (int d = nd - 1; d >= 0; d--) {
-        shape[d] = a->shape[d];
-        ast[d] = a->strides[d];
         ost[d] = reduced[d] ? 0 : s;
         if (!reduced[d])
             s *= a->shape[d];
     }
+    const int64_t *shape = a->shape, *ast = a->strides, *ostp = ost;
+    int64_t sshape[ADL_MAX_DIMS], sost[ADL_MAX_DIMS], sast[ADL_MAX_DIMS];
     if (!adl_contiguous(a)) {
-        /* Memory order: a stable sort of the axes by decreasing |stride|
-         * (the inner loop then reads the input forwards).  Reduced axes keep
-         * their relative order among equal strides. */
-        for (int i = 1; i < nd; i++) {
-            int64_t sh = shape[i], os = ost[i], as = ast[i], key = as < 0 ? -as : as;
+        /* Walk in memory order, as NumPy does: a stable sort of the axes by
+         * decreasing |stride| of the input, so the inner loop reads
+         * neighbouring elements (a transposed input is read row by row of
+         * its memory).  This changes the order in which an output element's
+         * inputs are added, as it does in NumPy, not which ones. */
+        for (int i = 0; i < nd; i++) {
+            int64_t key = a->strides[i] < 0 ? -a->strides[i] : a->strides[i];
             int j = i;
-            for (; j > 0 && (ast[j - 1] < 0 ? -ast[j - 1] : ast[j - 1]) < key; j--) {
-                shape[j] = shape[j - 1];
-                ost[j] = ost[j - 1];
-                ast[j] = ast[j - 1];
+            for (; j > 0 && (sast[j - 1] < 0 ? -sast[j - 1] : sast[j - 1]) < key; j--) {
+                sshape[j] = sshape[j - 1];
+                sost[j] = sost[j - 1];
+                sast[j] = sast[j - 1];
             }
-            shape[j] = sh;
-            ost[j] = os;
-            ast[j] = as;
+            sshape[j] = a->shape[i];
+            sost[j] = ost[i];
+            sast[j] = a->strides[i];
         }
+        shape = sshape;
+        ast = sast;
+        ostp = sost;
     }
 
     adl_iter it;
-    const int64_t *st[2] = {ost, ast};
+    const int64_t *st[2] = {ostp, ast};
     char *po = adl_first_elem(r);
     const char *pa = adl_first_elem(a);
-    int64_t es = (int64_t)adl_dtype_size(a->dtype);
+    int64_t es = adl_elem_size(a);
     if (adl_iter_init(&it, nd, shape, 2, st) > 0)
         do
             l->loop(op, it.inner, po + it.off[0] * es, it.stride[0], pa + it.off[1] * es,

@@ -8,14 +8,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Nodes live in fixed chunks (they never move, so a node may point into
+ * itself), and what they hold besides in an arena freed all at once. */
+#define CHUNK_BITS 8
+#define CHUNK_NODES (1 << CHUNK_BITS)
+#define ARENA_BLOCK (64 * 1024)
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used;
+    _Alignas(16) char data[ARENA_BLOCK];
+} arena_block;
+
 struct adl_trace {
     int64_t refcount; /* the stack's reference plus one per box */
     int level;
     int live;
     adl_trace *below; /* the next trace down the stack */
-    adl_node *nodes;
-    int32_t n, cap;
+    adl_node **chunks;
+    int32_t n, nchunks;
+    arena_block *arena;
 };
+
+static adl_node *node_at(adl_trace *t, int32_t i) {
+    return &t->chunks[i >> CHUNK_BITS][i & (CHUNK_NODES - 1)];
+}
+
+static void *arena_alloc(adl_trace *t, size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    if (size > ARENA_BLOCK)
+        return NULL;
+    if (!t->arena || t->arena->used + size > ARENA_BLOCK) {
+        arena_block *b = malloc(sizeof *b);
+        if (!b)
+            return NULL;
+        b->next = t->arena;
+        b->used = 0;
+        t->arena = b;
+    }
+    void *p = t->arena->data + t->arena->used;
+    t->arena->used += size;
+    return p;
+}
 
 int adl_trace_live(const adl_trace *t) {
     return t->live;
@@ -49,8 +83,6 @@ static void node_clear(adl_node *n) {
         adl_array_release(n->in[i]);
     adl_array_release(n->out);
     adl_array_release(n->grad);
-    free(n->in); /* parent lives in the same block */
-    free(n->params);
 }
 
 void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
@@ -64,10 +96,17 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
         }
     t->live = 0;
     for (int32_t i = 0; i < t->n; i++)
-        node_clear(&t->nodes[i]);
-    free(t->nodes);
-    t->nodes = NULL;
-    t->n = t->cap = 0;
+        node_clear(node_at(t, i));
+    for (int32_t c = 0; c < t->nchunks; c++)
+        free(t->chunks[c]);
+    free(t->chunks);
+    while (t->arena) {
+        arena_block *next = t->arena->next;
+        free(t->arena);
+        t->arena = next;
+    }
+    t->chunks = NULL;
+    t->n = t->nchunks = 0;
     adl_trace_release(t);
 }
 
@@ -75,39 +114,37 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
 static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
                          adl_array *const *in, const int32_t *parent, adl_array *out,
                          const adl_params *p, int32_t *index) {
-    if (t->n == t->cap) {
-        int32_t cap = t->cap ? t->cap * 2 : 64;
-        adl_node *nodes = realloc(t->nodes, sizeof *nodes * (size_t)cap);
-        if (!nodes)
+    if (t->n == t->nchunks * CHUNK_NODES) {
+        adl_node **chunks = realloc(t->chunks, sizeof *chunks * (size_t)(t->nchunks + 1));
+        if (!chunks)
             return adl_error_nomem(ctx, adl_op_name(op));
-        t->nodes = nodes;
-        t->cap = cap;
+        t->chunks = chunks;
+        chunks[t->nchunks] = malloc(sizeof(adl_node) * CHUNK_NODES);
+        if (!chunks[t->nchunks])
+            return adl_error_nomem(ctx, adl_op_name(op));
+        t->nchunks++;
     }
-    adl_node *n = &t->nodes[t->n];
-    memset(n, 0, sizeof *n);
-    if (nin > 0) {
-        void *block = malloc((sizeof(adl_array *) + sizeof(int32_t)) * (size_t)nin);
-        if (!block)
+    adl_node *n = node_at(t, t->n);
+    n->in = n->in_store;
+    n->parent = n->parent_store;
+    n->params = NULL;
+    n->grad = NULL;
+    if (nin > 3) {
+        n->in = arena_alloc(t, sizeof(adl_array *) * (size_t)nin);
+        n->parent = arena_alloc(t, sizeof(int32_t) * (size_t)nin);
+        if (!n->in || !n->parent)
             return adl_error_nomem(ctx, adl_op_name(op));
-        n->in = block;
-        n->parent = (int32_t *)(n->in + nin);
     }
     if (p) {
-        n->params = malloc(sizeof *p);
-        if (!n->params) {
-            free(n->in);
+        n->params = arena_alloc(t, sizeof *p);
+        if (!n->params)
             return adl_error_nomem(ctx, adl_op_name(op));
-        }
         *n->params = *p;
-        n->params->index = NULL;
         if (p->index) {
             /* the index lives in the caller's frame: keep a copy */
-            adl_index *copy = malloc(sizeof *copy);
-            if (!copy) {
-                free(n->in);
-                free(n->params);
+            adl_index *copy = arena_alloc(t, sizeof *copy);
+            if (!copy)
                 return adl_error_nomem(ctx, adl_op_name(op));
-            }
             *copy = *p->index;
             n->params->index = copy;
         }
@@ -212,6 +249,16 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
         target->grad = g;
         return ADL_OK;
     }
+    adl_array *acc = target->grad;
+    /* in place when nothing else can see the accumulator and no outer trace
+     * needs to record the sum */
+    if (acc->level == 0 && g->level == 0 && acc->refcount == 1 && acc->buf->refcount == 1 &&
+        adl_shape_equal(acc->ndim, acc->shape, g->ndim, g->shape) &&
+        adl_array_is_contiguous(acc)) {
+        adl_status st = adl_k_add_into(ctx, acc, g);
+        adl_array_release(g);
+        return st;
+    }
     adl_array *sum;
     adl_status st = adl_binary(ctx, ADL_OP_ADD, target->grad, g, &sum);
     adl_array_release(g);
@@ -226,7 +273,7 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
     out = adl_live(out);
     if (out->level != t->level || out->trace != t)
         return ADL_OK; /* the output does not depend on the leaves */
-    adl_node *top = &t->nodes[out->node];
+    adl_node *top = node_at(t, out->node);
     if (seed) {
         adl_array_retain(seed);
     } else {
@@ -238,7 +285,7 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
     adl_array_release(top->grad);
     top->grad = seed;
     for (int32_t i = out->node; i >= 0; i--) {
-        adl_node *n = &t->nodes[i];
+        adl_node *n = node_at(t, i);
         if (!n->grad || n->op == ADL_OP_LEAF)
             continue;
         for (int k = 0; k < n->nin; k++) {
@@ -252,7 +299,7 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
             adl_array_release(gk);
             if (st)
                 return st;
-            st = accumulate(ctx, &t->nodes[n->parent[k]], fitted);
+            st = accumulate(ctx, node_at(t, n->parent[k]), fitted);
             if (st)
                 return st;
         }
@@ -264,8 +311,8 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
 }
 
 adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array **g) {
-    if (box->level == t->level && box->trace == t && t->live && t->nodes[box->node].grad) {
-        *g = t->nodes[box->node].grad;
+    if (box->level == t->level && box->trace == t && t->live && node_at(t, box->node)->grad) {
+        *g = node_at(t, box->node)->grad;
         adl_array_retain(*g);
         return ADL_OK;
     }

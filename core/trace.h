@@ -55,6 +55,8 @@ typedef struct adl_node {
     adl_array *out;   /* the output's value one level down (retained) */
     adl_params *params;
     adl_array *grad;  /* accumulated during the sweep */
+    adl_array *in_store[3]; /* room for `in` and `parent` of small nodes */
+    int32_t parent_store[3];
 } adl_node;
 
 /* Runs primitive `op` on any mix of plain arrays and boxes. */

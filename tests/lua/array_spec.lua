@@ -559,7 +559,7 @@ describe("shapes", function()
     h.assert_array(np.stack({ a, b }, 1), { { 1, 2, 3 }, { 4, 5, 6 } }, 0)
     h.assert_array(np.stack({ a, b }, 2), { { 1, 4 }, { 2, 5 }, { 3, 6 } }, 0)
     h.assert_array(np.stack({ a, b }, -1), { { 1, 4 }, { 2, 5 }, { 3, 6 } }, 0)
-    assert.same({ 3, 2, 3 }, np.stack({ A23().T, A23().T, A23().T }).shape)
+    assert.same({ 3, 3, 2 }, np.stack({ A23().T, A23().T, A23().T }).shape)
   end)
 
   it("flatten makes a 1-d copy in row-major order", function()

@@ -546,6 +546,27 @@ local cases = {
     end, function() return { np.array({ { 0.1 }, { -0.2 }, { 0.3 } }), M32() } end },
 }
 
+describe("check_grads is not vacuous", function()
+  -- x * value(x): the tape sees value(x) as a constant, so grad gives value(x)
+  -- where finite differences give 2x. Both checkers must notice.
+  local function wrong_number(x) return x * ad.value(x) end
+  local function wrong_array(x) return np.sum(x * ad.value(x)) end
+
+  it("ad.check_grads raises on a gradient that disagrees with finite differences", function()
+    h.assert_error_matches(function()
+      ad.check_grads(wrong_number, { modes = { "rev" }, order = 1 })(1.5)
+    end, "check_grads")
+    h.assert_error_matches(function()
+      ad.check_grads(wrong_array, { modes = { "rev" }, order = 2 })(np.array({ 0.5, -1.0, 2.0 }))
+    end, "check_grads")
+  end)
+
+  it("this file's finite-difference checker notices too", function()
+    assert.has_error(function() h.assert_grad_fd(wrong_number, { 1.5 }, 1) end)
+    assert.has_error(function() h.assert_grad_fd(wrong_array, { np.array({ 0.5, -1.0, 2.0 }) }, 1) end)
+  end)
+end)
+
 describe("every differentiable operation", function()
   for _, c in ipairs(cases) do
     local name, f, make = c[1], c[2], c[3]
