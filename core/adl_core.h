@@ -56,6 +56,7 @@ typedef struct adl_buffer {
     size_t nbytes;
     void (*release)(void *release_ctx); /* host memory: called once at the end */
     void *release_ctx;
+    struct adl_array *owner; /* small buffers live in their first header's block */
 } adl_buffer;
 
 typedef struct adl_array {
@@ -74,10 +75,15 @@ typedef struct adl_array {
     int32_t node;            /* its record on that trace */
 } adl_array;
 
-/* Live counters, for leak tests: they return to their baseline. */
+/* Live counters of the calling thread, for leak tests: they return to
+ * their baseline. */
 int64_t adl_live_arrays(void);
 int64_t adl_live_buffers(void);
 int64_t adl_live_bytes(void);
+
+/* Frees the calling thread's cache of free array headers (a host thread
+ * that used adlua calls it before it exits). */
+void adl_thread_cleanup(void);
 
 size_t adl_dtype_size(adl_dtype dt);
 const char *adl_dtype_name(adl_dtype dt);
@@ -174,8 +180,8 @@ adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_ar
 adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, const adl_array *b,
                         adl_array **out);
 /* out = cond != 0 ? a : b, broadcasting all three. */
-adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
-                       const adl_array *b, adl_array **out);
+adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a, const adl_array *b,
+                       adl_array **out);
 /* Reduces over the 0-based axes listed (naxes == 0: nothing is reduced;
  * callers pass all axes for a full reduction), axes distinct and valid.
  * keepdims keeps them as length 1.  max/min of an empty axis is an error
@@ -209,10 +215,10 @@ adl_status adl_k_eye(adl_ctx *ctx, int64_t n, int64_t m, int64_t k, adl_array **
 /* ---- printing (format.c) ---- */
 
 typedef struct adl_printopts {
-    int precision;   /* digits after the point, NumPy default 8 */
+    int precision;     /* digits after the point, NumPy default 8 */
     int64_t threshold; /* summarise arrays with more elements, default 1000 */
-    int edgeitems;   /* items kept at each edge when summarising, default 3 */
-    int linewidth;   /* default 75 */
+    int edgeitems;     /* items kept at each edge when summarising, default 3 */
+    int linewidth;     /* default 75 */
 } adl_printopts;
 
 void adl_printopts_default(adl_printopts *o);

@@ -6,16 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Atomic int64_t live_arrays, live_buffers, live_bytes;
+/* Per-thread counters: no atomic instructions on the hot path; leak checks
+ * compare them on the thread that does the work. */
+static _Thread_local int64_t live_arrays, live_buffers, live_bytes;
 
 int64_t adl_live_arrays(void) {
-    return atomic_load(&live_arrays);
+    return live_arrays;
 }
 int64_t adl_live_buffers(void) {
-    return atomic_load(&live_buffers);
+    return live_buffers;
 }
 int64_t adl_live_bytes(void) {
-    return atomic_load(&live_bytes);
+    return live_bytes;
 }
 
 size_t adl_dtype_size(adl_dtype dt) {
@@ -26,84 +28,106 @@ const char *adl_dtype_name(adl_dtype dt) {
     return dt == ADL_FLOAT32 ? "float32" : "float64";
 }
 
-/* Buffer header and bytes in one block; the data starts 64 bytes in, so it
- * is aligned for vector loads. */
+/* Every header comes in a block with room for a small buffer: arrays of up
+ * to INLINE_BYTES keep their numbers there, one allocation instead of two.
+ * Such a buffer belongs to its header (buffer.owner); when the header goes
+ * while views still share the buffer, the block stays until they go. */
+#define INLINE_BYTES 32
+
+typedef struct header_block {
+    adl_array array;
+    adl_buffer buffer;
+    _Alignas(32) unsigned char data[INLINE_BYTES];
+} header_block;
+
+/* Larger buffers: header and bytes in one block; the data starts 64 bytes
+ * in, so it is aligned for vector loads. */
 #define BUFFER_DATA_OFFSET 64
 
-/* Loops over tiny arrays allocate and free headers and small buffers at a
- * high rate, in bursts larger than malloc's per-thread cache: each thread
- * keeps its own bounded stacks of free ones (no locks; a block freed on
- * another thread simply joins that thread's stack). */
-#define SMALL_BUFFER_BYTES 64
+/* Loops over tiny arrays allocate and free headers at a high rate, in
+ * bursts larger than malloc's per-thread cache: each thread keeps its own
+ * bounded stack of free blocks (no locks; a block freed on another thread
+ * simply joins that thread's stack). */
 #define CACHE_MAX 8192
 
 typedef struct free_block {
     struct free_block *next;
 } free_block;
 
-typedef struct block_cache {
-    free_block *top;
-    int count;
-} block_cache;
+static _Thread_local free_block *cache_top;
+static _Thread_local int cache_count;
 
-static _Thread_local block_cache header_cache, small_buffer_cache;
-
-static void *cache_get(block_cache *c, size_t size) {
-    free_block *b = c->top;
+static header_block *block_get(void) {
+    free_block *b = cache_top;
     if (!b)
-        return malloc(size);
-    c->top = b->next;
-    c->count--;
-    return b;
+        return malloc(sizeof(header_block));
+    cache_top = b->next;
+    cache_count--;
+    return (header_block *)b;
 }
 
-static void cache_put(block_cache *c, void *p) {
-    if (c->count >= CACHE_MAX) {
+static void block_put(void *p) {
+    if (cache_count >= CACHE_MAX) {
         free(p);
         return;
     }
     free_block *b = p;
-    b->next = c->top;
-    c->top = b;
-    c->count++;
+    b->next = cache_top;
+    cache_top = b;
+    cache_count++;
 }
 
-static adl_buffer *buffer_new(size_t nbytes) {
-    adl_buffer *b = nbytes <= SMALL_BUFFER_BYTES
-                        ? cache_get(&small_buffer_cache, BUFFER_DATA_OFFSET + SMALL_BUFFER_BYTES)
-                        : malloc(BUFFER_DATA_OFFSET + nbytes);
-    if (!b)
-        return NULL;
+void adl_thread_cleanup(void) {
+    while (cache_top) {
+        free_block *next = cache_top->next;
+        free(cache_top);
+        cache_top = next;
+    }
+    cache_count = 0;
+}
+
+static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *owner) {
     b->refcount = 1;
-    b->data = (char *)b + BUFFER_DATA_OFFSET;
+    b->data = data;
     b->nbytes = nbytes;
     b->release = NULL;
     b->release_ctx = NULL;
-    atomic_fetch_add_explicit(&live_buffers, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&live_bytes, (int64_t)nbytes, memory_order_relaxed);
+    b->owner = owner;
+    live_buffers++;
+    live_bytes += (int64_t)nbytes;
+}
+
+static adl_buffer *buffer_new(size_t nbytes) {
+    void *block = NULL;
+    if (posix_memalign(&block, BUFFER_DATA_OFFSET, BUFFER_DATA_OFFSET + nbytes) != 0)
+        return NULL;
+    adl_buffer *b = block;
+    if (b)
+        buffer_init(b, (char *)b + BUFFER_DATA_OFFSET, nbytes, NULL);
     return b;
 }
 
 static void buffer_release(adl_buffer *b) {
     if (!b || --b->refcount > 0)
         return;
-    atomic_fetch_sub_explicit(&live_buffers, 1, memory_order_relaxed);
+    live_buffers--;
     if (b->release) {
         b->release(b->release_ctx);
         free(b);
         return;
     }
-    atomic_fetch_sub_explicit(&live_bytes, (int64_t)b->nbytes, memory_order_relaxed);
-    if (b->nbytes <= SMALL_BUFFER_BYTES)
-        cache_put(&small_buffer_cache, b);
+    live_bytes -= (int64_t)b->nbytes;
+    if (b->owner)
+        block_put(b->owner); /* its header went earlier: the whole block goes now */
     else
         free(b);
 }
 
 static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
-    adl_array *a = cache_get(&header_cache, sizeof *a);
-    if (!a)
+    header_block *hb = block_get();
+    if (!hb)
         return NULL;
+    adl_array *a = &hb->array;
     a->refcount = 1;
     a->dtype = dt;
     a->ndim = ndim;
@@ -118,8 +142,13 @@ static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
     a->inner = NULL;
     a->trace = NULL;
     a->node = -1;
-    atomic_fetch_add_explicit(&live_arrays, 1, memory_order_relaxed);
+    live_arrays++;
     return a;
+}
+
+static void header_free(adl_array *a) {
+    live_arrays--;
+    block_put(a);
 }
 
 static adl_status check_shape(adl_ctx *ctx, const char *op, int ndim, const int64_t *shape) {
@@ -158,14 +187,19 @@ adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
         return NULL;
     }
     set_contiguous_strides(a);
-    a->buf = buffer_new((size_t)a->size * adl_dtype_size(dt));
+    size_t nbytes = (size_t)a->size * adl_dtype_size(dt);
+    if (nbytes <= INLINE_BYTES) {
+        header_block *hb = (header_block *)a;
+        a->buf = &hb->buffer;
+        buffer_init(a->buf, hb->data, nbytes, a);
+        return a;
+    }
+    a->buf = buffer_new(nbytes);
     if (!a->buf) {
-        cache_put(&header_cache, a);
-        atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
+        header_free(a);
         char s[256];
         adl_shape_str(ndim, shape, s, sizeof s);
-        adl_error(ctx, ADL_ERR_MEMORY, "%s: out of memory allocating an array of shape %s", op,
-                  s);
+        adl_error(ctx, ADL_ERR_MEMORY, "%s: out of memory allocating an array of shape %s", op, s);
         return NULL;
     }
     return a;
@@ -216,20 +250,16 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
     adl_buffer *b = malloc(sizeof *b);
     if (!a || !b) {
         free(b);
-        if (a) {
-            cache_put(&header_cache, a);
-            atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
-        }
+        if (a)
+            header_free(a);
         adl_error_nomem(ctx, "array_wrap");
         return NULL;
     }
     set_contiguous_strides(a);
-    b->refcount = 1;
-    b->data = data;
-    b->nbytes = (size_t)a->size * adl_dtype_size(dt);
+    buffer_init(b, data, (size_t)a->size * adl_dtype_size(dt), NULL);
+    live_bytes -= (int64_t)b->nbytes; /* the host's bytes, not ours */
     b->release = release;
     b->release_ctx = release_ctx;
-    atomic_fetch_add_explicit(&live_buffers, 1, memory_order_relaxed);
     a->buf = b;
     return a;
 }
@@ -248,11 +278,17 @@ void adl_array_retain(adl_array *a) {
 void adl_array_release(adl_array *a) {
     while (a && --a->refcount == 0) {
         adl_array *inner = a->inner;
-        buffer_release(a->buf);
+        adl_buffer *b = a->buf;
         if (a->trace)
             adl_trace_release(a->trace);
-        atomic_fetch_sub_explicit(&live_arrays, 1, memory_order_relaxed);
-        cache_put(&header_cache, a);
+        if (b && b->owner == a) {
+            /* the buffer lives in this header's block */
+            live_arrays--;
+            buffer_release(b); /* frees the block unless views still use it */
+        } else {
+            buffer_release(b);
+            header_free(a);
+        }
         a = inner; /* a box drops its reference to the value below, iteratively */
     }
 }

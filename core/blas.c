@@ -17,6 +17,14 @@
 
 #define SMALL_WORK 64
 
+/* Operands copied before a BLAS call, so tests can check that transposed
+ * views are not (a rare path: the atomic costs nothing that matters). */
+static _Atomic int64_t dot_copies;
+
+int64_t adl_k_dot_copies(void) {
+    return dot_copies;
+}
+
 /* How a matrix operand reaches BLAS: first element, transposition flag for
  * a row-major call, leading dimension. */
 typedef struct blas_mat {
@@ -64,6 +72,7 @@ static int mat_layout(const adl_array *a, blas_mat *m) {
 static adl_status mat_arg(adl_ctx *ctx, const adl_array *a, blas_mat *m, adl_array **tmp) {
     if (mat_layout(a, m))
         return ADL_OK;
+    dot_copies++;
     if (adl_k_copy(ctx, a, tmp) != ADL_OK)
         return ctx->status;
     if (!mat_layout(*tmp, m))
@@ -78,6 +87,7 @@ static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const double **p, in
                           adl_array **tmp) {
     int64_t n = a->shape[0], s = n == 1 ? 1 : a->strides[0];
     if (s == 0 || s > INT_MAX || s < -INT_MAX) {
+        dot_copies++;
         if (adl_k_copy(ctx, a, tmp) != ADL_OK)
             return ctx->status;
         a = *tmp;
@@ -92,8 +102,8 @@ static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const double **p, in
 /* C (m x n, contiguous) = A B with A(i,p) = a[i*as0 + p*as1] and
  * B(p,j) = b[p*bs0 + j*bs1]: any strides, vectors as 1-row or 1-column
  * matrices (stride 0 on the missing axis). */
-static void naive_gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t as0,
-                       int64_t as1, const double *b, int64_t bs0, int64_t bs1, double *c) {
+static void naive_gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t as0, int64_t as1,
+                       const double *b, int64_t bs0, int64_t bs1, double *c) {
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
             double acc = 0;
@@ -196,15 +206,15 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
                 cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0, mb.p, mb.ld, x, incx,
                             0.0, c, 1);
             else /* B is stored as its transpose, n x k */
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0, mb.p, mb.ld, x,
-                            incx, 0.0, c, 1);
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0, mb.p, mb.ld, x, incx,
+                            0.0, c, 1);
         }
     } else {
         blas_mat ma, mb;
         if ((st = mat_arg(ctx, a, &ma, &ta)) == ADL_OK &&
             (st = mat_arg(ctx, b, &mb, &tb)) == ADL_OK)
-            cblas_dgemm(CblasRowMajor, ma.trans, mb.trans, (int)m, (int)n, (int)k, 1.0, ma.p,
-                        ma.ld, mb.p, mb.ld, 0.0, c, (int)n);
+            cblas_dgemm(CblasRowMajor, ma.trans, mb.trans, (int)m, (int)n, (int)k, 1.0, ma.p, ma.ld,
+                        mb.p, mb.ld, 0.0, c, (int)n);
     }
     adl_array_release(ta);
     adl_array_release(tb);

@@ -5,12 +5,15 @@
  * elements, then _formatArray lays them out with brackets, line wrapping and
  * "..." summaries.  0-d arrays print like NumPy's scalar str().
  *
- * Digits follow Dragon4 as NumPy calls it: the shortest digit string that
- * reads back to the same value (float32 values read back as float32), unless
- * that needs more than `precision` digits after the point, in which case the
- * exact value is rounded (half to even) at `precision` digits.  The C library
- * provides correctly rounded "%.*e" / "%.*f" conversions (glibc does), so the
- * shortest string is the first correctly rounded one that round-trips.
+ * Digits are NumPy's Dragon4 (dragon4.c), redone here with small big
+ * integers: exact digit generation that stops once the digits identify the
+ * value among its float32 or float64 neighbours, bounded by the precision
+ * cutoff and, for the final pass of scientific notation, extended to a
+ * minimum count with the value's exact digits (NumPy prints the smallest
+ * double as 4.94065646e-324 in an array, 5e-324 as a scalar).
+ *
+ * Checked against numpy 1.24 by tests/c/test_format.c, whose cases
+ * scripts/gen_format_cases.py writes.
  */
 #include "adl_core.h"
 
@@ -144,10 +147,11 @@ static void big_mul_small(big *a, uint32_t m) {
 static void big_mul_pow10(big *a, int k) {
     static const uint32_t p10[10] = {1,      10,      100,      1000,      10000,
                                      100000, 1000000, 10000000, 100000000, 1000000000};
-    for (; k >= 9; k -= 9)
-        big_mul_small(a, p10[9]);
-    if (k > 0)
-        big_mul_small(a, p10[k]);
+    while (k > 0) {
+        int step = k < 9 ? k : 9;
+        big_mul_small(a, p10[step]);
+        k -= step;
+    }
 }
 
 static int big_cmp(const big *a, const big *b) {
@@ -245,8 +249,8 @@ static void decompose(double v, int f32, fparts *p) {
  * the point (positional).  cutoff_max / cutoff_min < 0: none.  Writes the
  * digits (not terminated) and the decimal exponent of the first; returns
  * their count. */
-static int dragon4(double v, int f32, int total_length, int cutoff_max, int cutoff_min,
-                   char *out, int *out_exp) {
+static int dragon4(double v, int f32, int total_length, int cutoff_max, int cutoff_min, char *out,
+                   int *out_exp) {
     fparts fp;
     big scale, value, mlow, mhigh, vhigh;
     decompose(v, f32, &fp);
@@ -435,7 +439,6 @@ typedef struct {
     int exp_size; /* exponent digits in sci mode */
     int summarize;
     int64_t edge;
-    const adl_printopts *o;
     /* statistics gathered over the printed elements */
     int any_finite, any_nonzero, any_nonfinite, any_neginf;
     double max_abs, min_abs;
@@ -697,14 +700,12 @@ static void format_scalar(double v, int f32, sbuf *out) {
             sb_putn(out, ".", 1);
             sb_puts(out, p.fp);
         }
-        snprintf(e, sizeof e, "e%c%02d", p.exp10 < 0 ? '-' : '+',
-                 p.exp10 < 0 ? -p.exp10 : p.exp10);
+        snprintf(e, sizeof e, "e%c%02d", p.exp10 < 0 ? '-' : '+', p.exp10 < 0 ? -p.exp10 : p.exp10);
         sb_puts(out, e);
     }
 }
 
-adl_status adl_array_format(adl_ctx *ctx, const adl_array *a, const adl_printopts *o,
-                            char **out) {
+adl_status adl_array_format(adl_ctx *ctx, const adl_array *a, const adl_printopts *o, char **out) {
     adl_printopts defaults;
     if (!out || !a)
         return adl_error(ctx, ADL_ERR_VALUE, "format: no array or no output");
@@ -731,12 +732,12 @@ adl_status adl_array_format(adl_ctx *ctx, const adl_array *a, const adl_printopt
         fmt_state st = {0};
         st.a = a;
         st.f32 = a->dtype == ADL_FLOAT32;
-        /* Digits past 17 (float32: 9) never matter for the shortest string,
-         * and the cap keeps fixed-point renderings short. */
+        /* No float needs 40 digits after the point to be told from its
+         * neighbours, so larger precisions print the same; the cap bounds
+         * the digit buffers. */
         st.prec = o->precision > 40 ? 40 : o->precision;
         st.summarize = a->size > o->threshold;
         st.edge = o->edgeitems;
-        st.o = o;
         choose_layout(&st);
         layout L = {.st = &st, .out = &res, .word = {0}, .line_len = 0};
         recurse(&L, 0, a->offset, 1, o->linewidth);

@@ -89,6 +89,10 @@ static inline int adl_contiguous(const adl_array *a) {
  * or a dtype the kernel is not compiled for.  Return the status. */
 adl_status adl_kernel_bad_operand(adl_ctx *ctx, const char *op, const adl_array *a);
 
+/* How many operands adl_k_dot has copied into contiguous form so far (tests
+ * check that transposed views reach BLAS without a copy). */
+int64_t adl_k_dot_copies(void);
+
 /* Moves to the next inner run; returns 0 after the last one. */
 static inline int adl_iter_next(adl_iter *it) {
     for (int d = it->ndim - 1; d >= 0; d--) {

@@ -17,35 +17,35 @@
 #include <tgmath.h>
 
 /* X(enum suffix, NumPy name, expression of x) */
-#define UNARY_OPS(X)                                                                              \
-    X(NEG, "negative", -x)                                                                        \
-    X(EXP, "exp", exp(x))                                                                         \
-    X(LOG, "log", log(x))                                                                         \
-    X(LOG1P, "log1p", log1p(x))                                                                   \
-    X(SQRT, "sqrt", sqrt(x))                                                                      \
-    X(SIN, "sin", sin(x))                                                                         \
-    X(COS, "cos", cos(x))                                                                         \
-    X(TAN, "tan", tan(x))                                                                         \
-    X(TANH, "tanh", tanh(x))                                                                      \
-    X(ABS, "absolute", fabs(x))                                                                   \
-    X(SIGN, "sign", x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x) /* NumPy's: nan stays nan */       \
-    X(SQUARE, "square", x * x)
+#define UNARY_OPS(X)                                                                      \
+    X(NEG, "negative", -x)                                                                \
+    X(EXP, "exp", exp(x))                                                                 \
+    X(LOG, "log", log(x))                                                                 \
+    X(LOG1P, "log1p", log1p(x))                                                           \
+    X(SQRT, "sqrt", sqrt(x))                                                              \
+    X(SIN, "sin", sin(x))                                                                 \
+    X(COS, "cos", cos(x))                                                                 \
+    X(TAN, "tan", tan(x))                                                                 \
+    X(TANH, "tanh", tanh(x))                                                              \
+    X(ABS, "absolute", fabs(x))                                                           \
+    X(SIGN, "sign", x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x) /* NumPy's: nan stays nan */ \
+    X(SQUARE, "square", x *x)
 
 /* X(enum suffix, NumPy name, expression of x and y).  maximum/minimum are
  * NumPy's scalar definitions: a nan on either side wins. */
-#define BINARY_OPS(X)                                                                             \
-    X(ADD, "add", x + y)                                                                          \
-    X(SUB, "subtract", x - y)                                                                     \
-    X(MUL, "multiply", x * y)                                                                     \
-    X(DIV, "divide", x / y)                                                                       \
-    X(POW, "power", pow(x, y))                                                                    \
-    X(MAXIMUM, "maximum", (x >= y || isnan(x)) ? x : y)                                           \
-    X(MINIMUM, "minimum", (x <= y || isnan(x)) ? x : y)                                           \
-    X(LT, "less", x < y)                                                                          \
-    X(LE, "less_equal", x <= y)                                                                   \
-    X(GT, "greater", x > y)                                                                       \
-    X(GE, "greater_equal", x >= y)                                                                \
-    X(EQ, "equal", x == y)                                                                        \
+#define BINARY_OPS(X)                                   \
+    X(ADD, "add", x + y)                                \
+    X(SUB, "subtract", x - y)                           \
+    X(MUL, "multiply", x *y)                            \
+    X(DIV, "divide", x / y)                             \
+    X(POW, "power", pow(x, y))                          \
+    X(MAXIMUM, "maximum", (x >= y || isnan(x)) ? x : y) \
+    X(MINIMUM, "minimum", (x <= y || isnan(x)) ? x : y) \
+    X(LT, "less", x < y)                                \
+    X(LE, "less_equal", x <= y)                         \
+    X(GT, "greater", x > y)                             \
+    X(GE, "greater_equal", x >= y)                      \
+    X(EQ, "equal", x == y)                              \
     X(NE, "not_equal", x != y)
 
 /* The lists must name the enums' members in order (names are indexed by
@@ -75,94 +75,94 @@ const char *adl_reduce_name(adl_reduce_op op) {
  * own loops so the compiler vectorises them; `elem` is a block-scope typedef
  * because the op lists are expanded inside the per-dtype macros. */
 
-#define UNARY_CASE(ID, NAME, EXPR)                                                                \
-    case ADL_U_##ID:                                                                              \
-        if (so == 1 && sa == 1)                                                                   \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem x = a[i];                                                              \
-                o[i] = (elem)(EXPR);                                                              \
-            }                                                                                     \
-        else                                                                                      \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem x = a[i * sa];                                                         \
-                o[i * so] = (elem)(EXPR);                                                         \
-            }                                                                                     \
+#define UNARY_CASE(ID, NAME, EXPR)            \
+    case ADL_U_##ID:                          \
+        if (so == 1 && sa == 1)               \
+            for (int64_t i = 0; i < n; i++) { \
+                const elem x = a[i];          \
+                o[i] = (elem)(EXPR);          \
+            }                                 \
+        else                                  \
+            for (int64_t i = 0; i < n; i++) { \
+                const elem x = a[i * sa];     \
+                o[i * so] = (elem)(EXPR);     \
+            }                                 \
         break;
 
-#define BINARY_CASE(ID, NAME, EXPR)                                                               \
-    case ADL_B_##ID:                                                                              \
-        if (so == 1 && sa == 1 && sb == 1)                                                        \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem x = a[i], y = b[i];                                                    \
-                o[i] = (elem)(EXPR);                                                              \
-            }                                                                                     \
-        else if (so == 1 && sa == 1 && sb == 0) {                                                 \
-            const elem y = b[0];                                                                  \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem x = a[i];                                                              \
-                o[i] = (elem)(EXPR);                                                              \
-            }                                                                                     \
-        } else if (so == 1 && sa == 0 && sb == 1) {                                               \
-            const elem x = a[0];                                                                  \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem y = b[i];                                                              \
-                o[i] = (elem)(EXPR);                                                              \
-            }                                                                                     \
-        } else                                                                                    \
-            for (int64_t i = 0; i < n; i++) {                                                     \
-                const elem x = a[i * sa], y = b[i * sb];                                          \
-                o[i * so] = (elem)(EXPR);                                                         \
-            }                                                                                     \
+#define BINARY_CASE(ID, NAME, EXPR)                      \
+    case ADL_B_##ID:                                     \
+        if (so == 1 && sa == 1 && sb == 1)               \
+            for (int64_t i = 0; i < n; i++) {            \
+                const elem x = a[i], y = b[i];           \
+                o[i] = (elem)(EXPR);                     \
+            }                                            \
+        else if (so == 1 && sa == 1 && sb == 0) {        \
+            const elem y = b[0];                         \
+            for (int64_t i = 0; i < n; i++) {            \
+                const elem x = a[i];                     \
+                o[i] = (elem)(EXPR);                     \
+            }                                            \
+        } else if (so == 1 && sa == 0 && sb == 1) {      \
+            const elem x = a[0];                         \
+            for (int64_t i = 0; i < n; i++) {            \
+                const elem y = b[i];                     \
+                o[i] = (elem)(EXPR);                     \
+            }                                            \
+        } else                                           \
+            for (int64_t i = 0; i < n; i++) {            \
+                const elem x = a[i * sa], y = b[i * sb]; \
+                o[i * so] = (elem)(EXPR);                \
+            }                                            \
         break;
 
-#define DEFINE_LOOPS(DT, T, SFX)                                                                  \
-    static void unary_loop_##SFX(adl_unary_op op, int64_t n, void *vo, int64_t so,                \
-                                 const void *va, int64_t sa) {                                    \
-        typedef T elem;                                                                           \
-        elem *restrict o = vo;                                                                    \
-        const elem *restrict a = va;                                                              \
-        switch (op) {                                                                             \
-            UNARY_OPS(UNARY_CASE)                                                                 \
-        default:                                                                                  \
-            break;                                                                                \
-        }                                                                                         \
-    }                                                                                             \
-    static void binary_loop_##SFX(adl_binary_op op, int64_t n, void *vo, int64_t so,              \
-                                  const void *va, int64_t sa, const void *vb, int64_t sb) {       \
-        typedef T elem;                                                                           \
-        elem *restrict o = vo;                                                                    \
-        const elem *restrict a = va, *restrict b = vb;                                            \
-        switch (op) {                                                                             \
-            BINARY_OPS(BINARY_CASE)                                                               \
-        default:                                                                                  \
-            break;                                                                                \
-        }                                                                                         \
-    }                                                                                             \
-    static void where_loop_##SFX(int64_t n, void *vo, int64_t so, const void *vc, int64_t sc,     \
-                                 const void *va, int64_t sa, const void *vb, int64_t sb) {        \
-        T *restrict o = vo;                                                                       \
-        const T *restrict c = vc, *restrict a = va, *restrict b = vb;                             \
-        for (int64_t i = 0; i < n; i++)                                                           \
-            o[i * so] = c[i * sc] != 0 ? a[i * sa] : b[i * sb];                                   \
-    }                                                                                             \
-    static void copy_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {    \
-        T *restrict o = vo;                                                                       \
-        const T *restrict a = va;                                                                 \
-        if (so == 1 && sa == 1)                                                                   \
-            memcpy(o, a, sizeof(T) * (size_t)n);                                                  \
-        else                                                                                      \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                o[i * so] = a[i * sa];                                                            \
-    }                                                                                             \
-    static void add_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {     \
-        T *restrict o = vo;                                                                       \
-        const T *restrict a = va;                                                                 \
-        if (so == 1 && sa == 1)                                                                   \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                o[i] += a[i];                                                                     \
-        else                                                                                      \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                o[i * so] += a[i * sa];                                                           \
+#define DEFINE_LOOPS(DT, T, SFX)                                                                   \
+    static void unary_loop_##SFX(adl_unary_op op, int64_t n, void *vo, int64_t so, const void *va, \
+                                 int64_t sa) {                                                     \
+        typedef T elem;                                                                            \
+        elem *restrict o = vo;                                                                     \
+        const elem *restrict a = va;                                                               \
+        switch (op) {                                                                              \
+            UNARY_OPS(UNARY_CASE)                                                                  \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+    }                                                                                              \
+    static void binary_loop_##SFX(adl_binary_op op, int64_t n, void *vo, int64_t so,               \
+                                  const void *va, int64_t sa, const void *vb, int64_t sb) {        \
+        typedef T elem;                                                                            \
+        elem *restrict o = vo;                                                                     \
+        const elem *restrict a = va, *restrict b = vb;                                             \
+        switch (op) {                                                                              \
+            BINARY_OPS(BINARY_CASE)                                                                \
+        default:                                                                                   \
+            break;                                                                                 \
+        }                                                                                          \
+    }                                                                                              \
+    static void where_loop_##SFX(int64_t n, void *vo, int64_t so, const void *vc, int64_t sc,      \
+                                 const void *va, int64_t sa, const void *vb, int64_t sb) {         \
+        T *restrict o = vo;                                                                        \
+        const T *restrict c = vc, *restrict a = va, *restrict b = vb;                              \
+        for (int64_t i = 0; i < n; i++)                                                            \
+            o[i * so] = c[i * sc] != 0 ? a[i * sa] : b[i * sb];                                    \
+    }                                                                                              \
+    static void copy_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {     \
+        T *restrict o = vo;                                                                        \
+        const T *restrict a = va;                                                                  \
+        if (so == 1 && sa == 1)                                                                    \
+            memcpy(o, a, sizeof(T) * (size_t)n);                                                   \
+        else                                                                                       \
+            for (int64_t i = 0; i < n; i++)                                                        \
+                o[i * so] = a[i * sa];                                                             \
+    }                                                                                              \
+    static void add_loop_##SFX(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {      \
+        T *restrict o = vo;                                                                        \
+        const T *restrict a = va;                                                                  \
+        if (so == 1 && sa == 1)                                                                    \
+            for (int64_t i = 0; i < n; i++)                                                        \
+                o[i] += a[i];                                                                      \
+        else                                                                                       \
+            for (int64_t i = 0; i < n; i++)                                                        \
+                o[i * so] += a[i * sa];                                                            \
     }
 ADL_KERNEL_DTYPES(DEFINE_LOOPS)
 
@@ -177,9 +177,8 @@ typedef struct kernel_loops {
     void (*add)(int64_t, void *, int64_t, const void *, int64_t);
 } kernel_loops;
 
-#define LOOPS_ENTRY(DT, T, SFX)                                                                   \
-    [DT] = {unary_loop_##SFX, binary_loop_##SFX, where_loop_##SFX, copy_loop_##SFX,               \
-            add_loop_##SFX},
+#define LOOPS_ENTRY(DT, T, SFX) \
+    [DT] = {unary_loop_##SFX, binary_loop_##SFX, where_loop_##SFX, copy_loop_##SFX, add_loop_##SFX},
 static const kernel_loops loops_by_dtype[ADL_FLOAT32 + 1] = {ADL_KERNEL_DTYPES(LOOPS_ENTRY)};
 
 /* The loops for a plain operand's dtype, or NULL with the error set. */
@@ -249,10 +248,15 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
     if ((unsigned)op >= ADL_B_COUNT)
         return adl_error(ctx, ADL_ERR_INTERNAL, "binary: unknown operation %d", (int)op);
     const char *name = binary_names[op];
-    const adl_array *in[2] = {a, b};
-    const kernel_loops *l = loops_for_all(ctx, name, 2, in);
-    if (!l)
-        return ctx->status;
+    const kernel_loops *l;
+    if (a->level == 0 && b->level == 0 && a->dtype == b->dtype &&
+        (unsigned)a->dtype <= ADL_FLOAT32 && loops_by_dtype[a->dtype].binary) {
+        l = &loops_by_dtype[a->dtype]; /* the hot path: skip the general checks */
+    } else {
+        const adl_array *in[2] = {a, b};
+        if (!(l = loops_for_all(ctx, name, 2, in)))
+            return ctx->status;
+    }
 
     int nd;
     int64_t bshape[ADL_MAX_DIMS];
@@ -290,17 +294,16 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
         int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, nd, shape, 3, ops) > 0)
             do
-                l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0],
-                          AT(pa, it.off[1], es), it.stride[1], AT(pb, it.off[2], es),
-                          it.stride[2]);
+                l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
+                          it.stride[1], AT(pb, it.off[2], es), it.stride[2]);
             while (adl_iter_next(&it));
     }
     *out = r;
     return ADL_OK;
 }
 
-adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
-                       const adl_array *b, adl_array **out) {
+adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a, const adl_array *b,
+                       adl_array **out) {
     const adl_array *in[3] = {cond, a, b};
     const kernel_loops *l = loops_for_all(ctx, "where", 3, in);
     if (!l)
@@ -316,8 +319,8 @@ adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
         adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
         adl_shape_str(b->ndim, b->shape, sb, sizeof sb);
         return adl_error(ctx, ADL_ERR_VALUE,
-                         "where: operands could not be broadcast together with shapes %s %s %s",
-                         sc, sa, sb);
+                         "where: operands could not be broadcast together with shapes %s %s %s", sc,
+                         sa, sb);
     }
     adl_array *r = adl_array_alloc(ctx, "where", a->dtype, nd, shape);
     if (!r)
@@ -335,8 +338,8 @@ adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a,
         if (adl_iter_init_arrays(&it, nd, shape, 4, ops) > 0)
             do
                 l->where(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pc, it.off[1], es),
-                         it.stride[1], AT(pa, it.off[2], es), it.stride[2],
-                         AT(pb, it.off[3], es), it.stride[3]);
+                         it.stride[1], AT(pa, it.off[2], es), it.stride[2], AT(pb, it.off[3], es),
+                         it.stride[3]);
             while (adl_iter_next(&it));
     }
     *out = r;
@@ -494,8 +497,8 @@ adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays
                          "concatenate: zero-dimensional arrays cannot be concatenated");
     if (axis < 0 || axis >= nd)
         return adl_error(ctx, ADL_ERR_VALUE,
-                         "concatenate: axis %d is out of bounds for array of dimension %d", axis + 1,
-                         nd);
+                         "concatenate: axis %d is out of bounds for array of dimension %d",
+                         axis + 1, nd);
     int ax = axis;
     int64_t shape[ADL_MAX_DIMS];
     memcpy(shape, a0->shape, sizeof(int64_t) * (size_t)nd);

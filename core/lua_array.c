@@ -62,7 +62,7 @@ int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *w
         if (v != floor(v))
             adl_lua_raise(L, "%s: %s must be a whole number, got %g", fname, what, v);
         adl_lua_raise(L, "%s: %s %g is out of range [%lld, %lld]", fname, what, v, (long long)lo,
-                   (long long)hi);
+                      (long long)hi);
     }
     return (int64_t)v;
 }
@@ -73,23 +73,23 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
         n = varargs ? lua_gettop(L) - idx + 1 : 1;
         if (n > ADL_MAX_DIMS)
             adl_lua_raise(L, "%s: %d dimensions requested, at most %d supported", fname, n,
-                       ADL_MAX_DIMS);
+                          ADL_MAX_DIMS);
         for (int i = 0; i < n; i++)
             shape[i] = adl_lua_checkint(L, idx + i, fname, "a shape entry", -((int64_t)1 << 62),
                                         (int64_t)1 << 62);
         return n;
     }
     if (lua_type(L, idx) != LUA_TTABLE)
-        adl_lua_raise(L, "%s: the shape must be a table of whole numbers or a number, got %s", fname,
-                   type_name(L, idx));
+        adl_lua_raise(L, "%s: the shape must be a table of whole numbers or a number, got %s",
+                      fname, type_name(L, idx));
     n = (int)lua_objlen(L, idx);
     if (n > ADL_MAX_DIMS)
         adl_lua_raise(L, "%s: %d dimensions requested, at most %d supported", fname, n,
-                   ADL_MAX_DIMS);
+                      ADL_MAX_DIMS);
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, idx, i + 1);
-        shape[i] = adl_lua_checkint(L, -1, fname, "a shape entry", -((int64_t)1 << 62),
-                                    (int64_t)1 << 62);
+        shape[i] =
+            adl_lua_checkint(L, -1, fname, "a shape entry", -((int64_t)1 << 62), (int64_t)1 << 62);
         lua_pop(L, 1);
     }
     return n;
@@ -157,7 +157,7 @@ static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *
         const adl_array *v = adl_array_value(a);
         if (!adl_shape_equal(v->ndim, v->shape, nd - d, shape + d))
             adl_lua_raise(L, "%s: ragged nested sequence: an array element has the wrong shape",
-                       fname);
+                          fname);
         int64_t index[ADL_MAX_DIMS] = {0};
         for (int64_t i = 0; i < v->size; i++) {
             *(*dst)++ = adl_array_get(v, index);
@@ -169,16 +169,17 @@ static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *
     if (d == nd) {
         if (lua_type(L, -1) != LUA_TNUMBER)
             adl_lua_raise(L, "%s: expected numbers in the nested tables, got %s", fname,
-                       type_name(L, -1));
+                          type_name(L, -1));
         *(*dst)++ = lua_tonumber(L, -1);
         return;
     }
     if (lua_type(L, -1) != LUA_TTABLE || (int64_t)lua_objlen(L, -1) != shape[d])
         adl_lua_raise(L,
-                   "%s: ragged nested sequence: at depth %d expected a table of length %lld, "
-                   "got %s",
-                   fname, d + 1, (long long)shape[d],
-                   lua_type(L, -1) == LUA_TTABLE ? "a table of another length" : type_name(L, -1));
+                      "%s: ragged nested sequence: at depth %d expected a table of length %lld, "
+                      "got %s",
+                      fname, d + 1, (long long)shape[d],
+                      lua_type(L, -1) == LUA_TTABLE ? "a table of another length"
+                                                    : type_name(L, -1));
     for (int64_t i = 1; i <= shape[d]; i++) {
         lua_rawgeti(L, -1, (int)i);
         fill_nested(L, fname, nd, shape, d + 1, dst);
@@ -211,9 +212,10 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
     int t = lua_type(L, idx);
     if (t == LUA_TNUMBER || t == LUA_TTABLE)
         return convert(L, idx, fname);
-    adl_lua_raise(L, "%s: expected an array, a number or a nested table of numbers for argument "
+    adl_lua_raise(L,
+                  "%s: expected an array, a number or a nested table of numbers for argument "
                   "%d, got %s",
-               fname, idx, type_name(L, idx));
+                  fname, idx, type_name(L, idx));
     return NULL;
 }
 
@@ -225,10 +227,10 @@ static int arith(lua_State *L, adl_opcode op) {
     const char *name = adl_op_name(op);
     if (!a && lua_type(L, 1) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
-                   type_name(L, 1));
+                      type_name(L, 1));
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
-                   type_name(L, 2));
+                      type_name(L, 2));
     adl_lua_newslot(L);
     adl_status st;
     if (a && b)
@@ -310,9 +312,9 @@ static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp
         return p < 0 ? (i > 0 ? size : -1) : p > size ? size : p;
     if (i == 0 || p < 0 || p >= size)
         adl_lua_raise(L,
-                   "index: index %lld is out of bounds for axis %d with size %lld (indices are "
-                   "1-based; -1 is the last)",
-                   (long long)i, axis + 1, (long long)size);
+                      "index: index %lld is out of bounds for axis %d with size %lld (indices are "
+                      "1-based; -1 is the last)",
+                      (long long)i, axis + 1, (long long)size);
     return p;
 }
 
@@ -324,12 +326,12 @@ static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it)
     }
     if (lua_type(L, -1) != LUA_TTABLE)
         adl_lua_raise(L,
-                   "index: entry %d must be a number, {} or a range {first, last, step}, got %s",
-                   axis + 1, type_name(L, -1));
+                      "index: entry %d must be a number, {} or a range {first, last, step}, got %s",
+                      axis + 1, type_name(L, -1));
     int n = (int)lua_objlen(L, -1);
     if (n > 3)
         adl_lua_raise(L, "index: range for axis %d has %d entries, at most 3 (first, last, step)",
-                   axis + 1, n);
+                      axis + 1, n);
     int64_t step = 1;
     if (n == 3) {
         lua_rawgeti(L, -1, 3);
@@ -377,9 +379,10 @@ static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *id
     }
     int n = (int)lua_objlen(L, key);
     if (n > a->ndim)
-        adl_lua_raise(L, "index: too many indices for array: array is %d-dimensional, but %d were "
+        adl_lua_raise(L,
+                      "index: too many indices for array: array is %d-dimensional, but %d were "
                       "indexed",
-                   a->ndim, n);
+                      a->ndim, n);
     idx->n = n;
     for (int i = 0; i < n; i++) {
         lua_rawgeti(L, key, i + 1);
@@ -428,7 +431,7 @@ static int l_index(lua_State *L) {
     }
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
         adl_lua_raise(L, "index: an array is indexed by a number or a table, got %s",
-                   type_name(L, 2));
+                      type_name(L, 2));
     if (kt == LUA_TNUMBER && a->level == 0 && a->ndim == 1) {
         /* the common x[i] of a plain vector: straight to the number */
         double i = lua_tonumber(L, 2);
@@ -451,7 +454,7 @@ static int l_newindex(lua_State *L) {
     int kt = lua_type(L, 2);
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
         adl_lua_raise(L, "setitem: an array is indexed by a number or a table, got %s",
-                   type_name(L, 2));
+                      type_name(L, 2));
     if (a->level > 0 && adl_trace_live(a->trace))
         adl_lua_raise(L, "setitem: cannot assign into an array that is being differentiated");
     adl_array *v = adl_lua_checkarray(L, 3, "setitem");
@@ -470,10 +473,9 @@ static int l_newindex(lua_State *L) {
 }
 
 static const luaL_Reg meta[] = {
-    {"__add", l_add},     {"__sub", l_sub},         {"__mul", l_mul},
-    {"__div", l_div},     {"__pow", l_pow},         {"__unm", l_unm},
-    {"__len", l_len},     {"__gc", l_gc},           {"__tostring", l_tostring},
-    {"__index", l_index}, {"__newindex", l_newindex}, {NULL, NULL}};
+    {"__add", l_add},           {"__sub", l_sub},     {"__mul", l_mul},           {"__div", l_div},
+    {"__pow", l_pow},           {"__unm", l_unm},     {"__len", l_len},           {"__gc", l_gc},
+    {"__tostring", l_tostring}, {"__index", l_index}, {"__newindex", l_newindex}, {NULL, NULL}};
 
 void adl_lua_open_array(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");

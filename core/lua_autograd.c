@@ -88,14 +88,11 @@ static int l_trace_unbox(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg funcs[] = {{"trace_begin", l_trace_begin},
-                                 {"trace_unbox", l_trace_unbox},
-                                 {"trace_leaf", l_trace_leaf},
-                                 {"trace_backward", l_trace_backward},
-                                 {"trace_grad", l_trace_grad},
-                                 {"trace_end", l_trace_end},
-                                 {"on_trace", l_on_trace},
-                                 {NULL, NULL}};
+static const luaL_Reg funcs[] = {
+    {"trace_begin", l_trace_begin}, {"trace_unbox", l_trace_unbox},
+    {"trace_leaf", l_trace_leaf},   {"trace_backward", l_trace_backward},
+    {"trace_grad", l_trace_grad},   {"trace_end", l_trace_end},
+    {"on_trace", l_on_trace},       {NULL, NULL}};
 
 void adl_lua_open_autograd(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

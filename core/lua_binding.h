@@ -15,7 +15,7 @@
 #include <lua.h>
 
 #define ADL_CTX_UPVALUE lua_upvalueindex(1)
-#define ADL_MT_UPVALUE lua_upvalueindex(2)
+#define ADL_MT_UPVALUE  lua_upvalueindex(2)
 
 typedef struct adl_ud {
     adl_array *a; /* one reference; NULL until the core filled it */
@@ -51,7 +51,8 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
 int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *axes);
 
 /* luaL_error with C's printf formats (Lua's own lack %lld and %g). */
-int adl_lua_raise(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int adl_lua_raise(lua_State *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 
 /* Registers funcs into the table at the top, each with the two upvalues. */
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);

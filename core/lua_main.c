@@ -190,7 +190,19 @@ static int do_script(lua_State *L, const char *fname) {
     return adlua_report(L, progname, status);
 }
 
-/* Globals the console offers: np, ad, plt (those not already set). */
+/* Is the module built into the program? Others are skipped: a search on
+ * LUA_PATH/LUA_CPATH would find another copy of the runtime (adlua.so). */
+static int embedded(lua_State *L, const char *name) {
+    int found;
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "preload");
+    lua_getfield(L, -1, name);
+    found = !lua_isnil(L, -1);
+    lua_pop(L, 3);
+    return found;
+}
+
+/* Globals the console offers: np, ad, plt (those built in and not set). */
 static void console_globals(lua_State *L) {
     static const char *const mods[][2] = {
         {"np", "adlua.numpy"},
@@ -201,7 +213,7 @@ static void console_globals(lua_State *L) {
     for (i = 0; i < sizeof mods / sizeof mods[0]; i++) {
         int status;
         lua_getglobal(L, mods[i][0]);
-        if (!lua_isnil(L, -1)) {
+        if (!lua_isnil(L, -1) || !embedded(L, mods[i][1])) {
             lua_pop(L, 1);
             continue;
         }

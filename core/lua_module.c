@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define CTX_KEY "adlua.ctx"
-#define MT_KEY "adlua.array"
+#define MT_KEY  "adlua.array"
 
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
     for (; funcs->name; funcs++) {
@@ -26,7 +26,8 @@ int adl_lua_raise(lua_State *L, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return luaL_error(L, "%s", msg);
+    luaL_error(L, "%s", msg);
+    __builtin_unreachable(); /* luaL_error does not return */
 }
 
 /* Ends the traces a script left open (an error escaped a grad call). */

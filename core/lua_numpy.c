@@ -15,7 +15,7 @@ static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
     if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float32"))
         adl_lua_raise(L, "%s: dtype float32 is not supported yet (float64 only)", fname);
     return (adl_dtype)adl_lua_raise(L, "%s: unknown dtype %s (use \"float64\")", fname,
-                                 d ? d : luaL_typename(L, idx));
+                                    d ? d : luaL_typename(L, idx));
 }
 
 /* `r` is read after `st` was computed: the callers pass the call itself. */
@@ -31,7 +31,7 @@ static int l_array(lua_State *L) {
     if (!a) {
         if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
             adl_lua_raise(L, "np.array: expected a number or a nested table of numbers, got %s",
-                       luaL_typename(L, 1));
+                          luaL_typename(L, 1));
         if (lua_type(L, 1) == LUA_TTABLE)
             adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
         lua_settop(L, 1);
@@ -95,9 +95,8 @@ static int l_arange(lua_State *L) {
 static int l_linspace(lua_State *L) {
     double start = check_number(L, 1, "np.linspace", "start");
     double stop = check_number(L, 2, "np.linspace", "stop");
-    int64_t num = lua_isnoneornil(L, 3)
-                      ? 50
-                      : adl_lua_checkint(L, 3, "np.linspace", "num", 0, ADL_MAX_SIZE);
+    int64_t num =
+        lua_isnoneornil(L, 3) ? 50 : adl_lua_checkint(L, 3, "np.linspace", "num", 0, ADL_MAX_SIZE);
     int endpoint = lua_isnoneornil(L, 4) ? 1 : lua_toboolean(L, 4);
     adl_array *r = NULL;
     adl_lua_newslot(L);
@@ -107,9 +106,9 @@ static int l_linspace(lua_State *L) {
 static int l_eye(lua_State *L) {
     int64_t n = adl_lua_checkint(L, 1, "np.eye", "N", 0, ADL_MAX_SIZE);
     int64_t m = lua_isnoneornil(L, 2) ? n : adl_lua_checkint(L, 2, "np.eye", "M", 0, ADL_MAX_SIZE);
-    int64_t k = lua_isnoneornil(L, 3) ? 0
-                                       : adl_lua_checkint(L, 3, "np.eye", "k", -ADL_MAX_SIZE,
-                                                          ADL_MAX_SIZE);
+    int64_t k = lua_isnoneornil(L, 3)
+                    ? 0
+                    : adl_lua_checkint(L, 3, "np.eye", "k", -ADL_MAX_SIZE, ADL_MAX_SIZE);
     adl_array *r = NULL;
     adl_lua_newslot(L);
     return finish(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), &r);
@@ -123,9 +122,9 @@ static int unary(lua_State *L, adl_opcode op, const char *fname) {
     return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), &r);
 }
 
-#define UNARY(fn, OP)                                                                          \
-    static int l_##fn(lua_State *L) {                                                          \
-        return unary(L, ADL_OP_##OP, "np." #fn);                                               \
+#define UNARY(fn, OP)                            \
+    static int l_##fn(lua_State *L) {            \
+        return unary(L, ADL_OP_##OP, "np." #fn); \
     }
 UNARY(negative, NEG)
 UNARY(exp, EXP)
@@ -146,9 +145,9 @@ static int binary(lua_State *L, adl_opcode op, const char *fname) {
     return finish(L, adl_binary(adl_lua_ctx(L), op, a, b, &r), &r);
 }
 
-#define BINARY(fn, OP)                                                                         \
-    static int l_##fn(lua_State *L) {                                                          \
-        return binary(L, ADL_OP_##OP, "np." #fn);                                              \
+#define BINARY(fn, OP)                            \
+    static int l_##fn(lua_State *L) {             \
+        return binary(L, ADL_OP_##OP, "np." #fn); \
     }
 BINARY(add, ADD)
 BINARY(subtract, SUB)
@@ -165,9 +164,9 @@ static int compare(lua_State *L, adl_binary_op op, const char *fname) {
     return finish(L, adl_compare(adl_lua_ctx(L), op, a, b, &r), &r);
 }
 
-#define COMPARE(fn, OP)                                                                        \
-    static int l_##fn(lua_State *L) {                                                          \
-        return compare(L, ADL_B_##OP, "np." #fn);                                              \
+#define COMPARE(fn, OP)                           \
+    static int l_##fn(lua_State *L) {             \
+        return compare(L, ADL_B_##OP, "np." #fn); \
     }
 COMPARE(less, LT)
 COMPARE(less_equal, LE)
@@ -193,8 +192,7 @@ static int l_where(lua_State *L) {
 /* ---- reductions ---- */
 
 /* (x, axis, keepdims) or (x, {axis = ..., keepdims = ...}). */
-static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes,
-                          int *keepdims) {
+static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes, int *keepdims) {
     if (lua_type(L, 2) == LUA_TTABLE && lua_objlen(L, 2) == 0) {
         lua_getfield(L, 2, "keepdims");
         *keepdims = lua_toboolean(L, -1);
@@ -245,9 +243,10 @@ static int l_matmul(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.matmul");
     adl_array *b = adl_lua_checkarray(L, 2, "np.matmul"), *r = NULL;
     if (a->ndim == 0 || b->ndim == 0)
-        adl_lua_raise(L, "np.matmul: input operand %d does not have enough dimensions (a 0-d "
+        adl_lua_raise(L,
+                      "np.matmul: input operand %d does not have enough dimensions (a 0-d "
                       "operand; use * to multiply by a scalar)",
-                   a->ndim == 0 ? 1 : 2);
+                      a->ndim == 0 ? 1 : 2);
     adl_lua_newslot(L);
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_status st = adl_dot(ctx, a, b, &r);
@@ -289,7 +288,7 @@ static int l_transpose(lua_State *L) {
     if (!lua_isnoneornil(L, 2)) {
         if (lua_type(L, 2) != LUA_TTABLE || (int)lua_objlen(L, 2) != a->ndim)
             adl_lua_raise(L, "np.transpose: axes must be a table listing each of the %d axes once",
-                       a->ndim);
+                          a->ndim);
         for (int i = 0; i < a->ndim; i++) {
             lua_rawgeti(L, 2, i + 1);
             int64_t ax = adl_lua_checkint(L, -1, "np.transpose", "axis", -a->ndim, a->ndim);
@@ -352,9 +351,10 @@ static int join(lua_State *L, const char *fname, int stack) {
         for (int i = 0; i < n; i++)
             if (!adl_shape_equal(arrays[i]->ndim, arrays[i]->shape, arrays[0]->ndim,
                                  arrays[0]->shape))
-                adl_lua_raise(L, "%s: all input arrays must have the same shape (array 1 and array "
+                adl_lua_raise(L,
+                              "%s: all input arrays must have the same shape (array 1 and array "
                               "%d differ)",
-                           fname, i + 1);
+                              fname, i + 1);
         for (int i = 0; i < n; i++) {
             int64_t shape[ADL_MAX_DIMS];
             const adl_array *a = arrays[i];
@@ -473,12 +473,11 @@ static int l_set_printoptions(lua_State *L) {
             adl_lua_checkint(L, -1, "np.set_printoptions", "threshold", 0, ADL_MAX_SIZE);
     lua_getfield(L, 1, "linewidth");
     if (!lua_isnil(L, -1))
-        next.linewidth = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "linewidth", 1,
-                                               100000);
+        next.linewidth =
+            (int)adl_lua_checkint(L, -1, "np.set_printoptions", "linewidth", 1, 100000);
     lua_getfield(L, 1, "edgeitems");
     if (!lua_isnil(L, -1))
-        next.edgeitems = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "edgeitems", 1,
-                                               1000);
+        next.edgeitems = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "edgeitems", 1, 1000);
     *o = next;
     return 0;
 }
@@ -489,60 +488,59 @@ static int l_live_arrays(lua_State *L) {
     return 2;
 }
 
-static const luaL_Reg funcs[] = {
-    {"array", l_array},
-    {"zeros", l_zeros},
-    {"ones", l_ones},
-    {"empty", l_empty},
-    {"full", l_full},
-    {"arange", l_arange},
-    {"linspace", l_linspace},
-    {"eye", l_eye},
-    {"negative", l_negative},
-    {"exp", l_exp},
-    {"log", l_log},
-    {"log1p", l_log1p},
-    {"sqrt", l_sqrt},
-    {"sin", l_sin},
-    {"cos", l_cos},
-    {"tan", l_tan},
-    {"tanh", l_tanh},
-    {"abs", l_abs},
-    {"square", l_square},
-    {"sign", l_sign},
-    {"add", l_add},
-    {"subtract", l_subtract},
-    {"multiply", l_multiply},
-    {"divide", l_divide},
-    {"power", l_power},
-    {"maximum", l_maximum},
-    {"minimum", l_minimum},
-    {"less", l_less},
-    {"less_equal", l_less_equal},
-    {"greater", l_greater},
-    {"greater_equal", l_greater_equal},
-    {"equal", l_equal},
-    {"not_equal", l_not_equal},
-    {"where", l_where},
-    {"sum", l_sum},
-    {"max", l_max},
-    {"min", l_min},
-    {"mean", l_mean},
-    {"dot", l_dot},
-    {"matmul", l_matmul},
-    {"outer", l_outer},
-    {"reshape", l_reshape},
-    {"transpose", l_transpose},
-    {"concatenate", l_concatenate},
-    {"stack", l_stack},
-    {"copy", l_copy},
-    {"item", l_item},
-    {"totable", l_totable},
-    {"value", l_value},
-    {"is_array", l_is_array},
-    {"set_printoptions", l_set_printoptions},
-    {"live_arrays", l_live_arrays},
-    {NULL, NULL}};
+static const luaL_Reg funcs[] = {{"array", l_array},
+                                 {"zeros", l_zeros},
+                                 {"ones", l_ones},
+                                 {"empty", l_empty},
+                                 {"full", l_full},
+                                 {"arange", l_arange},
+                                 {"linspace", l_linspace},
+                                 {"eye", l_eye},
+                                 {"negative", l_negative},
+                                 {"exp", l_exp},
+                                 {"log", l_log},
+                                 {"log1p", l_log1p},
+                                 {"sqrt", l_sqrt},
+                                 {"sin", l_sin},
+                                 {"cos", l_cos},
+                                 {"tan", l_tan},
+                                 {"tanh", l_tanh},
+                                 {"abs", l_abs},
+                                 {"square", l_square},
+                                 {"sign", l_sign},
+                                 {"add", l_add},
+                                 {"subtract", l_subtract},
+                                 {"multiply", l_multiply},
+                                 {"divide", l_divide},
+                                 {"power", l_power},
+                                 {"maximum", l_maximum},
+                                 {"minimum", l_minimum},
+                                 {"less", l_less},
+                                 {"less_equal", l_less_equal},
+                                 {"greater", l_greater},
+                                 {"greater_equal", l_greater_equal},
+                                 {"equal", l_equal},
+                                 {"not_equal", l_not_equal},
+                                 {"where", l_where},
+                                 {"sum", l_sum},
+                                 {"max", l_max},
+                                 {"min", l_min},
+                                 {"mean", l_mean},
+                                 {"dot", l_dot},
+                                 {"matmul", l_matmul},
+                                 {"outer", l_outer},
+                                 {"reshape", l_reshape},
+                                 {"transpose", l_transpose},
+                                 {"concatenate", l_concatenate},
+                                 {"stack", l_stack},
+                                 {"copy", l_copy},
+                                 {"item", l_item},
+                                 {"totable", l_totable},
+                                 {"value", l_value},
+                                 {"is_array", l_is_array},
+                                 {"set_printoptions", l_set_printoptions},
+                                 {"live_arrays", l_live_arrays},
+                                 {NULL, NULL}};
 
 void adl_lua_open_numpy(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

@@ -18,29 +18,47 @@ const char *adl_op_name(adl_opcode op) {
 
 static adl_unary_op unary_kernel(adl_opcode op) {
     switch (op) {
-    case ADL_OP_NEG: return ADL_U_NEG;
-    case ADL_OP_EXP: return ADL_U_EXP;
-    case ADL_OP_LOG: return ADL_U_LOG;
-    case ADL_OP_LOG1P: return ADL_U_LOG1P;
-    case ADL_OP_SQRT: return ADL_U_SQRT;
-    case ADL_OP_SIN: return ADL_U_SIN;
-    case ADL_OP_COS: return ADL_U_COS;
-    case ADL_OP_TAN: return ADL_U_TAN;
-    case ADL_OP_TANH: return ADL_U_TANH;
-    case ADL_OP_ABS: return ADL_U_ABS;
-    default: return ADL_U_SQUARE;
+    case ADL_OP_NEG:
+        return ADL_U_NEG;
+    case ADL_OP_EXP:
+        return ADL_U_EXP;
+    case ADL_OP_LOG:
+        return ADL_U_LOG;
+    case ADL_OP_LOG1P:
+        return ADL_U_LOG1P;
+    case ADL_OP_SQRT:
+        return ADL_U_SQRT;
+    case ADL_OP_SIN:
+        return ADL_U_SIN;
+    case ADL_OP_COS:
+        return ADL_U_COS;
+    case ADL_OP_TAN:
+        return ADL_U_TAN;
+    case ADL_OP_TANH:
+        return ADL_U_TANH;
+    case ADL_OP_ABS:
+        return ADL_U_ABS;
+    default:
+        return ADL_U_SQUARE;
     }
 }
 
 static adl_binary_op binary_kernel(adl_opcode op) {
     switch (op) {
-    case ADL_OP_ADD: return ADL_B_ADD;
-    case ADL_OP_SUB: return ADL_B_SUB;
-    case ADL_OP_MUL: return ADL_B_MUL;
-    case ADL_OP_DIV: return ADL_B_DIV;
-    case ADL_OP_POW: return ADL_B_POW;
-    case ADL_OP_MAXIMUM: return ADL_B_MAXIMUM;
-    default: return ADL_B_MINIMUM;
+    case ADL_OP_ADD:
+        return ADL_B_ADD;
+    case ADL_OP_SUB:
+        return ADL_B_SUB;
+    case ADL_OP_MUL:
+        return ADL_B_MUL;
+    case ADL_OP_DIV:
+        return ADL_B_DIV;
+    case ADL_OP_POW:
+        return ADL_B_POW;
+    case ADL_OP_MAXIMUM:
+        return ADL_B_MAXIMUM;
+    default:
+        return ADL_B_MINIMUM;
     }
 }
 
@@ -134,16 +152,31 @@ static adl_status scatter_forward(adl_ctx *ctx, const adl_array *g, const adl_pa
 adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                        const adl_params *p, adl_array **out) {
     switch (op) {
-    case ADL_OP_NEG: case ADL_OP_EXP: case ADL_OP_LOG: case ADL_OP_LOG1P: case ADL_OP_SQRT:
-    case ADL_OP_SIN: case ADL_OP_COS: case ADL_OP_TAN: case ADL_OP_TANH: case ADL_OP_ABS:
+    case ADL_OP_NEG:
+    case ADL_OP_EXP:
+    case ADL_OP_LOG:
+    case ADL_OP_LOG1P:
+    case ADL_OP_SQRT:
+    case ADL_OP_SIN:
+    case ADL_OP_COS:
+    case ADL_OP_TAN:
+    case ADL_OP_TANH:
+    case ADL_OP_ABS:
     case ADL_OP_SQUARE:
         return adl_k_unary(ctx, unary_kernel(op), in[0], out);
-    case ADL_OP_ADD: case ADL_OP_SUB: case ADL_OP_MUL: case ADL_OP_DIV: case ADL_OP_POW:
-    case ADL_OP_MAXIMUM: case ADL_OP_MINIMUM:
+    case ADL_OP_ADD:
+    case ADL_OP_SUB:
+    case ADL_OP_MUL:
+    case ADL_OP_DIV:
+    case ADL_OP_POW:
+    case ADL_OP_MAXIMUM:
+    case ADL_OP_MINIMUM:
         return adl_k_binary(ctx, binary_kernel(op), in[0], in[1], out);
     case ADL_OP_WHERE:
         return adl_k_where(ctx, in[0], in[1], in[2], out);
-    case ADL_OP_SUM: case ADL_OP_MAX: case ADL_OP_MIN:
+    case ADL_OP_SUM:
+    case ADL_OP_MAX:
+    case ADL_OP_MIN:
         return adl_k_reduce(ctx, reduce_kernel(op), in[0], p->naxes, p->axes, p->keepdims, out);
     case ADL_OP_DOT:
         return adl_k_dot(ctx, in[0], in[1], out);
@@ -177,8 +210,7 @@ adl_status adl_binary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array *b, a
     return adl_apply(ctx, op, 2, in, NULL, out);
 }
 
-adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s,
-                             adl_array **out) {
+adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, adl_array **out) {
     adl_array *c = adl_array_scalar(ctx, s);
     if (!c)
         return ctx->status;
@@ -187,8 +219,7 @@ adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s
     return st;
 }
 
-adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a,
-                             adl_array **out) {
+adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a, adl_array **out) {
     adl_array *c = adl_array_scalar(ctx, s);
     if (!c)
         return ctx->status;
@@ -206,8 +237,7 @@ adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out) {
     return adl_k_unary(ctx, ADL_U_SIGN, adl_array_value(a), out);
 }
 
-adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b,
-                     adl_array **out) {
+adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out) {
     adl_array *in[3] = {(adl_array *)adl_array_value(cond), a, b};
     return adl_apply(ctx, ADL_OP_WHERE, 3, in, NULL, out);
 }
@@ -290,7 +320,7 @@ adl_status adl_reshape(adl_ctx *ctx, const char *op, adl_array *a, int ndim, con
         return ADL_OK;
     }
     return adl_apply(ctx, ADL_OP_RESHAPE, 1, &a, &p, out);
-bad: {
+bad : {
     char s[256];
     adl_shape_str(ndim, shape, s, sizeof s);
     return adl_error(ctx, ADL_ERR_VALUE, "%s: cannot reshape array of size %lld into shape %s", op,
@@ -325,8 +355,8 @@ adl_status adl_broadcast_to(adl_ctx *ctx, adl_array *a, int ndim, const int64_t 
                             adl_array **out) {
     int64_t res[ADL_MAX_DIMS];
     int nres;
-    adl_status st = adl_broadcast_shapes(ctx, "broadcast_to", a->ndim, a->shape, ndim, shape,
-                                         &nres, res);
+    adl_status st =
+        adl_broadcast_shapes(ctx, "broadcast_to", a->ndim, a->shape, ndim, shape, &nres, res);
     if (st)
         return st;
     if (!adl_shape_equal(nres, res, ndim, shape)) {
@@ -349,8 +379,7 @@ adl_status adl_broadcast_to(adl_ctx *ctx, adl_array *a, int ndim, const int64_t 
     return adl_apply(ctx, ADL_OP_BROADCAST_TO, 1, &a, &p, out);
 }
 
-adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape,
-                      adl_array **out) {
+adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape, adl_array **out) {
     if (adl_shape_equal(g->ndim, g->shape, ndim, shape)) {
         adl_array_retain(g);
         *out = g;

@@ -14,72 +14,72 @@
 
 /* NumPy's pairwise summation (8 partial sums, blocks of 128): error grows
  * as O(log n) instead of O(n), at the speed of a plain loop. */
-#define DEFINE_PAIRWISE(DT, T, SFX)                                                               \
-    static T pairwise_sum_##SFX(const T *a, int64_t n, int64_t s) {                               \
-        if (n < 8) {                                                                              \
-            T res = 0;                                                                            \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                res += a[i * s];                                                                  \
-            return res;                                                                           \
-        }                                                                                         \
-        if (n <= 128) {                                                                           \
-            T r[8];                                                                               \
-            for (int j = 0; j < 8; j++)                                                           \
-                r[j] = a[j * s];                                                                  \
-            int64_t i;                                                                            \
-            for (i = 8; i < n - n % 8; i += 8)                                                    \
-                for (int j = 0; j < 8; j++)                                                       \
-                    r[j] += a[(i + j) * s];                                                       \
-            T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));            \
-            for (; i < n; i++)                                                                    \
-                res += a[i * s];                                                                  \
-            return res;                                                                           \
-        }                                                                                         \
-        int64_t n2 = n / 2;                                                                       \
-        n2 -= n2 % 8;                                                                             \
-        return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s);          \
+#define DEFINE_PAIRWISE(DT, T, SFX)                                                      \
+    static T pairwise_sum_##SFX(const T *a, int64_t n, int64_t s) {                      \
+        if (n < 8) {                                                                     \
+            T res = 0;                                                                   \
+            for (int64_t i = 0; i < n; i++)                                              \
+                res += a[i * s];                                                         \
+            return res;                                                                  \
+        }                                                                                \
+        if (n <= 128) {                                                                  \
+            T r[8];                                                                      \
+            for (int j = 0; j < 8; j++)                                                  \
+                r[j] = a[j * s];                                                         \
+            int64_t i;                                                                   \
+            for (i = 8; i < n - n % 8; i += 8)                                           \
+                for (int j = 0; j < 8; j++)                                              \
+                    r[j] += a[(i + j) * s];                                              \
+            T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));   \
+            for (; i < n; i++)                                                           \
+                res += a[i * s];                                                         \
+            return res;                                                                  \
+        }                                                                                \
+        int64_t n2 = n / 2;                                                              \
+        n2 -= n2 % 8;                                                                    \
+        return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s); \
     }
 
 /* max/min as NumPy: the accumulator keeps a nan once it has seen one. */
 #define MAX_OF(acc, x) (((acc) >= (x) || isnan(acc)) ? (acc) : (x))
 #define MIN_OF(acc, x) (((acc) <= (x) || isnan(acc)) ? (acc) : (x))
 
-#define DEFINE_REDUCE_LOOP(DT, T, SFX)                                                            \
-    DEFINE_PAIRWISE(DT, T, SFX)                                                                   \
-    static void reduce_loop_##SFX(adl_reduce_op op, int64_t n, void *vo, int64_t so,              \
-                                  const void *va, int64_t sa) {                                   \
-        T *restrict o = vo;                                                                       \
-        const T *restrict a = va;                                                                 \
-        if (so == 0) { /* the run folds into one output element */                                \
-            T acc = o[0];                                                                         \
-            if (op == ADL_R_SUM)                                                                  \
-                acc += pairwise_sum_##SFX(a, n, sa);                                              \
-            else if (op == ADL_R_MAX)                                                             \
-                for (int64_t i = 0; i < n; i++)                                                   \
-                    acc = MAX_OF(acc, a[i * sa]);                                                 \
-            else                                                                                  \
-                for (int64_t i = 0; i < n; i++)                                                   \
-                    acc = MIN_OF(acc, a[i * sa]);                                                 \
-            o[0] = acc;                                                                           \
-        } else if (op == ADL_R_SUM) {                                                             \
-            if (so == 1 && sa == 1)                                                               \
-                for (int64_t i = 0; i < n; i++)                                                   \
-                    o[i] += a[i];                                                                 \
-            else                                                                                  \
-                for (int64_t i = 0; i < n; i++)                                                   \
-                    o[i * so] += a[i * sa];                                                       \
-        } else if (op == ADL_R_MAX) {                                                             \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                o[i * so] = MAX_OF(o[i * so], a[i * sa]);                                         \
-        } else {                                                                                  \
-            for (int64_t i = 0; i < n; i++)                                                       \
-                o[i * so] = MIN_OF(o[i * so], a[i * sa]);                                         \
-        }                                                                                         \
-    }                                                                                             \
-    static void reduce_init_##SFX(adl_reduce_op op, void *vo, int64_t n) {                        \
-        T *o = vo, v = op == ADL_R_SUM ? 0 : op == ADL_R_MAX ? -INFINITY : INFINITY;              \
-        for (int64_t i = 0; i < n; i++)                                                           \
-            o[i] = v;                                                                             \
+#define DEFINE_REDUCE_LOOP(DT, T, SFX)                                               \
+    DEFINE_PAIRWISE(DT, T, SFX)                                                      \
+    static void reduce_loop_##SFX(adl_reduce_op op, int64_t n, void *vo, int64_t so, \
+                                  const void *va, int64_t sa) {                      \
+        T *restrict o = vo;                                                          \
+        const T *restrict a = va;                                                    \
+        if (so == 0) { /* the run folds into one output element */                   \
+            T acc = o[0];                                                            \
+            if (op == ADL_R_SUM)                                                     \
+                acc += pairwise_sum_##SFX(a, n, sa);                                 \
+            else if (op == ADL_R_MAX)                                                \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    acc = MAX_OF(acc, a[i * sa]);                                    \
+            else                                                                     \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    acc = MIN_OF(acc, a[i * sa]);                                    \
+            o[0] = acc;                                                              \
+        } else if (op == ADL_R_SUM) {                                                \
+            if (so == 1 && sa == 1)                                                  \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    o[i] += a[i];                                                    \
+            else                                                                     \
+                for (int64_t i = 0; i < n; i++)                                      \
+                    o[i * so] += a[i * sa];                                          \
+        } else if (op == ADL_R_MAX) {                                                \
+            for (int64_t i = 0; i < n; i++)                                          \
+                o[i * so] = MAX_OF(o[i * so], a[i * sa]);                            \
+        } else {                                                                     \
+            for (int64_t i = 0; i < n; i++)                                          \
+                o[i * so] = MIN_OF(o[i * so], a[i * sa]);                            \
+        }                                                                            \
+    }                                                                                \
+    static void reduce_init_##SFX(adl_reduce_op op, void *vo, int64_t n) {           \
+        T *o = vo, v = op == ADL_R_SUM ? 0 : op == ADL_R_MAX ? -INFINITY : INFINITY; \
+        for (int64_t i = 0; i < n; i++)                                              \
+            o[i] = v;                                                                \
     }
 ADL_KERNEL_DTYPES(DEFINE_REDUCE_LOOP)
 
@@ -104,14 +104,14 @@ adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int 
 
     char reduced[ADL_MAX_DIMS] = {0};
     if (naxes < 0 || naxes > nd)
-        return adl_error(ctx, ADL_ERR_VALUE, "%s: %d axes given for an array of dimension %d",
-                         name, naxes, nd);
+        return adl_error(ctx, ADL_ERR_VALUE, "%s: %d axes given for an array of dimension %d", name,
+                         naxes, nd);
     for (int i = 0; i < naxes; i++) {
         int ax = axes[i];
         if (ax < 0 || ax >= nd)
             return adl_error(ctx, ADL_ERR_VALUE,
-                             "%s: axis %d is out of bounds for array of dimension %d", name,
-                             ax + 1, nd);
+                             "%s: axis %d is out of bounds for array of dimension %d", name, ax + 1,
+                             nd);
         if (reduced[ax])
             return adl_error(ctx, ADL_ERR_VALUE, "%s: duplicate value in 'axis'", name);
         reduced[ax] = 1;

@@ -45,7 +45,6 @@ static adl_status finish(scope *s, adl_array *result, adl_array **out) {
     return s->st;
 }
 
-
 static adl_array *un(scope *s, adl_opcode op, adl_array *a) {
     adl_array *r = NULL;
     if (!a || s->st)
@@ -107,7 +106,7 @@ static adl_array *apply1(scope *s, adl_opcode op, adl_array *a, const adl_params
 #define ADD(a, b) bin(s, ADL_OP_ADD, a, b)
 #define SUB(a, b) bin(s, ADL_OP_SUB, a, b)
 #define POW(a, b) bin(s, ADL_OP_POW, a, b)
-#define NEG(a) un(s, ADL_OP_NEG, a)
+#define NEG(a)    un(s, ADL_OP_NEG, a)
 
 /* a with length-1 axes put back where a reduction removed them. */
 static adl_array *keepdims_shape(scope *s, adl_array *a, const adl_array *x, const adl_params *p) {
@@ -180,56 +179,79 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     adl_array *x = n->in[0], *y = n->nin > 1 ? n->in[1] : NULL, *ans = n->out;
     const adl_params *p = n->params;
     switch (n->op) {
-    case ADL_OP_NEG: return NEG(g);
-    case ADL_OP_EXP: return MUL(g, ans);
-    case ADL_OP_LOG: return DIV(g, x);
-    case ADL_OP_LOG1P: return DIV(g, ADD(x, num(s, 1.0)));
-    case ADL_OP_SQRT: return DIV(g, MUL(ans, num(s, 2.0)));
-    case ADL_OP_SIN: return MUL(g, un(s, ADL_OP_COS, x));
-    case ADL_OP_COS: return NEG(MUL(g, un(s, ADL_OP_SIN, x)));
-    case ADL_OP_TAN: return MUL(g, ADD(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
-    case ADL_OP_TANH: return MUL(g, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
+    case ADL_OP_NEG:
+        return NEG(g);
+    case ADL_OP_EXP:
+        return MUL(g, ans);
+    case ADL_OP_LOG:
+        return DIV(g, x);
+    case ADL_OP_LOG1P:
+        return DIV(g, ADD(x, num(s, 1.0)));
+    case ADL_OP_SQRT:
+        return DIV(g, MUL(ans, num(s, 2.0)));
+    case ADL_OP_SIN:
+        return MUL(g, un(s, ADL_OP_COS, x));
+    case ADL_OP_COS:
+        return NEG(MUL(g, un(s, ADL_OP_SIN, x)));
+    case ADL_OP_TAN:
+        return MUL(g, ADD(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
+    case ADL_OP_TANH:
+        return MUL(g, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, ans)));
     case ADL_OP_ABS: { /* sign(0) = 0: the subgradient at the kink */
         adl_array *sg = NULL;
         if (s->st == ADL_OK)
             keep(s, adl_sign(s->ctx, x, &sg), &sg);
         return MUL(g, sg);
     }
-    case ADL_OP_SQUARE: return MUL(g, MUL(x, num(s, 2.0)));
-    case ADL_OP_ADD: return g;
-    case ADL_OP_SUB: return k == 0 ? g : NEG(g);
-    case ADL_OP_MUL: return MUL(g, k == 0 ? y : x);
-    case ADL_OP_DIV: return k == 0 ? DIV(g, y) : NEG(DIV(MUL(g, ans), y));
+    case ADL_OP_SQUARE:
+        return MUL(g, MUL(x, num(s, 2.0)));
+    case ADL_OP_ADD:
+        return g;
+    case ADL_OP_SUB:
+        return k == 0 ? g : NEG(g);
+    case ADL_OP_MUL:
+        return MUL(g, k == 0 ? y : x);
+    case ADL_OP_DIV:
+        return k == 0 ? DIV(g, y) : NEG(DIV(MUL(g, ans), y));
     case ADL_OP_POW:
         if (k == 0)
             return MUL(g, MUL(y, POW(x, SUB(y, num(s, 1.0)))));
         /* d/dy x^y = x^y log x; 0 where x == 0 (autograd's convention) */
-        return MUL(g, MUL(ans, un(s, ADL_OP_LOG, where(s, cmp(s, ADL_B_EQ, x, num(s, 0.0)),
-                                                          num(s, 1.0), x))));
-    case ADL_OP_MAXIMUM: return choose_vjp(s, ADL_B_GT, k == 0 ? x : y, k == 0 ? y : x, g);
-    case ADL_OP_MINIMUM: return choose_vjp(s, ADL_B_LT, k == 0 ? x : y, k == 0 ? y : x, g);
+        return MUL(g, MUL(ans, un(s, ADL_OP_LOG,
+                                  where(s, cmp(s, ADL_B_EQ, x, num(s, 0.0)), num(s, 1.0), x))));
+    case ADL_OP_MAXIMUM:
+        return choose_vjp(s, ADL_B_GT, k == 0 ? x : y, k == 0 ? y : x, g);
+    case ADL_OP_MINIMUM:
+        return choose_vjp(s, ADL_B_LT, k == 0 ? x : y, k == 0 ? y : x, g);
     case ADL_OP_WHERE: {
         adl_array *zero = num(s, 0.0);
         return k == 1 ? where(s, x, g, zero) : where(s, x, zero, g);
     }
-    case ADL_OP_SUM: return broadcast(s, keepdims_shape(s, g, x, p), x);
-    case ADL_OP_MAX: case ADL_OP_MIN: return extreme_vjp(s, n, g);
-    case ADL_OP_DOT: return dot_vjp(s, n, k, g);
-    case ADL_OP_RESHAPE: return reshape(s, g, x->ndim, x->shape);
+    case ADL_OP_SUM:
+        return broadcast(s, keepdims_shape(s, g, x, p), x);
+    case ADL_OP_MAX:
+    case ADL_OP_MIN:
+        return extreme_vjp(s, n, g);
+    case ADL_OP_DOT:
+        return dot_vjp(s, n, k, g);
+    case ADL_OP_RESHAPE:
+        return reshape(s, g, x->ndim, x->shape);
     case ADL_OP_TRANSPOSE: {
         int inverse[ADL_MAX_DIMS];
         for (int i = 0; i < p->naxes; i++)
             inverse[p->axes[i]] = i;
         return transpose(s, g, inverse);
     }
-    case ADL_OP_BROADCAST_TO: return g; /* the sweep sums g back to x's shape */
+    case ADL_OP_BROADCAST_TO:
+        return g; /* the sweep sums g back to x's shape */
     case ADL_OP_GETITEM: {
         adl_params q = *p;
         q.ndim = x->ndim;
         memcpy(q.shape, x->shape, sizeof(int64_t) * (size_t)x->ndim);
         return apply1(s, ADL_OP_SCATTER, g, &q);
     }
-    case ADL_OP_SCATTER: return apply1(s, ADL_OP_GETITEM, g, p);
+    case ADL_OP_SCATTER:
+        return apply1(s, ADL_OP_GETITEM, g, p);
     case ADL_OP_CONCATENATE: {
         int axis = p->axes[0];
         adl_index idx;
@@ -244,7 +266,8 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
         q.index = &idx;
         return apply1(s, ADL_OP_GETITEM, g, &q);
     }
-    case ADL_OP_COPY: return g;
+    case ADL_OP_COPY:
+        return g;
     default:
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",
                           adl_op_name(n->op));

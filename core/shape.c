@@ -10,8 +10,7 @@ void adl_shape_str(int ndim, const int64_t *shape, char *buf, size_t n) {
         return;
     used += (size_t)snprintf(buf, n, "(");
     for (int i = 0; i < ndim && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? "," : "",
-                                 (long long)shape[i]);
+        used += (size_t)snprintf(buf + used, n - used, "%s%lld", i ? "," : "", (long long)shape[i]);
     if (used < n)
         snprintf(buf + used, n - used, ndim == 1 ? ",)" : ")");
 }
@@ -35,7 +34,7 @@ int64_t adl_shape_size(int ndim, const int64_t *shape) {
 adl_status adl_broadcast_shapes(adl_ctx *ctx, const char *op, int na, const int64_t *sa, int nb,
                                 const int64_t *sb, int *nout, int64_t *out) {
     int n = na > nb ? na : nb;
-    int64_t tmp[ADL_MAX_DIMS];
+    int64_t tmp[ADL_MAX_DIMS] = {0};
     for (int i = 0; i < n; i++) {
         int ia = na - n + i, ib = nb - n + i;
         int64_t da = ia >= 0 ? sa[ia] : 1, db = ib >= 0 ? sb[ib] : 1;

@@ -10,7 +10,7 @@
 
 /* Nodes live in fixed chunks (they never move, so a node may point into
  * itself), and what they hold besides in an arena freed all at once. */
-#define CHUNK_BITS 8
+#define CHUNK_BITS  8
 #define CHUNK_NODES (1 << CHUNK_BITS)
 #define ARENA_BLOCK (64 * 1024)
 
@@ -111,9 +111,9 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
 }
 
 /* Appends a node; takes references to the inputs and the output. */
-static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
-                         adl_array *const *in, const int32_t *parent, adl_array *out,
-                         const adl_params *p, int32_t *index) {
+static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl_array *const *in,
+                         const int32_t *parent, adl_array *out, const adl_params *p,
+                         int32_t *index) {
     if (t->n == t->nchunks * CHUNK_NODES) {
         adl_node **chunks = realloc(t->chunks, sizeof *chunks * (size_t)(t->nchunks + 1));
         if (!chunks)
@@ -253,8 +253,7 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
     /* in place when nothing else can see the accumulator and no outer trace
      * needs to record the sum */
     if (acc->level == 0 && g->level == 0 && acc->refcount == 1 && acc->buf->refcount == 1 &&
-        adl_shape_equal(acc->ndim, acc->shape, g->ndim, g->shape) &&
-        adl_array_is_contiguous(acc)) {
+        adl_shape_equal(acc->ndim, acc->shape, g->ndim, g->shape) && adl_array_is_contiguous(acc)) {
         adl_status st = adl_k_add_into(ctx, acc, g);
         adl_array_release(g);
         return st;

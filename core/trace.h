@@ -50,11 +50,11 @@ typedef struct adl_trace adl_trace;
 typedef struct adl_node {
     adl_opcode op;
     int nin;
-    adl_array **in;   /* the inputs' values one level down (retained) */
-    int32_t *parent;  /* the inputs' nodes on this tape, -1 for constants */
-    adl_array *out;   /* the output's value one level down (retained) */
+    adl_array **in;  /* the inputs' values one level down (retained) */
+    int32_t *parent; /* the inputs' nodes on this tape, -1 for constants */
+    adl_array *out;  /* the output's value one level down (retained) */
     adl_params *params;
-    adl_array *grad;  /* accumulated during the sweep */
+    adl_array *grad;        /* accumulated during the sweep */
     adl_array *in_store[3]; /* room for `in` and `parent` of small nodes */
     int32_t parent_store[3];
 } adl_node;
@@ -95,13 +95,10 @@ static inline adl_array *adl_live(adl_array *a) {
 adl_status adl_unary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array **out);
 adl_status adl_binary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array *b, adl_array **out);
 /* a (op) s and s (op) a with a number s. */
-adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s,
-                             adl_array **out);
-adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a,
-                             adl_array **out);
+adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, adl_array **out);
+adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a, adl_array **out);
 /* Comparisons and sign: constants, computed on the plain values. */
-adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
-                       adl_array **out);
+adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b, adl_array **out);
 adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out);
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out);
 /* Reductions over 0-based axes (naxes -1: all axes). */
@@ -118,8 +115,7 @@ adl_status adl_transpose(adl_ctx *ctx, adl_array *a, const int *perm, adl_array 
 adl_status adl_broadcast_to(adl_ctx *ctx, adl_array *a, int ndim, const int64_t *shape,
                             adl_array **out);
 /* Sums g down to `shape` (undoes broadcasting). */
-adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape,
-                      adl_array **out);
+adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape, adl_array **out);
 adl_status adl_getitem(adl_ctx *ctx, adl_array *a, const adl_index *idx, adl_array **out);
 adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int axis,
                            adl_array **out);

@@ -17,6 +17,8 @@
 #ifndef ADLUA_TEST_HARNESS_H
 #define ADLUA_TEST_HARNESS_H
 
+#include <stddef.h>
+
 struct harness_test {
     const char *name;
     const char *file;

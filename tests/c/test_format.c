@@ -50,8 +50,7 @@ TEST(format_matches_numpy) {
         CHECK_EQ_INT(st, ADL_OK);
         if (st == ADL_OK && strcmp(s, c->expected) != 0) {
             failed++;
-            printf("format case %s:\n--- numpy\n%s\n--- adlua\n%s\n---\n", c->name,
-                    c->expected, s);
+            printf("format case %s:\n--- numpy\n%s\n--- adlua\n%s\n---\n", c->name, c->expected, s);
         }
         free(s);
         adl_array_release(a);

@@ -1,2 +1,0 @@
-build/obj/format.o: core/format.c core/adl_core.h
-core/adl_core.h:
