@@ -251,6 +251,20 @@ struct main_args {
     int status; /* the program's exit status */
 };
 
+/* print and tostring show numbers with all their digits (adlua.numbers). */
+static void install_number_format(lua_State *L) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "adlua.numbers");
+    if (lua_pcall(L, 1, 1, 0) != 0) {
+        lua_pop(L, 1); /* the program still runs, with Lua's own number text */
+        return;
+    }
+    lua_getfield(L, -1, "install");
+    if (lua_pcall(L, 0, 0, 0) != 0)
+        lua_pop(L, 1);
+    lua_pop(L, 1);
+}
+
 static int pmain(lua_State *L) {
     struct main_args *m = (struct main_args *)lua_touserdata(L, 1);
     char **argv = m->argv;
@@ -260,6 +274,7 @@ static int pmain(lua_State *L) {
     m->status = 1;
     luaL_openlibs(L);
     adlua_openlibs(L);
+    install_number_format(L);
     create_arg_table(L, argv, m->argc, script);
     if (flags & HAS_V)
         print_version();
