@@ -59,20 +59,25 @@ typedef struct adl_buffer {
     struct adl_array *owner; /* small buffers live in their first header's block */
 } adl_buffer;
 
+/* Shapes of up to ADL_INLINE_DIMS axes live in the header itself: headers
+ * stay small, which matters when a tape holds hundreds of thousands. */
+#define ADL_INLINE_DIMS 4
+
 typedef struct adl_array {
     int64_t refcount;
     adl_dtype dtype;
     int ndim;
-    int level; /* 0: plain array; > 0: box recorded on a trace */
+    int level;    /* 0: plain array; > 0: box recorded on a trace */
+    int32_t node; /* boxes: its record on that trace */
     int64_t size;
-    int64_t shape[ADL_MAX_DIMS];
-    int64_t strides[ADL_MAX_DIMS]; /* in elements, may be 0 (broadcast) or negative */
-    int64_t offset;                /* in elements from buf->data */
-    adl_buffer *buf;               /* plain arrays only */
+    int64_t *shape;   /* ndim entries */
+    int64_t *strides; /* in elements, may be 0 (broadcast) or negative */
+    int64_t offset;   /* in elements from buf->data */
+    adl_buffer *buf;  /* plain arrays only */
     /* boxes only: */
-    struct adl_array *inner; /* the value one level down (retained) */
-    struct adl_trace *trace; /* the trace that recorded it (retained) */
-    int32_t node;            /* its record on that trace */
+    struct adl_array *inner;           /* the value one level down (retained) */
+    struct adl_trace *trace;           /* the trace that recorded it (retained) */
+    int64_t dims[2 * ADL_INLINE_DIMS]; /* shape and strides when ndim is small */
 } adl_array;
 
 /* Live counters of the calling thread, for leak tests: they return to

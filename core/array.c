@@ -128,6 +128,17 @@ static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
     if (!hb)
         return NULL;
     adl_array *a = &hb->array;
+    if (ndim <= ADL_INLINE_DIMS) {
+        a->shape = a->dims;
+        a->strides = a->dims + ADL_INLINE_DIMS;
+    } else {
+        a->shape = malloc(sizeof(int64_t) * 2 * (size_t)ndim);
+        if (!a->shape) {
+            block_put(hb);
+            return NULL;
+        }
+        a->strides = a->shape + ndim;
+    }
     a->refcount = 1;
     a->dtype = dt;
     a->ndim = ndim;
@@ -146,8 +157,14 @@ static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
     return a;
 }
 
+static void dims_free(adl_array *a) {
+    if (a->shape != a->dims)
+        free(a->shape);
+}
+
 static void header_free(adl_array *a) {
     live_arrays--;
+    dims_free(a);
     block_put(a);
 }
 
@@ -284,6 +301,7 @@ void adl_array_release(adl_array *a) {
         if (b && b->owner == a) {
             /* the buffer lives in this header's block */
             live_arrays--;
+            dims_free(a);
             buffer_release(b); /* frees the block unless views still use it */
         } else {
             buffer_release(b);

@@ -71,8 +71,9 @@ static void check_all_reductions(adl_ctx *ctx, const adl_array *x) {
                     int ok = r->size == n;
                     for (int64_t i = 0; ok && i < n; i++) {
                         double got = adl_f64(r)[i];
-                        ok = got == want[i] || (isnan(got) && isnan(want[i])) ||
-                             (op == ADL_R_SUM && fabs(got - want[i]) <= 1e-12 * (1 + fabs(want[i])));
+                        ok =
+                            got == want[i] || (isnan(got) && isnan(want[i])) ||
+                            (op == ADL_R_SUM && fabs(got - want[i]) <= 1e-12 * (1 + fabs(want[i])));
                     }
                     if (!ok)
                         printf("  %s mask %d keepdims %d on %s differs\n",
