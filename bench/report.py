@@ -118,6 +118,9 @@ def main():
             verdict = "unknown (no torch)"
         else:
             verdict = "met" if met(sa, st) else "NOT MET"
+            full = {"W1": REF_W1, "W3": REF_W3}[key]["iters"]
+            if a["iters"] != full:
+                verdict += " (shortened run)"
         iters = "/".join(str(r["iters"]) for r in (a, t) if r)
         rows.append(("%s (per %s)" % (name, unit), iters, fmt_time(sa), fmt_time(st), ratio,
                      "%s: %s" % (target, verdict)))
