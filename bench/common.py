@@ -61,8 +61,17 @@ def cpu_model():
     return platform.processor() or None
 
 
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return None
+
+
 def env_info(**extra):
     env = {
+        "loadavg": loadavg(),
         "python": platform.python_version(),
         "cpu": cpu_model(),
         "ncpu": os.cpu_count(),

@@ -85,8 +85,17 @@ local function ncpu()
     return n
 end
 
+local function loadavg()
+    local f = io.open("/proc/loadavg")
+    if not f then return nil end
+    local l = f:read("*l")
+    f:close()
+    return l and l:match("^(%S+)")
+end
+
 function M.env_info(extra)
     local env = {
+        loadavg = loadavg(),
         lua = jit and jit.version or _VERSION,
         cpu = cpu_model(),
         ncpu = ncpu(),

@@ -148,7 +148,8 @@ def main():
             e = r.get("env", {})
             print("env %s %s: %s" % (key, peer, ", ".join(
                 "%s=%s" % (k, e[k]) for k in ("openblas_corename", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                              "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE", "torch_num_threads", "clock")
+                                              "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE", "torch_num_threads", "clock",
+                                              "loadavg")
                 if e.get(k) is not None)))
     return 0 if ok else 1
 

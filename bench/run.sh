@@ -52,6 +52,13 @@ fi
 echo "bench: W1 $W1_STEPS GD steps, W3 $W3_LINKS links; 1 warm-up + 5 timed runs each${QUICK:+ (QUICK)}" >&2
 echo "bench: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS${OPENBLAS_CORETYPE:+ OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE}; torch also OMP_WAIT_POLICY=passive" >&2
 
+# Two cores: anything else running skews the times. Say so.
+load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+case $load in
+    0.*) ;;
+    *) echo "bench: WARNING: load average $load: other work is running, times may be inflated" >&2 ;;
+esac
+
 if [ $have_python = yes ]; then
     "$PYTHON" bench/check_iris.py "$ADLUA" >&2 || status=1
 else

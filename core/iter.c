@@ -1,45 +1,42 @@
 /* iter.c: setup of the strided multi-operand iterator (see iter.h). */
 #include "iter.h"
 
-/* Appends an axis of length len > 1 whose per-operand strides are st,
- * merging it into the previous axis when every operand allows. */
-static inline void add_axis(adl_iter *it, int *n, int64_t len, const int64_t *st) {
-    int nop = it->nop, k;
+/* Setup walks the axes from the innermost out.  The strides of each axis
+ * are written straight into slot n of it->step; when every operand can step
+ * through it as a continuation of the block in slot n-1 (one step of it
+ * equals that block's length in steps of the block), the block just grows
+ * and slot n is reused for the next axis.  Nothing is copied, which matters
+ * at this size: a copy of freshly written strides stalls on store
+ * forwarding and costs more than the rest of the setup. */
+
+/* Slot n holds a new axis of length len: merges it into slot n-1 or keeps
+ * it as a slot of its own. */
+static inline void place_axis(adl_iter *it, int *n, int64_t len) {
+    int k, nop = it->nop;
     if (*n > 0) {
-        /* axis n-1 and this one are a single axis when, for every operand,
-         * one step of the outer equals len steps of the inner */
-        int64_t *prev = it->step[*n - 1];
+        const int64_t *blk = it->step[*n - 1], *cur = it->step[*n];
+        int64_t blen = it->shape[*n - 1];
         for (k = 0; k < nop; k++)
-            if (prev[k] != st[k] * len)
+            if (cur[k] != blk[k] * blen)
                 break;
         if (k == nop) {
-            it->shape[*n - 1] *= len;
-            /* all ADL_ITER_MAX_OPS slots: a fixed-size copy compiles to a
-             * couple of moves, where a loop to nop became a memcpy call */
-            for (k = 0; k < ADL_ITER_MAX_OPS; k++)
-                prev[k] = st[k];
+            it->shape[*n - 1] = blen * len;
             return;
         }
     }
     it->shape[*n] = len;
     it->index[*n] = 0;
-    for (k = 0; k < ADL_ITER_MAX_OPS; k++)
-        it->step[*n][k] = st[k];
     (*n)++;
 }
 
-/* Splits off the innermost axis as the inner run. */
+/* After the last axis: a shape without any axis longer than 1 is a single
+ * element, an inner run of 1. */
 static inline void finish(adl_iter *it, int n) {
     if (n == 0) {
-        /* a single element (0-d or all axes of length 1) */
-        it->inner = 1;
+        it->shape[0] = 1;
         for (int k = 0; k < ADL_ITER_MAX_OPS; k++)
-            it->stride[k] = 0;
-    } else {
-        n--;
-        it->inner = it->shape[n];
-        for (int k = 0; k < ADL_ITER_MAX_OPS; k++)
-            it->stride[k] = it->step[n][k];
+            it->step[0][k] = 0;
+        n = 1;
     }
     it->ndim = n;
     for (int k = 0; k < ADL_ITER_MAX_OPS; k++)
@@ -48,10 +45,10 @@ static inline void finish(adl_iter *it, int n) {
 
 int64_t adl_iter_init(adl_iter *it, int ndim, const int64_t *shape, int nop,
                       const int64_t *const *strides) {
-    int64_t size = 1, st[ADL_ITER_MAX_OPS] = {0};
+    int64_t size = 1;
     int n = 0;
     it->nop = nop;
-    for (int d = 0; d < ndim; d++) {
+    for (int d = ndim - 1; d >= 0; d--) {
         int64_t len = shape[d];
         if (len == 0)
             return 0;
@@ -59,8 +56,8 @@ int64_t adl_iter_init(adl_iter *it, int ndim, const int64_t *shape, int nop,
             continue; /* its stride never matters */
         size *= len;
         for (int k = 0; k < nop; k++)
-            st[k] = strides[k][d];
-        add_axis(it, &n, len, st);
+            it->step[n][k] = strides[k][d];
+        place_axis(it, &n, len);
     }
     finish(it, n);
     return size;
@@ -78,10 +75,10 @@ int64_t adl_iter_init_arrays(adl_iter *it, int ndim, const int64_t *shape, int n
                              const adl_array *const *ops) {
     /* adl_iter_init with each operand's strides worked out axis by axis:
      * no intermediate stride arrays for the tiny shapes that dominate */
-    int64_t size = 1, st[ADL_ITER_MAX_OPS] = {0};
+    int64_t size = 1;
     int n = 0;
     it->nop = nop;
-    for (int d = 0; d < ndim; d++) {
+    for (int d = ndim - 1; d >= 0; d--) {
         int64_t len = shape[d];
         if (len == 0)
             return 0;
@@ -89,10 +86,11 @@ int64_t adl_iter_init_arrays(adl_iter *it, int ndim, const int64_t *shape, int n
             continue;
         size *= len;
         for (int k = 0; k < nop; k++) {
-            int j = d - (ndim - ops[k]->ndim);
-            st[k] = (j < 0 || ops[k]->shape[j] == 1) ? 0 : ops[k]->strides[j];
+            const adl_array *a = ops[k];
+            int j = d - (ndim - a->ndim);
+            it->step[n][k] = (j < 0 || a->shape[j] == 1) ? 0 : a->strides[j];
         }
-        add_axis(it, &n, len, st);
+        place_axis(it, &n, len);
     }
     finish(it, n);
     return size;

@@ -28,12 +28,18 @@
 
 typedef struct adl_iter {
     int nop;
-    int ndim;                         /* outer axes left after merging (inner excluded) */
-    int64_t inner;                    /* elements in each inner run */
-    int64_t stride[ADL_ITER_MAX_OPS]; /* inner-run strides, per operand */
-    int64_t off[ADL_ITER_MAX_OPS];    /* offset of the current run's first element */
-    int64_t shape[ADL_MAX_DIMS];      /* outer axes, outermost first */
-    int64_t step[ADL_MAX_DIMS][ADL_ITER_MAX_OPS]; /* outer strides [axis][operand] */
+    int ndim; /* axes left after merging, the inner run's included (>= 1) */
+    /* Axes innermost first: axis 0 is the inner run, whose length and
+     * per-operand strides the kernels read as `inner` and `stride`. */
+    union {
+        int64_t shape[ADL_MAX_DIMS];
+        int64_t inner; /* elements in each inner run */
+    };
+    union {
+        int64_t step[ADL_MAX_DIMS][ADL_ITER_MAX_OPS]; /* [axis][operand] */
+        int64_t stride[ADL_ITER_MAX_OPS];             /* inner-run strides */
+    };
+    int64_t off[ADL_ITER_MAX_OPS]; /* offset of the current run's first element */
     int64_t index[ADL_MAX_DIMS];
 } adl_iter;
 
@@ -95,7 +101,7 @@ int64_t adl_k_dot_copies(void);
 
 /* Moves to the next inner run; returns 0 after the last one. */
 static inline int adl_iter_next(adl_iter *it) {
-    for (int d = it->ndim - 1; d >= 0; d--) {
+    for (int d = 1; d < it->ndim; d++) {
         if (++it->index[d] < it->shape[d]) {
             for (int k = 0; k < it->nop; k++)
                 it->off[k] += it->step[d][k];

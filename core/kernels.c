@@ -261,10 +261,13 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
     int nd;
     int64_t bshape[ADL_MAX_DIMS];
     const int64_t *shape;
-    if (adl_shape_equal(a->ndim, a->shape, b->ndim, b->shape)) {
-        /* the common case: no broadcasting to work out */
+    if (b->ndim == 0 || adl_shape_equal(a->ndim, a->shape, b->ndim, b->shape)) {
+        /* the common cases (same shapes, x op scalar): nothing to work out */
         nd = a->ndim;
         shape = a->shape;
+    } else if (a->ndim == 0) {
+        nd = b->ndim;
+        shape = b->shape;
     } else {
         if (adl_broadcast_shapes(ctx, name, a->ndim, a->shape, b->ndim, b->shape, &nd, bshape) !=
             ADL_OK)

@@ -27,9 +27,14 @@
             for (int j = 0; j < 8; j++)                                                  \
                 r[j] = a[j * s];                                                         \
             int64_t i;                                                                   \
-            for (i = 8; i < n - n % 8; i += 8)                                           \
-                for (int j = 0; j < 8; j++)                                              \
-                    r[j] += a[(i + j) * s];                                              \
+            if (s == 1) /* the same sums; this form vectorises */                        \
+                for (i = 8; i < n - n % 8; i += 8)                                       \
+                    for (int j = 0; j < 8; j++)                                          \
+                        r[j] += a[i + j];                                                \
+            else                                                                         \
+                for (i = 8; i < n - n % 8; i += 8)                                       \
+                    for (int j = 0; j < 8; j++)                                          \
+                        r[j] += a[(i + j) * s];                                          \
             T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));   \
             for (; i < n; i++)                                                           \
                 res += a[i * s];                                                         \
