@@ -70,10 +70,18 @@ function np.squeeze(x, axis)
   return np.reshape(x, keep)
 end
 
+-- Core NumPy breadth (issue 3): compositions of the primitives above.
+require("adlua.numpy_compose")(np, core)
+
 -- Methods: x:sum(axis, keepdims), x:reshape(...), ... mirror the namespace.
 local methods = {}
 for _, name in ipairs({ "sum", "mean", "max", "min", "dot", "copy", "exp", "log",
   "sqrt", "abs", "tanh", "sin", "cos", "transpose", "squeeze", "ravel" }) do
+  methods[name] = np[name]
+end
+-- Core NumPy breadth (issue 3): methods mirroring the new reductions.
+for _, name in ipairs({ "prod", "var", "std", "cumsum", "argmax", "argmin", "all",
+  "any", "clip" }) do
   methods[name] = np[name]
 end
 methods.reshape = np.reshape

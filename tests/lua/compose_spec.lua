@@ -1,0 +1,128 @@
+-- Core NumPy breadth (issue 3): elementwise functions, reductions, tests and
+-- creators written as compositions of traced primitives. Reference values
+-- were computed with Debian's python3-numpy 1.24 and frozen here.
+
+local h = require "tests.lua.helpers"
+local np = require "adlua.numpy"
+local ad = require "adlua"
+
+local X = { { 0.3, -0.7, 0.5 }, { 0.9, 0.2, -0.4 } }
+local function x() return np.array(X) end
+local function check2(f, ...) ad.check_grads(f, { modes = { "rev" }, order = 2 })(...) end
+
+describe("elementwise compositions", function()
+  local ref = {
+    exp2 = { { 1.2311444133449163, 0.6155722066724582, 1.4142135623730951 }, { 1.8660659830736148, 1.1486983549970349, 0.757858283255199 } },
+    expm1 = { { 0.3498588075760031, -0.5034146962085905, 0.6487212707001282 }, { 1.4596031111569496, 0.22140275816016985, -0.32967995396436073 } },
+    sinh = { { 0.3045202934471426, -0.7585837018395335, 0.5210953054937474 }, { 1.0265167257081753, 0.201336002541094, -0.41075232580281557 } },
+    cosh = { { 1.0453385141288605, 1.255169005630943, 1.1276259652063807 }, { 1.4330863854487745, 1.020066755619076, 1.081072371838455 } },
+    arcsinh = { { 0.29567304756342244, -0.6526665660823557, 0.48121182505960347 }, { 0.8088669356527824, 0.19869011034924142, -0.3900353197707153 } },
+    arctanh = { { 0.3095196042031117, -0.8673005276940531, 0.5493061443340549 }, { 1.4722194895832204, 0.2027325540540822, -0.42364893019360184 } },
+  }
+  for name, expected in pairs(ref) do
+    it(name .. " matches NumPy and passes check_grads to order 2", function()
+      h.assert_array(np[name](x()), expected, 1e-14)
+      check2(function(a) return np.sum(np[name](a)) end, x())
+      check2(function(a) return np.sum(np[name](a)) end, x().T)
+    end)
+  end
+
+  it("log2, log10 and arccosh match NumPy", function()
+    local a = np.abs(x())
+    h.assert_array(np.log2(a), { { -1.736965594166206, -0.5145731728297583, -1.0 }, { -0.15200309344504997, -2.321928094887362, -1.3219280948873622 } }, 1e-15)
+    h.assert_array(np.log10(a), { { -0.5228787452803376, -0.15490195998574322, -0.3010299956639812 }, { -0.045757490560675115, -0.6989700043360187, -0.3979400086720376 } }, 1e-15)
+    h.assert_array(np.arccosh(x() + 2), { { 1.475044781241425, 0.7564329108569596, 1.566799236972411 }, { 1.726710865622892, 1.4254169430706127, 1.0469679150031885 } }, 1e-14)
+    check2(function(b) return np.sum(np.log2(b) + np.log10(b) + np.arccosh(b + 2)) end, a)
+  end)
+
+  it("reciprocal, clip, hypot and logaddexp match NumPy, with gradients", function()
+    h.assert_array(np.reciprocal(np.array({ 2, -4 })), { 0.5, -0.25 }, 0)
+    h.assert_array(np.clip(x(), -0.5, 0.4), { { 0.3, -0.5, 0.4 }, { 0.4, 0.2, -0.4 } }, 0)
+    h.assert_array(np.hypot(x(), 0.4), { { 0.5, 0.8062257748298549, 0.6403124237432849 }, { 0.9848857801796105, 0.447213595499958, 0.565685424949238 } }, 1e-15)
+    h.assert_array(np.logaddexp(x(), 0.1), { { 0.8981388693815917, 0.4711006659477778, 1.0130152523999527 }, { 1.2711006659477777, 0.8443966600735708, 0.5740769841801067 } }, 1e-15)
+    -- broadcast second argument
+    check2(function(a, b) return np.sum(np.hypot(a, b) + np.logaddexp(a, b)) end, x(), np.array({ 0.4, 0.25, -0.3 }))
+    check2(function(a) return np.sum(np.reciprocal(a) + np.clip(a, -0.5, 0.4)) end, x())
+  end)
+
+  it("hypot is 0 with zero gradient at (0, 0), logaddexp splits ties", function()
+    assert.equal(0, np.hypot(0, 0))
+    assert.equal(0, ad.grad(function(a) return np.hypot(a, 0) end)(0))
+    h.assert_number(ad.grad(function(a) return np.logaddexp(a, 1) end)(1), 0.5, 1e-15)
+    h.assert_number(np.logaddexp(1000, 1000), 1000 + math.log(2), 1e-12)
+  end)
+end)
+
+describe("reductions as compositions", function()
+  it("prod, var, std, logsumexp, cumsum match NumPy", function()
+    h.assert_array(np.prod(x(), 1), { 0.27, -0.13999999999999999, -0.2 }, 1e-16)
+    h.assert_number(np.prod(x()), 0.3 * -0.7 * 0.5 * 0.9 * 0.2 * -0.4, 1e-16)
+    assert.same({ 2, 1 }, np.prod(x(), 2, true).shape)
+    h.assert_array(np.var(x(), 2), { 0.27555555555555555, 0.2822222222222222 }, 1e-15)
+    h.assert_number(np.std(x()), 0.53748384988657, 1e-14)
+    h.assert_array(x():std(2, false, 1), { math.sqrt(0.27555555555555555 * 1.5), math.sqrt(0.2822222222222222 * 1.5) }, 1e-15)
+    h.assert_array(np.logsumexp(x(), 2), { 1.2513806941849885, 1.470480606783104 }, 1e-15)
+    h.assert_number(np.logsumexp(np.array({ 1000, 1000 })), 1000 + math.log(2), 1e-12)
+    h.assert_array(np.cumsum(x(), 2), { { 0.3, -0.39999999999999997, 0.10000000000000003 }, { 0.9, 1.1, 0.7000000000000001 } }, 1e-15)
+    h.assert_array(np.cumsum(x()), { 0.3, -0.4, 0.1, 1.0, 1.2, 0.8 }, 1e-15)
+  end)
+
+  it("argmax, argmin are 1-based first positions; all, any", function()
+    h.assert_array(np.argmax(x(), 1), { 2, 2, 1 }, 0)
+    h.assert_array(x():argmin(2), { 2, 3 }, 0)
+    assert.equal(4, np.argmax(x()))
+    assert.equal(1, np.argmax(np.array({ 3, 1, 3 })))
+    assert.equal(1, np.all(x()))
+    h.assert_array(np.any(np.array({ { 0, 0 }, { 0, 1 } }), 2), { 0, 1 }, 0)
+    h.assert_array(np.all(np.array({ { 0, 2 }, { 3, 1 } }), 1), { 0, 1 }, 0)
+  end)
+
+  it("prod, var, std, logsumexp, cumsum pass check_grads to order 2", function()
+    for _, a in ipairs({ x(), x().T, x()[{ {}, { 1, 3, 2 } }] }) do
+      check2(function(b) return np.sum(np.prod(b, 1)) + np.prod(b) end, a)
+      check2(function(b) return np.sum(np.var(b, 2)) + np.std(b) end, a)
+      check2(function(b) return np.sum(np.logsumexp(b, 1, true)) end, a)
+      check2(function(b) return np.sum(np.sin(np.cumsum(b, 2))) end, a)
+    end
+  end)
+
+  it("prod has exact gradients at zero", function()
+    h.assert_array(ad.grad(np.prod)(np.array({ 0, 2, 3 })), { 6, 0, 0 }, 0)
+  end)
+end)
+
+describe("tests", function()
+  it("isnan, isinf, isfinite", function()
+    local a = np.array({ 1, 0 / 0, math.huge, -math.huge })
+    h.assert_array(np.isnan(a), { 0, 1, 0, 0 }, 0)
+    h.assert_array(np.isinf(a), { 0, 0, 1, 1 }, 0)
+    h.assert_array(np.isfinite(a), { 1, 0, 0, 0 }, 0)
+  end)
+  it("allclose and array_equal", function()
+    assert.is_true(np.allclose(x(), x() + 1e-9))
+    assert.is_false(np.allclose(x(), x() + 1e-3))
+    assert.is_false(np.allclose(np.array({ 0 / 0 }), np.array({ 0 / 0 })))
+    assert.is_true(np.array_equal(x(), x()))
+    assert.is_false(np.array_equal(x(), x().T))
+  end)
+end)
+
+describe("creation", function()
+  it("identity, tri, tril, triu, diag", function()
+    h.assert_array(np.identity(2), { { 1, 0 }, { 0, 1 } }, 0)
+    h.assert_array(np.tri(2, 3, 1), { { 1, 1, 0 }, { 1, 1, 1 } }, 0)
+    h.assert_array(np.tril(x()), { { 0.3, 0, 0 }, { 0.9, 0.2, 0 } }, 0)
+    h.assert_array(np.triu(x(), 1), { { 0, -0.7, 0.5 }, { 0, 0, -0.4 } }, 0)
+    h.assert_array(np.diag(np.array({ 1, 2 }), 1), { { 0, 1, 0 }, { 0, 0, 2 }, { 0, 0, 0 } }, 0)
+    h.assert_array(np.diag(np.array({ 1, 2 }), -1), { { 0, 0, 0 }, { 1, 0, 0 }, { 0, 2, 0 } }, 0)
+    h.assert_array(np.diag(x()), { 0.3, 0.2 }, 0)
+    h.assert_array(np.diag(x(), 1), { -0.7, -0.4 }, 0)
+    h.assert_array(np.diag(x(), -1), { 0.9 }, 0)
+    check2(function(b) return np.sum(np.square(np.diag(b, 1))) + np.sum(np.tril(b) * b) end, x())
+  end)
+  it("meshgrid uses xy indexing", function()
+    local a, b = np.meshgrid(np.array({ 1, 2, 3 }), np.array({ 4, 5 }))
+    h.assert_array(a, { { 1, 2, 3 }, { 1, 2, 3 } }, 0)
+    h.assert_array(b, { { 4, 4, 4 }, { 5, 5, 5 } }, 0)
+  end)
+end)
