@@ -153,6 +153,16 @@ typedef enum {
     ADL_U_ABS,
     ADL_U_SIGN, /* -1, 0, 1 (0 at 0, nan at nan) */
     ADL_U_SQUARE,
+    /* core NumPy breadth (issue 3) */
+    ADL_U_EXPM1,
+    ADL_U_LOG2,
+    ADL_U_LOG10,
+    ADL_U_ARCSIN,
+    ADL_U_ARCCOS,
+    ADL_U_ARCTAN,
+    ADL_U_FLOOR,
+    ADL_U_CEIL,
+    ADL_U_RINT, /* round half to even, as np.round with 0 decimals */
     ADL_U_COUNT
 } adl_unary_op;
 
@@ -170,6 +180,9 @@ typedef enum {
     ADL_B_GE,
     ADL_B_EQ,
     ADL_B_NE,
+    /* core NumPy breadth (issue 3) */
+    ADL_B_ARCTAN2,
+    ADL_B_MOD, /* NumPy's remainder: the sign of the divisor */
     ADL_B_COUNT
 } adl_binary_op;
 

@@ -16,6 +16,13 @@
 #include <string.h>
 #include <tgmath.h>
 
+/* NumPy's remainder: fmod moved to the divisor's sign (x - floor(x/y) * y
+ * computed without the rounding error of the division). */
+#define adl_mod(x, y) (adl_mod_fix(fmod(x, y), y))
+static inline double adl_mod_fix(double r, double y) {
+    return (r != 0 && ((r < 0) != (y < 0))) ? r + y : (r == 0 ? copysign(0.0, y) : r);
+}
+
 /* X(enum suffix, NumPy name, expression of x) */
 #define UNARY_OPS(X)                                                                      \
     X(NEG, "negative", -x)                                                                \
@@ -29,7 +36,16 @@
     X(TANH, "tanh", tanh(x))                                                              \
     X(ABS, "absolute", fabs(x))                                                           \
     X(SIGN, "sign", x > 0 ? 1 : x < 0 ? -1 : x == 0 ? 0 : x) /* NumPy's: nan stays nan */ \
-    X(SQUARE, "square", x *x)
+    X(SQUARE, "square", x *x)                                                             \
+    X(EXPM1, "expm1", expm1(x))                                                           \
+    X(LOG2, "log2", log2(x))                                                              \
+    X(LOG10, "log10", log10(x))                                                           \
+    X(ARCSIN, "arcsin", asin(x))                                                          \
+    X(ARCCOS, "arccos", acos(x))                                                          \
+    X(ARCTAN, "arctan", atan(x))                                                          \
+    X(FLOOR, "floor", floor(x))                                                           \
+    X(CEIL, "ceil", ceil(x))                                                              \
+    X(RINT, "rint", rint(x))
 
 /* X(enum suffix, NumPy name, expression of x and y).  maximum/minimum are
  * NumPy's scalar definitions: a nan on either side wins. */
@@ -46,7 +62,9 @@
     X(GT, "greater", x > y)                             \
     X(GE, "greater_equal", x >= y)                      \
     X(EQ, "equal", x == y)                              \
-    X(NE, "not_equal", x != y)
+    X(NE, "not_equal", x != y)                          \
+    X(ARCTAN2, "arctan2", atan2(x, y))                  \
+    X(MOD, "remainder", adl_mod(x, y))
 
 /* The lists must name the enums' members in order (names are indexed by
  * them); this fails to compile when one is added to only one side. */

@@ -137,6 +137,36 @@ UNARY(tan, TAN)
 UNARY(tanh, TANH)
 UNARY(abs, ABS)
 UNARY(square, SQUARE)
+/* core NumPy breadth (issue 3) */
+UNARY(expm1, EXPM1)
+UNARY(log2, LOG2)
+UNARY(log10, LOG10)
+UNARY(arcsin, ARCSIN)
+UNARY(arccos, ARCCOS)
+UNARY(arctan, ARCTAN)
+
+/* floor, ceil, rint: constants (zero derivative, as in autograd). */
+static int constant_unary(lua_State *L, adl_unary_op op, const char *fname) {
+    adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_constant_unary(adl_lua_ctx(L), op, a, &r), &r);
+}
+static int l_floor(lua_State *L) {
+    return constant_unary(L, ADL_U_FLOOR, "np.floor");
+}
+static int l_ceil(lua_State *L) {
+    return constant_unary(L, ADL_U_CEIL, "np.ceil");
+}
+static int l_rint(lua_State *L) {
+    return constant_unary(L, ADL_U_RINT, "np.rint");
+}
+/* The value of NumPy's remainder; np.mod adds the derivative in Lua. */
+static int l_remainder_value(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "np.mod");
+    adl_array *b = adl_lua_checkarray(L, 2, "np.mod"), *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_constant_binary(adl_lua_ctx(L), ADL_B_MOD, a, b, &r), &r);
+}
 
 static int binary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
@@ -156,6 +186,7 @@ BINARY(divide, DIV)
 BINARY(power, POW)
 BINARY(maximum, MAXIMUM)
 BINARY(minimum, MINIMUM)
+BINARY(arctan2, ARCTAN2) /* core NumPy breadth (issue 3) */
 
 static int compare(lua_State *L, adl_binary_op op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
@@ -540,6 +571,18 @@ static const luaL_Reg funcs[] = {{"array", l_array},
                                  {"is_array", l_is_array},
                                  {"set_printoptions", l_set_printoptions},
                                  {"live_arrays", l_live_arrays},
+                                 /* core NumPy breadth (issue 3) */
+                                 {"expm1", l_expm1},
+                                 {"log2", l_log2},
+                                 {"log10", l_log10},
+                                 {"arcsin", l_arcsin},
+                                 {"arccos", l_arccos},
+                                 {"arctan", l_arctan},
+                                 {"arctan2", l_arctan2},
+                                 {"floor", l_floor},
+                                 {"ceil", l_ceil},
+                                 {"rint", l_rint},
+                                 {"remainder_value", l_remainder_value},
                                  {NULL, NULL}};
 
 void adl_lua_open_numpy(lua_State *L) {

@@ -38,6 +38,19 @@ static adl_unary_op unary_kernel(adl_opcode op) {
         return ADL_U_TANH;
     case ADL_OP_ABS:
         return ADL_U_ABS;
+    /* core NumPy breadth (issue 3) */
+    case ADL_OP_EXPM1:
+        return ADL_U_EXPM1;
+    case ADL_OP_LOG2:
+        return ADL_U_LOG2;
+    case ADL_OP_LOG10:
+        return ADL_U_LOG10;
+    case ADL_OP_ARCSIN:
+        return ADL_U_ARCSIN;
+    case ADL_OP_ARCCOS:
+        return ADL_U_ARCCOS;
+    case ADL_OP_ARCTAN:
+        return ADL_U_ARCTAN;
     default:
         return ADL_U_SQUARE;
     }
@@ -57,6 +70,8 @@ static adl_binary_op binary_kernel(adl_opcode op) {
         return ADL_B_POW;
     case ADL_OP_MAXIMUM:
         return ADL_B_MAXIMUM;
+    case ADL_OP_ARCTAN2: /* core NumPy breadth (issue 3) */
+        return ADL_B_ARCTAN2;
     default:
         return ADL_B_MINIMUM;
     }
@@ -163,6 +178,12 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
     case ADL_OP_TANH:
     case ADL_OP_ABS:
     case ADL_OP_SQUARE:
+    case ADL_OP_EXPM1: /* core NumPy breadth (issue 3) */
+    case ADL_OP_LOG2:
+    case ADL_OP_LOG10:
+    case ADL_OP_ARCSIN:
+    case ADL_OP_ARCCOS:
+    case ADL_OP_ARCTAN:
         return adl_k_unary(ctx, unary_kernel(op), in[0], out);
     case ADL_OP_ADD:
     case ADL_OP_SUB:
@@ -171,6 +192,7 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
     case ADL_OP_POW:
     case ADL_OP_MAXIMUM:
     case ADL_OP_MINIMUM:
+    case ADL_OP_ARCTAN2: /* core NumPy breadth (issue 3) */
         return adl_k_binary(ctx, binary_kernel(op), in[0], in[1], out);
     case ADL_OP_WHERE:
         return adl_k_where(ctx, in[0], in[1], in[2], out);
@@ -235,6 +257,18 @@ adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *
 
 adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out) {
     return adl_k_unary(ctx, ADL_U_SIGN, adl_array_value(a), out);
+}
+
+/* An elementwise function whose derivative is zero (floor, ceil, rint): its
+ * result is a constant, as in autograd. */
+adl_status adl_constant_unary(adl_ctx *ctx, adl_unary_op op, adl_array *a, adl_array **out) {
+    return adl_k_unary(ctx, op, adl_array_value(a), out);
+}
+
+/* NumPy's remainder on values only (callers build its derivative). */
+adl_status adl_constant_binary(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
+                               adl_array **out) {
+    return adl_k_binary(ctx, op, adl_array_value(a), adl_array_value(b), out);
 }
 
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out) {

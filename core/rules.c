@@ -268,6 +268,23 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     }
     case ADL_OP_COPY:
         return g;
+    /* core NumPy breadth (issue 3) */
+    case ADL_OP_EXPM1:
+        return MUL(g, ADD(ans, num(s, 1.0)));
+    case ADL_OP_LOG2:
+        return DIV(g, MUL(x, num(s, 0.69314718055994530942)));
+    case ADL_OP_LOG10:
+        return DIV(g, MUL(x, num(s, 2.30258509299404568402)));
+    case ADL_OP_ARCSIN:
+        return DIV(g, un(s, ADL_OP_SQRT, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, x))));
+    case ADL_OP_ARCCOS:
+        return NEG(DIV(g, un(s, ADL_OP_SQRT, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, x)))));
+    case ADL_OP_ARCTAN:
+        return DIV(g, ADD(num(s, 1.0), un(s, ADL_OP_SQUARE, x)));
+    case ADL_OP_ARCTAN2: { /* arctan2(y, x): d/dy = x / r2, d/dx = -y / r2 */
+        adl_array *r2 = ADD(un(s, ADL_OP_SQUARE, x), un(s, ADL_OP_SQUARE, y));
+        return k == 0 ? DIV(MUL(g, y), r2) : NEG(DIV(MUL(g, x), r2));
+    }
     default:
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",
                           adl_op_name(n->op));

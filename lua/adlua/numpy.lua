@@ -12,6 +12,9 @@ local exported = {
   "minimum", "less", "less_equal", "greater", "greater_equal", "equal",
   "not_equal", "where", "sum", "max", "min", "mean", "dot", "matmul", "outer",
   "reshape", "transpose", "concatenate", "stack", "copy", "set_printoptions",
+  -- core NumPy breadth (issue 3)
+  "expm1", "log2", "log10", "arcsin", "arccos", "arctan", "arctan2", "floor",
+  "ceil", "rint",
 }
 for _, name in ipairs(exported) do np[name] = core[name] end
 

@@ -16,10 +16,6 @@ return function(np, core)
 
   -- elementwise ------------------------------------------------------------
   function np.exp2(x) return np.exp(np.multiply(x, LN2)) end
-  -- exp(x) - 1: loses relative accuracy for |x| < 1e-8 (no primitive yet).
-  function np.expm1(x) return np.subtract(np.exp(x), 1) end
-  function np.log2(x) return np.divide(np.log(x), LN2) end
-  function np.log10(x) return np.divide(np.log(x), LN10) end
   function np.reciprocal(x) return np.divide(1, x) end
   function np.sinh(x) return np.multiply(np.subtract(np.exp(x), np.exp(np.negative(x))), 0.5) end
   function np.cosh(x) return np.multiply(np.add(np.exp(x), np.exp(np.negative(x))), 0.5) end
@@ -52,6 +48,32 @@ return function(np, core)
   -- its gradient and |a - b| has gradient 0, so each side gets 1/2.
   function np.logaddexp(a, b)
     return np.add(np.maximum(a, b), np.log1p(np.exp(np.negative(np.abs(np.subtract(a, b))))))
+  end
+
+  -- rounding: constants, as in autograd.
+  --- round(x, decimals): half to even, as NumPy (scaled by 10^decimals).
+  function np.round(x, decimals)
+    decimals = decimals or 0
+    if decimals == 0 then return np.rint(x) end
+    local scale = 10 ^ decimals
+    return np.divide(np.rint(np.multiply(core.value(x), scale)), scale)
+  end
+  np.around = np.round
+  --- mod(x, y): NumPy's remainder (the sign of y). Its derivative is autograd's:
+  -- 1 with respect to x and -floor(x / y) with respect to y.
+  function np.mod(x, y)
+    local v = core.remainder_value(x, y)
+    local dx = np.subtract(x, core.value(x))
+    local dy = np.subtract(y, core.value(y))
+    local q = np.floor(np.divide(core.value(x), core.value(y)))
+    return np.add(v, np.subtract(dx, np.multiply(q, dy)))
+  end
+  np.remainder = np.mod
+  --- sinc(x): sin(pi x) / (pi x), 1 at 0 (where the gradient is 0).
+  function np.sinc(x)
+    local zero = np.equal(x, 0)
+    local t = np.where(zero, 1, np.multiply(x, math.pi))
+    return np.where(zero, 1, np.divide(np.sin(t), t))
   end
 
   -- tests ---------------------------------------------------------------------

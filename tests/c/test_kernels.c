@@ -36,6 +36,24 @@ static double ref_unary(adl_unary_op op, double x) {
         return x > 0 ? 1.0 : x < 0 ? -1.0 : x == 0 ? 0.0 : x;
     case ADL_U_SQUARE:
         return x * x;
+    case ADL_U_EXPM1:
+        return expm1(x);
+    case ADL_U_LOG2:
+        return log2(x);
+    case ADL_U_LOG10:
+        return log10(x);
+    case ADL_U_ARCSIN:
+        return asin(x);
+    case ADL_U_ARCCOS:
+        return acos(x);
+    case ADL_U_ARCTAN:
+        return atan(x);
+    case ADL_U_FLOOR:
+        return floor(x);
+    case ADL_U_CEIL:
+        return ceil(x);
+    case ADL_U_RINT:
+        return rint(x);
     default:
         return NAN;
     }
@@ -69,6 +87,14 @@ static double ref_binary(adl_binary_op op, double x, double y) {
         return x == y;
     case ADL_B_NE:
         return x != y;
+    case ADL_B_ARCTAN2:
+        return atan2(x, y);
+    case ADL_B_MOD: { /* Python's float %: the result has the sign of y */
+        double r = fmod(x, y);
+        if (r == 0)
+            return copysign(0.0, y);
+        return (r < 0) != (y < 0) ? r + y : r;
+    }
     default:
         return NAN;
     }

@@ -1,0 +1,69 @@
+-- Core NumPy breadth (issue 3): the new elementwise primitives (expm1 log2
+-- log10 arcsin arccos arctan arctan2) and the constant rounding functions,
+-- against values computed with Debian's python3-numpy 1.24.
+
+local h = require "tests.lua.helpers"
+local np = require "adlua.numpy"
+local ad = require "adlua"
+
+local X = { { 0.3, -0.7, 0.5 }, { 0.9, 0.2, -0.4 } }
+local function x() return np.array(X) end
+local function check2(f, ...) ad.check_grads(f, { modes = { "rev" }, order = 2 })(...) end
+
+describe("inverse trigonometric primitives", function()
+  local ref = {
+    arcsin = { { 0.30469265401539747, -0.775397496610753, 0.5235987755982989 }, { 1.1197695149986342, 0.2013579207903308, -0.41151684606748806 } },
+    arccos = { { 1.266103672779499, 2.3461938234056494, 1.0471975511965976 }, { 0.45102681179626236, 1.3694384060045657, 1.9823131728623846 } },
+    arctan = { { 0.2914567944778671, -0.6107259643892086, 0.4636476090008061 }, { 0.7328151017865066, 0.19739555984988075, -0.3805063771123649 } },
+  }
+  for name, expected in pairs(ref) do
+    it(name .. " matches NumPy and passes check_grads to order 2", function()
+      h.assert_array(np[name](x()), expected, 1e-15)
+      check2(function(a) return np.sum(np[name](a)) end, x())
+      check2(function(a) return np.sum(np[name](a)) end, x().T)
+      check2(function(a) return np.sum(np[name](a)) end, x()[{ {}, { 1, 3, 2 } }])
+    end)
+  end
+
+  it("arctan2 matches NumPy with broadcasting, and its gradients", function()
+    local b = np.array({ 0.5, -0.3, 0.2 })
+    h.assert_array(np.arctan2(x(), b), { { 0.5404195002705842, -1.97568811307998, 1.1902899496825317 }, { 1.0636978224025597, 2.5535900500422253, -1.1071487177940904 } }, 1e-15)
+    check2(function(p, q) return np.sum(np.arctan2(p, q)) end, x(), b)
+    h.assert_number(ad.grad(function(y) return np.arctan2(y, 2) end)(1), 2 / 5, 1e-15)
+  end)
+end)
+
+describe("accurate logarithms and expm1", function()
+  it("are exact where NumPy's are", function()
+    assert.equal(3, np.log10(1000))
+    assert.equal(10, np.log2(1024))
+    h.assert_number(np.expm1(1e-10), 1.00000000005e-10, 1e-25)
+  end)
+end)
+
+describe("rounding and remainder", function()
+  it("floor, ceil, round (half to even) are constants", function()
+    h.assert_array(np.floor(x() * 3), { { 0, -3, 1 }, { 2, 0, -2 } }, 0)
+    h.assert_array(np.ceil(np.array({ -0.5, 0.5 })), { -0, 1 }, 0)
+    h.assert_array(np.round(np.array({ 0.5, 1.5, 2.5, -0.5 })), { 0, 2, 2, -0 }, 0)
+    h.assert_array(np.round(np.array({ 1.234, -5.678 }), 2), { 1.23, -5.68 }, 1e-15)
+    h.assert_array(ad.grad(function(a) return np.sum(np.floor(a) + np.ceil(a) + np.round(a)) end)(x()),
+      { { 0, 0, 0 }, { 0, 0, 0 } }, 0)
+  end)
+
+  it("mod has NumPy's values (sign of the divisor) and autograd's gradients", function()
+    h.assert_array(np.mod(np.array({ 5, -5, 5, -5 }), np.array({ 3, 3, -3, -3 })), { 2, 1, -1, -2 }, 0)
+    h.assert_array(np.mod(x(), 0.25), { { 0.04999999999999999, 0.050000000000000044, 0.0 }, { 0.15000000000000002, 0.2, 0.09999999999999998 } }, 1e-15)
+    h.assert_array(np.mod(x(), -0.25), { { -0.2, -0.19999999999999996, -0.0 }, { -0.09999999999999998, -0.04999999999999999, -0.15000000000000002 } }, 1e-15)
+    h.assert_array(ad.grad(function(a) return np.sum(np.mod(a, 0.25)) end)(x()), { { 1, 1, 1 }, { 1, 1, 1 } }, 0)
+    assert.equal(-3, ad.grad(function(b) return np.mod(1.3, b) end)(0.4))
+    check2(function(a, b) return np.sum(np.square(np.mod(a, b))) end, x(), np.array({ 0.35, 0.45, 0.55 }))
+  end)
+
+  it("sinc matches NumPy, is 1 at 0 with gradient 0", function()
+    h.assert_array(np.sinc(x()), { { 0.8583936913341398, 0.36788301057177425, 0.6366197723675814 }, { 0.10929240478705182, 0.9354892837886389, 0.756826728640657 } }, 1e-15)
+    assert.equal(1, np.sinc(0))
+    assert.equal(0, ad.grad(np.sinc)(0))
+    check2(function(a) return np.sum(np.sinc(a)) end, x())
+  end)
+end)
