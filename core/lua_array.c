@@ -304,9 +304,16 @@ static int l_tostring(lua_State *L) {
 /* ---- indexing ---- */
 
 static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp) {
-    char what[64];
-    snprintf(what, sizeof what, "index for axis %d", axis + 1);
-    int64_t i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
+    int64_t i;
+    double v = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0.5;
+    if (v >= -(double)((int64_t)1 << 62) && v <= (double)((int64_t)1 << 62) &&
+        v == (double)(int64_t)v) {
+        i = (int64_t)v; /* the common case: no message to prepare */
+    } else {
+        char what[64];
+        snprintf(what, sizeof what, "index for axis %d", axis + 1);
+        i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
+    }
     int64_t p = i > 0 ? i - 1 : size + i;
     if (clamp && i != 0)
         return p < 0 ? (i > 0 ? size : -1) : p > size ? size : p;
