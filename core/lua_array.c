@@ -413,7 +413,11 @@ static int l_index(lua_State *L) {
     if (kt == LUA_TSTRING) {
         size_t len;
         const char *k = lua_tolstring(L, 2, &len);
-        /* methods first: they are the common case */
+        if (len == 1 && k[0] == 'T') { /* x.T: the one property inside loss loops */
+            adl_array *r = NULL;
+            adl_lua_newslot(L);
+            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
+        }
         lua_getfield(L, ADL_MT_UPVALUE, "__methods");
         lua_pushvalue(L, 2);
         lua_rawget(L, -2);
@@ -428,10 +432,6 @@ static int l_index(lua_State *L) {
             lua_pushnumber(L, (lua_Number)a->size);
         } else if (!strcmp(k, "dtype")) {
             lua_pushstring(L, adl_dtype_name(a->dtype));
-        } else if (!strcmp(k, "T")) {
-            adl_array *r = NULL;
-            adl_lua_newslot(L);
-            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
         } else
             lua_pushnil(L);
         return 1;
