@@ -73,6 +73,33 @@ static adl_status dot_rule(adl_ctx *ctx, const adl_node *n, int k, const adl_arr
     return ADL_OK;
 }
 
+/* r = g * c (c: one number, or an array of g's shape) and r = -g: the rules
+ * of *, - and unary minus. */
+static adl_status scale_rule(adl_ctx *ctx, const adl_array *g, const adl_array *c, double sign,
+                             adl_array **out) {
+    if (!plain_f64(g) || (c && (!plain_f64(c) || (c->size != 1 && !same_shape(c, g)))))
+        return ADL_OK;
+    adl_array *r = adl_array_alloc(ctx, "grad", ADL_FLOAT64, g->ndim, g->shape);
+    if (!r)
+        return ctx->status;
+    double *rp = adl_f64(r);
+    const double *gp = adl_f64(g);
+    if (!c) {
+        for (int64_t i = 0; i < g->size; i++)
+            rp[i] = sign * gp[i];
+    } else if (c->size == 1) {
+        double cv = *adl_f64(c);
+        for (int64_t i = 0; i < g->size; i++)
+            rp[i] = gp[i] * cv;
+    } else {
+        const double *cp = adl_f64(c);
+        for (int64_t i = 0; i < g->size; i++)
+            rp[i] = gp[i] * cp[i];
+    }
+    *out = r;
+    return ADL_OK;
+}
+
 adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
     *out = NULL;
     const adl_array *x = n->in[0], *ans = n->out;
@@ -97,6 +124,14 @@ adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, a
         return unary_rule(ctx, square_rule, x, g, out);
     case ADL_OP_DOT:
         return dot_rule(ctx, n, k, g, out);
+    case ADL_OP_NEG:
+        return scale_rule(ctx, g, NULL, -1.0, out);
+    case ADL_OP_SUB:
+        return k == 1 ? scale_rule(ctx, g, NULL, -1.0, out) : ADL_OK;
+    case ADL_OP_MUL:
+        /* the other factor, when it broadcasts as one number or not at all;
+         * the sweep sums the result back to this input's shape */
+        return scale_rule(ctx, g, n->in[1 - k], 1.0, out);
     default:
         return ADL_OK;
     }

@@ -613,6 +613,8 @@ describe("fused rules", function()
     sqrt = function(v) return np.sqrt(v * v + 1) end,
     log = function(v) return np.log(v * v + 1) end,
     log1p = function(v) return np.log1p(v * v) end,
+    ["negative, multiply, subtract"] = function(v) return 3 - (-v) * v * 2.5 end,
+    ["multiply by a broadcast row"] = function(v) return v * np.array({ 0.5, -2, 3 }) end,
   }
   for name, f in pairs(cases) do
     it(name .. ": the fused rule equals the traced rule", function()
