@@ -42,9 +42,16 @@ local function shape_of(x)
   return np.asarray(x).shape
 end
 
-function np.zeros_like(x) return np.zeros(shape_of(x)) end
-function np.ones_like(x) return np.ones(shape_of(x)) end
-function np.full_like(x, v) return np.full(shape_of(x), v) end
+-- A dtype string after the arguments, as for the creators (float64 only
+-- until float32 lands).
+local function like_dtype(fname, dtype)
+  if dtype ~= nil and dtype ~= "float64" then
+    error(("%s: dtype %s is not supported (float64 only)"):format(fname, tostring(dtype)), 3)
+  end
+end
+function np.zeros_like(x, dtype) like_dtype("np.zeros_like", dtype); return np.zeros(shape_of(x)) end
+function np.ones_like(x, dtype) like_dtype("np.ones_like", dtype); return np.ones(shape_of(x)) end
+function np.full_like(x, v, dtype) like_dtype("np.full_like", dtype); return np.full(shape_of(x), v) end
 
 --- A 1-d view (or copy, when the array is not contiguous) of all elements.
 function np.ravel(x) return np.reshape(x, -1) end
@@ -84,7 +91,7 @@ for _, name in ipairs({ "sum", "mean", "max", "min", "dot", "copy", "exp", "log"
 end
 -- Core NumPy breadth (issue 3): methods mirroring the new reductions.
 for _, name in ipairs({ "prod", "var", "std", "cumsum", "argmax", "argmin", "all",
-  "any", "clip" }) do
+  "any", "clip", "round", "logsumexp" }) do
   methods[name] = np[name]
 end
 methods.reshape = np.reshape

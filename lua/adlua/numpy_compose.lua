@@ -141,11 +141,14 @@ return function(np, core)
 
   -- Moves 1-based `axis` of x to the end; returns the moved array and the
   -- permutation that undoes it.
-  local function axis_to_end(x, axis)
+  local function axis_to_end(x, axis, fname)
     local nd = ndim_of(x)
+    if type(axis) ~= "number" or axis % 1 ~= 0 then
+      error(("%s: axis must be an integer (got %s)"):format(fname, tostring(axis)), 3)
+    end
     local a = axis < 0 and nd + axis + 1 or axis
     if a < 1 or a > nd then
-      error(("axis %d is out of bounds for array of dimension %d"):format(axis, nd), 3)
+      error(("%s: axis %d is out of bounds for array of dimension %d"):format(fname, axis, nd), 3)
     end
     local perm, inverse = {}, {}
     for i = 1, nd do if i ~= a then perm[#perm + 1] = i end end
@@ -170,7 +173,7 @@ return function(np, core)
       end
       return r
     end
-    local moved, inverse, a = axis_to_end(x, axis)
+    local moved, inverse, a = axis_to_end(x, axis, "np.prod")
     local ms = moved.shape
     local n = ms[#ms]
     local idx = {}
@@ -193,7 +196,7 @@ return function(np, core)
   function np.cumsum(x, axis)
     x = np.asarray(x)
     if axis == nil then x = np.ravel(x); axis = 1 end
-    local moved, inverse = axis_to_end(x, axis)
+    local moved, inverse = axis_to_end(x, axis, "np.cumsum")
     local ms = moved.shape
     local n = ms[#ms]
     local upper = np.triu(np.ones({ n, n }))
@@ -202,15 +205,16 @@ return function(np, core)
   end
 
   -- First 1-based position of the extreme value along an axis.
-  local function arg_extreme(reduce, x, axis, keepdims)
+  local function arg_extreme(fname, reduce, x, axis, keepdims)
     axis, keepdims = options(axis, keepdims)
     x = np.asarray(x)
     if axis == nil then
       x = np.ravel(x); axis = 1
     end
-    local moved, inverse = axis_to_end(x, axis)
+    local moved, inverse = axis_to_end(x, axis, fname)
     local ms = moved.shape
     local n = ms[#ms]
+    if n == 0 then error(fname .. ": attempt to get " .. fname:sub(4) .. " of an empty sequence", 3) end
     local extreme = reduce(moved, #ms, true)
     local positions = np.add(np.arange(n), 1)
     -- A NaN counts as the extreme, as in NumPy.
@@ -220,8 +224,8 @@ return function(np, core)
     if keepdims then return r end
     return np.squeeze(r, axis)
   end
-  function np.argmax(x, axis, keepdims) return arg_extreme(np.max, x, axis, keepdims) end
-  function np.argmin(x, axis, keepdims) return arg_extreme(np.min, x, axis, keepdims) end
+  function np.argmax(x, axis, keepdims) return arg_extreme("np.argmax", np.max, x, axis, keepdims) end
+  function np.argmin(x, axis, keepdims) return arg_extreme("np.argmin", np.min, x, axis, keepdims) end
 
   --- allclose(a, b, rtol, atol): |a - b| <= atol + rtol * |b| everywhere
   -- (NaNs are never close). Returns a Lua boolean.
