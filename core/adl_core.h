@@ -163,6 +163,12 @@ typedef enum {
     ADL_U_FLOOR,
     ADL_U_CEIL,
     ADL_U_RINT, /* round half to even, as np.round with 0 decimals */
+    ADL_U_EXP2,
+    ADL_U_SINH,
+    ADL_U_COSH,
+    ADL_U_ARCSINH,
+    ADL_U_ARCCOSH,
+    ADL_U_ARCTANH,
     ADL_U_COUNT
 } adl_unary_op;
 

@@ -45,7 +45,13 @@ static inline double adl_mod_fix(double r, double y) {
     X(ARCTAN, "arctan", atan(x))                                                          \
     X(FLOOR, "floor", floor(x))                                                           \
     X(CEIL, "ceil", ceil(x))                                                              \
-    X(RINT, "rint", rint(x))
+    X(RINT, "rint", rint(x))                                                              \
+    X(EXP2, "exp2", exp2(x))                                                              \
+    X(SINH, "sinh", sinh(x))                                                              \
+    X(COSH, "cosh", cosh(x))                                                              \
+    X(ARCSINH, "arcsinh", asinh(x))                                                       \
+    X(ARCCOSH, "arccosh", acosh(x))                                                       \
+    X(ARCTANH, "arctanh", atanh(x))
 
 /* X(enum suffix, NumPy name, expression of x and y).  maximum/minimum are
  * NumPy's scalar definitions: a nan on either side wins. */

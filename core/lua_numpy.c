@@ -144,6 +144,12 @@ UNARY(log10, LOG10)
 UNARY(arcsin, ARCSIN)
 UNARY(arccos, ARCCOS)
 UNARY(arctan, ARCTAN)
+UNARY(exp2, EXP2)
+UNARY(sinh, SINH)
+UNARY(cosh, COSH)
+UNARY(arcsinh, ARCSINH)
+UNARY(arccosh, ARCCOSH)
+UNARY(arctanh, ARCTANH)
 
 /* floor, ceil, rint: constants (zero derivative, as in autograd). */
 static int constant_unary(lua_State *L, adl_unary_op op, const char *fname) {
@@ -578,6 +584,12 @@ static const luaL_Reg funcs[] = {{"array", l_array},
                                  {"arcsin", l_arcsin},
                                  {"arccos", l_arccos},
                                  {"arctan", l_arctan},
+                                 {"exp2", l_exp2},
+                                 {"sinh", l_sinh},
+                                 {"cosh", l_cosh},
+                                 {"arcsinh", l_arcsinh},
+                                 {"arccosh", l_arccosh},
+                                 {"arctanh", l_arctanh},
                                  {"arctan2", l_arctan2},
                                  {"floor", l_floor},
                                  {"ceil", l_ceil},

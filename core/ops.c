@@ -51,6 +51,18 @@ static adl_unary_op unary_kernel(adl_opcode op) {
         return ADL_U_ARCCOS;
     case ADL_OP_ARCTAN:
         return ADL_U_ARCTAN;
+    case ADL_OP_EXP2:
+        return ADL_U_EXP2;
+    case ADL_OP_SINH:
+        return ADL_U_SINH;
+    case ADL_OP_COSH:
+        return ADL_U_COSH;
+    case ADL_OP_ARCSINH:
+        return ADL_U_ARCSINH;
+    case ADL_OP_ARCCOSH:
+        return ADL_U_ARCCOSH;
+    case ADL_OP_ARCTANH:
+        return ADL_U_ARCTANH;
     default:
         return ADL_U_SQUARE;
     }
@@ -184,6 +196,12 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
     case ADL_OP_ARCSIN:
     case ADL_OP_ARCCOS:
     case ADL_OP_ARCTAN:
+    case ADL_OP_EXP2:
+    case ADL_OP_SINH:
+    case ADL_OP_COSH:
+    case ADL_OP_ARCSINH:
+    case ADL_OP_ARCCOSH:
+    case ADL_OP_ARCTANH:
         return adl_k_unary(ctx, unary_kernel(op), in[0], out);
     case ADL_OP_ADD:
     case ADL_OP_SUB:

@@ -281,6 +281,18 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
         return NEG(DIV(g, un(s, ADL_OP_SQRT, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, x)))));
     case ADL_OP_ARCTAN:
         return DIV(g, ADD(num(s, 1.0), un(s, ADL_OP_SQUARE, x)));
+    case ADL_OP_EXP2:
+        return MUL(g, MUL(ans, num(s, 0.69314718055994530942)));
+    case ADL_OP_SINH:
+        return MUL(g, un(s, ADL_OP_COSH, x));
+    case ADL_OP_COSH:
+        return MUL(g, un(s, ADL_OP_SINH, x));
+    case ADL_OP_ARCSINH:
+        return DIV(g, un(s, ADL_OP_SQRT, ADD(un(s, ADL_OP_SQUARE, x), num(s, 1.0))));
+    case ADL_OP_ARCCOSH:
+        return DIV(g, un(s, ADL_OP_SQRT, SUB(un(s, ADL_OP_SQUARE, x), num(s, 1.0))));
+    case ADL_OP_ARCTANH:
+        return DIV(g, SUB(num(s, 1.0), un(s, ADL_OP_SQUARE, x)));
     case ADL_OP_ARCTAN2: { /* arctan2(y, x): d/dy = x / r2, d/dx = -y / r2 */
         adl_array *r2 = ADD(un(s, ADL_OP_SQUARE, x), un(s, ADL_OP_SQUARE, y));
         return k == 0 ? DIV(MUL(g, y), r2) : NEG(DIV(MUL(g, x), r2));

@@ -14,7 +14,7 @@ local exported = {
   "reshape", "transpose", "concatenate", "stack", "copy", "set_printoptions",
   -- core NumPy breadth (issue 3)
   "expm1", "log2", "log10", "arcsin", "arccos", "arctan", "arctan2", "floor",
-  "ceil", "rint",
+  "ceil", "rint", "exp2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
 }
 for _, name in ipairs(exported) do np[name] = core[name] end
 

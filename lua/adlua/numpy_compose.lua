@@ -4,7 +4,6 @@
 -- positions and 0/1 tests among them are constants, as in autograd.
 return function(np, core)
   local is_array = core.is_array
-  local LN2, LN10 = math.log(2), math.log(10)
 
   local function shape_of(x)
     if is_array(x) then return x.shape end
@@ -15,17 +14,7 @@ return function(np, core)
   local function ndim_of(x) return #shape_of(x) end
 
   -- elementwise ------------------------------------------------------------
-  function np.exp2(x) return np.exp(np.multiply(x, LN2)) end
   function np.reciprocal(x) return np.divide(1, x) end
-  function np.sinh(x) return np.multiply(np.subtract(np.exp(x), np.exp(np.negative(x))), 0.5) end
-  function np.cosh(x) return np.multiply(np.add(np.exp(x), np.exp(np.negative(x))), 0.5) end
-  -- sign(x) * log(|x| + sqrt(x^2 + 1)): accurate for large negative x too.
-  function np.arcsinh(x)
-    local a = np.abs(x)
-    return np.multiply(np.sign(x), np.log(np.add(a, np.sqrt(np.add(np.square(a), 1)))))
-  end
-  function np.arccosh(x) return np.log(np.add(x, np.sqrt(np.subtract(np.square(x), 1)))) end
-  function np.arctanh(x) return np.multiply(np.log1p(np.divide(np.multiply(x, 2), np.subtract(1, x))), 0.5) end
   --- clip(x, lo, hi): minimum(maximum(x, lo), hi); nil bounds are open.
   function np.clip(x, lo, hi)
     if lo ~= nil then x = np.maximum(x, lo) end

@@ -54,6 +54,18 @@ static double ref_unary(adl_unary_op op, double x) {
         return ceil(x);
     case ADL_U_RINT:
         return rint(x);
+    case ADL_U_EXP2:
+        return exp2(x);
+    case ADL_U_SINH:
+        return sinh(x);
+    case ADL_U_COSH:
+        return cosh(x);
+    case ADL_U_ARCSINH:
+        return asinh(x);
+    case ADL_U_ARCCOSH:
+        return acosh(x);
+    case ADL_U_ARCTANH:
+        return atanh(x);
     default:
         return NAN;
     }

@@ -38,6 +38,11 @@ describe("accurate logarithms and expm1", function()
     assert.equal(3, np.log10(1000))
     assert.equal(10, np.log2(1024))
     h.assert_number(np.expm1(1e-10), 1.00000000005e-10, 1e-25)
+    assert.equal(8, np.exp2(3))
+    for _, name in ipairs({ "sinh", "arcsinh", "arctanh" }) do
+      h.assert_number(np[name](1e-10), 1e-10, 1e-25, name)
+    end
+    h.assert_number(np.arccosh(1e8), math.log(2e8), 1e-14)
   end)
 end)
 
