@@ -70,6 +70,12 @@ function np.squeeze(x, axis)
   return np.reshape(x, keep)
 end
 
+-- Indexing, shape functions and tensor products (np-index): compositions
+-- of traced primitives, installed into np.
+require("adlua.shape")(np)
+require("adlua.products")(np)
+require("adlua.indexing")(np)
+
 -- Methods: x:sum(axis, keepdims), x:reshape(...), ... mirror the namespace.
 local methods = {}
 for _, name in ipairs({ "sum", "mean", "max", "min", "dot", "copy", "exp", "log",
@@ -92,6 +98,10 @@ methods.gt = np.greater
 methods.ge = np.greater_equal
 methods.eq = np.equal
 methods.ne = np.not_equal
+for _, name in ipairs({ "swapaxes", "take", "sort", "argsort", "nonzero", "repeat",
+  "trace", "flatten", "matmul" }) do
+  methods[name] = methods[name] or np[name]
+end
 core.array_metatable.__methods = methods
 
 return np
