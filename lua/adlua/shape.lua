@@ -285,8 +285,8 @@ return function(np)
 
   --- np.nonzero(x): one array of 1-based positions per axis.
   function np.nonzero(x)
-    local v = core.value(as_array(x))
-    local shape = v.shape
+    local v = type(x) == "number" and x or core.value(as_array(x))
+    local shape = type(v) == "number" and {} or v.shape
     if #shape == 0 then
       error("np.nonzero: calling nonzero on 0-d arrays is not allowed; use np.atleast_1d", 2)
     end
