@@ -76,6 +76,7 @@ return function(np)
 
   --- np.inner(a, b): sum over the last axes of both (a product for scalars).
   function np.inner(a, b)
+    if type(a) == "number" or type(b) == "number" then return np.multiply(a, b) end
     a, b = as_array(a), as_array(b)
     if a.ndim == 0 or b.ndim == 0 then return a * b end
     local na, nb = a.shape[a.ndim], b.shape[b.ndim]
