@@ -486,6 +486,11 @@ static int l_newindex(lua_State *L) {
     adl_index idx;
     parse_index(L, 2, a, &idx);
     adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
+    if (plain->buf && plain->buf->saved > 0)
+        adl_lua_raise(L,
+                      "setitem: cannot assign into an array that a live tape saved for '%s' "
+                      "(differentiate a functional update: np.index_update or np.index_add)",
+                      adl_op_name((adl_opcode)plain->buf->saved_op));
     adl_lua_newslot(L); /* anchors the view */
     adl_status st = adl_getitem(ctx, plain, &idx, &view);
     if (st == ADL_OK) {
