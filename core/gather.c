@@ -7,6 +7,11 @@
 #include <math.h>
 #include <string.h>
 
+/* The first element of a plain array of any dtype. */
+static void *bytes_of(const adl_array *a) {
+    return (char *)a->buf->data + (size_t)a->offset * adl_dtype_size(a->dtype);
+}
+
 /* The three extents of x around `axis`: outer * n * inner elements. */
 static void split_extents(int ndim, const int64_t *shape, int axis, int64_t *outer,
                           int64_t *inner) {
@@ -63,12 +68,15 @@ adl_status adl_k_take(adl_ctx *ctx, const adl_array *x, const adl_array *pos, in
     if (r) {
         split_extents(x->ndim, x->shape, axis, &outer, &inner);
         int64_t n = x->shape[axis], m = pos->size;
-        const double *src = adl_f64(xc), *p = adl_f64(pc);
-        double *dst = adl_f64(r);
+        /* whole slices are copied as bytes: any dtype */
+        size_t row = adl_dtype_size(x->dtype) * (size_t)inner;
+        const char *src = bytes_of(xc);
+        const double *p = adl_f64(pc);
+        char *dst = bytes_of(r);
         for (int64_t o = 0; o < outer; o++)
             for (int64_t j = 0; j < m; j++)
-                memcpy(dst + (o * m + j) * inner, src + (o * n + (int64_t)p[j]) * inner,
-                       sizeof(double) * (size_t)inner);
+                memcpy(dst + (size_t)(o * m + j) * row, src + (size_t)(o * n + (int64_t)p[j]) * row,
+                       row);
         *out = r;
     }
     adl_array_release(xc);
@@ -90,14 +98,21 @@ adl_status adl_k_take_add(adl_ctx *ctx, const adl_array *g, const adl_array *pos
     if (r) {
         int64_t outer, inner, n = shape[axis], m = pos->size;
         split_extents(ndim, shape, axis, &outer, &inner);
-        const double *src = adl_f64(gc), *p = adl_f64(pc);
-        double *dst = adl_f64(r);
+        const double *p = adl_f64(pc);
         for (int64_t o = 0; o < outer; o++)
             for (int64_t j = 0; j < m; j++) {
-                double *d = dst + (o * n + (int64_t)p[j]) * inner;
-                const double *s = src + (o * m + j) * inner;
-                for (int64_t i = 0; i < inner; i++)
-                    d[i] += s[i];
+                int64_t to = (o * n + (int64_t)p[j]) * inner, from = (o * m + j) * inner;
+                if (g->dtype == ADL_FLOAT32) {
+                    float *d = (float *)bytes_of(r) + to;
+                    const float *s = (const float *)bytes_of(gc) + from;
+                    for (int64_t i = 0; i < inner; i++)
+                        d[i] += s[i];
+                } else {
+                    double *d = adl_f64(r) + to;
+                    const double *s = adl_f64(gc) + from;
+                    for (int64_t i = 0; i < inner; i++)
+                        d[i] += s[i];
+                }
             }
         *out = r;
     }
@@ -118,10 +133,10 @@ adl_status adl_positions(adl_ctx *ctx, const char *op, const adl_array *idx, int
         adl_array_release(c);
         return ctx->status;
     }
-    const double *s = adl_f64(c);
     double *d = adl_f64(r);
     for (int64_t j = 0; j < v->size; j++) {
-        double i = s[j];
+        double i =
+            c->dtype == ADL_FLOAT32 ? (double)((const float *)bytes_of(c))[j] : adl_f64(c)[j];
         if (!(i == floor(i)) || fabs(i) > 9e15) {
             st = adl_error(ctx, ADL_ERR_INDEX,
                            "%s: index arrays hold whole numbers, got %.17g at position %lld", op, i,
