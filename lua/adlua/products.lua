@@ -121,13 +121,14 @@ return function(np)
       or a.ndim == 0 or b.ndim == 0 then
       return matmul2(a, b)
     end
-    local va, vb = a.ndim == 1, b.ndim == 1
+    local va, vb, shape_a, shape_b = a.ndim == 1, b.ndim == 1, a.shape, b.shape
     if va then a = np.reshape(a, { 1, a.shape[1] }) end
     if vb then b = np.reshape(b, { b.shape[1], 1 }) end
     local sa, sb = a.shape, b.shape
     if sa[#sa] ~= sb[#sb - 1] then
       error(("np.matmul: shapes %s and %s not aligned: %d (axis %d) ~= %d (axis %d)")
-        :format(shape_str(sa), shape_str(sb), sa[#sa], #sa, sb[#sb - 1], #sb - 1), 2)
+        :format(shape_str(shape_a), shape_str(shape_b), sa[#sa], #shape_a, sb[#sb - 1],
+          math.max(#shape_b - 1, 1)), 2)
     end
     -- (..., n, k, 1) * (..., 1, k, m) summed over k: broadcasting does the batches
     local r = np.sum(np.expand_dims(a, -1) * np.expand_dims(b, -3), -2)
