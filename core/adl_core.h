@@ -57,6 +57,8 @@ typedef struct adl_buffer {
     void (*release)(void *release_ctx); /* host memory: called once at the end */
     void *release_ctx;
     struct adl_array *owner; /* small buffers live in their first header's block */
+    int32_t saved;           /* live tape records holding a view of this buffer */
+    int32_t saved_op;        /* the adl_opcode of the latest such record */
 } adl_buffer;
 
 /* Shapes of up to ADL_INLINE_DIMS axes live in the header itself: headers

@@ -100,6 +100,8 @@ static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *own
     b->release = NULL;
     b->release_ctx = NULL;
     b->owner = owner;
+    b->saved = 0;
+    b->saved_op = 0;
     live_buffers++;
     live_bytes += (int64_t)nbytes;
 }

@@ -406,6 +406,18 @@ static void push_shape(lua_State *L, const adl_array *a) {
     }
 }
 
+/* x[idx] and x[idx] = v with an index array or mask: handled in Lua
+ * (lua/adlua/indexing.lua installs the handler in the metatable). */
+static int by_array(lua_State *L, const char *handler, int nargs) {
+    lua_getfield(L, ADL_MT_UPVALUE, handler);
+    if (lua_isnil(L, -1))
+        adl_lua_raise(L, "index: index arrays need require \"adlua.numpy\"");
+    lua_insert(L, 1);
+    lua_settop(L, nargs + 1);
+    lua_call(L, nargs, nargs == 2 ? 1 : 0);
+    return nargs == 2 ? 1 : 0;
+}
+
 static int l_index(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
@@ -436,9 +448,12 @@ static int l_index(lua_State *L) {
             lua_pushnil(L);
         return 1;
     }
-    if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
+    if (kt != LUA_TNUMBER && kt != LUA_TTABLE) {
+        if (kt == LUA_TUSERDATA && adl_lua_toarray(L, 2))
+            return by_array(L, "__index_array", 2);
         adl_lua_raise(L, "index: an array is indexed by a number or a table, got %s",
                       type_name(L, 2));
+    }
     if (kt == LUA_TNUMBER && a->level == 0 && a->ndim == 1) {
         /* the common x[i] of a plain vector: straight to the number */
         double i = lua_tonumber(L, 2);
@@ -459,15 +474,23 @@ static int l_newindex(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
     int kt = lua_type(L, 2);
-    if (kt != LUA_TNUMBER && kt != LUA_TTABLE)
+    if (kt != LUA_TNUMBER && kt != LUA_TTABLE) {
+        if (kt == LUA_TUSERDATA && adl_lua_toarray(L, 2))
+            return by_array(L, "__newindex_array", 3);
         adl_lua_raise(L, "setitem: an array is indexed by a number or a table, got %s",
                       type_name(L, 2));
+    }
     if (a->level > 0 && adl_trace_live(a->trace))
         adl_lua_raise(L, "setitem: cannot assign into an array that is being differentiated");
     adl_array *v = adl_lua_checkarray(L, 3, "setitem");
     adl_index idx;
     parse_index(L, 2, a, &idx);
     adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
+    if (plain->buf && plain->buf->saved > 0)
+        adl_lua_raise(L,
+                      "setitem: cannot assign into an array that a live tape saved for '%s' "
+                      "(differentiate a functional update: np.index_update or np.index_add)",
+                      adl_op_name((adl_opcode)plain->buf->saved_op));
     adl_lua_newslot(L); /* anchors the view */
     adl_status st = adl_getitem(ctx, plain, &idx, &view);
     if (st == ADL_OK) {

@@ -1,6 +1,7 @@
 /* ops.c: the forward computation of each primitive on plain arrays, and
  * the traced operations built on adl_apply() that the binding and the
  * derivative rules call. */
+#include "gather.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -234,6 +235,11 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
         return adl_k_concatenate(ctx, nin, (const adl_array *const *)in, p->axes[0], out);
     case ADL_OP_COPY:
         return adl_k_copy(ctx, in[0], out);
+    /* index arrays (gather.c) */
+    case ADL_OP_TAKE:
+        return adl_k_take(ctx, in[0], in[1], p->axes[0], out);
+    case ADL_OP_TAKE_ADD:
+        return adl_k_take_add(ctx, in[0], in[1], p->axes[0], p->ndim, p->shape, out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }

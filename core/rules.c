@@ -5,6 +5,7 @@
  * differentiated again.  A small scope keeps the temporaries of one rule and
  * releases them at the end; every helper passes NULL through once something
  * failed, so a rule reads as one expression. */
+#include "gather.h"
 #include "trace.h"
 
 #include <string.h>
@@ -296,6 +297,19 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     case ADL_OP_ARCTAN2: { /* arctan2(y, x): d/dy = x / r2, d/dx = -y / r2 */
         adl_array *r2 = ADD(un(s, ADL_OP_SQUARE, x), un(s, ADL_OP_SQUARE, y));
         return k == 0 ? DIV(MUL(g, y), r2) : NEG(DIV(MUL(g, x), r2));
+    }
+    /* index arrays (gather.c): take and take_add are each other's adjoint */
+    case ADL_OP_TAKE:
+    case ADL_OP_TAKE_ADD: {
+        adl_array *r = NULL;
+        if (k == 1)
+            return num(s, 0.0); /* positions are constants */
+        if (!g || s->st)
+            return NULL;
+        if (n->op == ADL_OP_TAKE)
+            return keep(s, adl_take_add(s->ctx, g, n->in[1], p->axes[0], x->ndim, x->shape, &r),
+                        &r);
+        return keep(s, adl_take(s->ctx, g, n->in[1], p->axes[0], &r), &r);
     }
     default:
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",

@@ -78,9 +78,23 @@ adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **out) {
     return ADL_OK;
 }
 
+/* Counts a tape record's hold on a plain array's buffer, so that writing
+ * into the buffer in place while the record lives can be refused
+ * (setitem), naming the operation. */
+static void mark_saved(adl_array *a, adl_opcode op, int32_t d) {
+    if (a && a->level == 0 && a->buf) {
+        a->buf->saved += d;
+        if (d > 0)
+            a->buf->saved_op = (int32_t)op;
+    }
+}
+
 static void node_clear(adl_node *n) {
-    for (int i = 0; i < n->nin; i++)
+    for (int i = 0; i < n->nin; i++) {
+        mark_saved(n->in[i], n->op, -1);
         adl_array_release(n->in[i]);
+    }
+    mark_saved(n->out, n->op, -1);
     adl_array_release(n->out);
     adl_array_release(n->grad);
 }
@@ -158,11 +172,14 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
     for (int i = 0; i < nin; i++) {
         n->parent[i] = parent[i];
         n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
-        if (n->in[i])
+        if (n->in[i]) {
             adl_array_retain(n->in[i]);
+            mark_saved(n->in[i], op, 1);
+        }
     }
     n->out = out;
     adl_array_retain(out);
+    mark_saved(out, op, 1);
     *index = t->n++;
     return ADL_OK;
 }

@@ -82,6 +82,11 @@ end
 
 -- Core NumPy breadth (issue 3): compositions of the primitives above.
 require("adlua.numpy_compose")(np, core)
+-- Indexing, shape functions and tensor products (np-index): compositions
+-- of traced primitives, installed into np.
+require("adlua.shape")(np)
+require("adlua.products")(np)
+require("adlua.indexing")(np)
 
 -- Methods: x:sum(axis, keepdims), x:reshape(...), ... mirror the namespace.
 local methods = {}
@@ -110,6 +115,10 @@ methods.gt = np.greater
 methods.ge = np.greater_equal
 methods.eq = np.equal
 methods.ne = np.not_equal
+for _, name in ipairs({ "swapaxes", "take", "sort", "argsort", "nonzero", "repeat",
+  "trace", "flatten", "matmul" }) do
+  methods[name] = methods[name] or np[name]
+end
 core.array_metatable.__methods = methods
 
 return np
