@@ -23,6 +23,7 @@ np.float64 = "float64"
 
 -- np.linalg, np.random and files (np.save, np.load, ...)
 np.linalg = require "adlua.linalg"
+np.random = require "adlua.random"
 
 np.true_divide = np.divide
 np.amax = np.max
