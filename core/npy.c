@@ -309,7 +309,7 @@ adl_status adl_npy_decode(adl_ctx *ctx, const char *what, const unsigned char *b
 /* ---- encoding ---- */
 
 adl_status adl_npy_encode(adl_ctx *ctx, const adl_array *a, unsigned char **buf, size_t *n) {
-    char dict[64 + 24 * ADL_MAX_DIMS], shape[24 * ADL_MAX_DIMS + 4];
+    char dict[96 + 24 * ADL_MAX_DIMS], shape[24 * ADL_MAX_DIMS + 4];
     size_t k = 0;
     shape[k++] = '(';
     for (int i = 0; i < a->ndim; i++)
@@ -322,15 +322,23 @@ adl_status adl_npy_encode(adl_ctx *ctx, const adl_array *a, unsigned char **buf,
     int f32 = a->dtype == ADL_FLOAT32;
     int dl = snprintf(dict, sizeof dict, "{'descr': '<%s', 'fortran_order': False, 'shape': %s, }",
                       f32 ? "f4" : "f8", shape);
-    /* preamble + dict + padding + '\n' is a multiple of 64 (NumPy's alignment) */
-    size_t total_header = 10 + (size_t)dl + 1;
-    int version = 1;
-    if (total_header + 63 > 65535 + 10) {
-        version = 2;
-        total_header += 2;
+    /* NumPy 1.24's layout, byte for byte: room for the first axis to grow
+     * to 21 digits, then spaces and '\n' up to a multiple of 64 bytes
+     * (at least one space). */
+    if (a->ndim > 0) {
+        int digits = snprintf(NULL, 0, "%lld", (long long)a->shape[0]);
+        for (int i = digits; i < 21; i++)
+            dict[dl++] = ' ';
+        dict[dl] = 0;
     }
-    size_t padded = (total_header + 63) / 64 * 64;
-    size_t pre = version == 1 ? 10 : 12, hlen = padded - pre;
+    int version = 1;
+    size_t pre = 10, hlen = (size_t)dl + 1;
+    if (hlen + 64 > 65535) {
+        version = 2;
+        pre = 12;
+    }
+    hlen += 64 - (pre + hlen) % 64;
+    size_t padded = pre + hlen;
     adl_array *c;
     adl_status st = adl_k_copy(ctx, adl_array_value(a), &c);
     if (st)
