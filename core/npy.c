@@ -133,8 +133,10 @@ unsupported:
 adl_status adl_npy_parse_header(adl_ctx *ctx, const char *what, const unsigned char *buf, size_t n,
                                 adl_npy_header *h) {
     memset(h, 0, sizeof *h);
-    if (n < MAGIC_LEN + 2 || memcmp(buf, MAGIC, MAGIC_LEN) != 0)
+    if (n < MAGIC_LEN || memcmp(buf, MAGIC, MAGIC_LEN) != 0)
         return bad_header(ctx, what, "no \\x93NUMPY magic string at the start");
+    if (n < MAGIC_LEN + 2)
+        return bad_header(ctx, what, "the file ends inside the preamble");
     h->major = buf[6];
     h->minor = buf[7];
     size_t hlen, start;
