@@ -288,8 +288,8 @@ adl_status adl_npy_decode(adl_ctx *ctx, const char *what, const unsigned char *b
             dst[i] = read_item(src + (size_t)i * (size_t)h.itemsize, &h);
     } else {
         /* Fortran order: the first index runs fastest in the file */
-        int64_t idx[ADL_MAX_DIMS] = {0}, cstride[ADL_MAX_DIMS], off = 0;
-        for (int d = h.ndim - 1, s = 1; d >= 0; d--) {
+        int64_t idx[ADL_MAX_DIMS] = {0}, cstride[ADL_MAX_DIMS] = {0}, off = 0, s = 1;
+        for (int d = h.ndim - 1; d >= 0; d--) {
             cstride[d] = s;
             s *= h.shape[d];
         }
