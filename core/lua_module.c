@@ -57,6 +57,7 @@ int luaopen_adlua_core(lua_State *L) {
     lua_newtable(L);
     adl_lua_open_numpy(L);
     adl_lua_open_autograd(L);
+    adl_lua_open_mpi(L);
     adl_lua_open_linalg(L); /* np.linalg, np.random, files */
     adl_lua_open_random(L);
     adl_lua_open_npyio(L);
