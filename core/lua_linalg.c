@@ -75,7 +75,7 @@ static int l_eigh(lua_State *L) {
     if (!lua_isnoneornil(L, 2)) {
         const char *uplo = lua_tostring(L, 2);
         if (lua_type(L, 2) != LUA_TSTRING || strcmp(uplo, "L") != 0)
-            adl_lua_raise(L, "np.linalg.eigh: UPLO must be \"L\" (the lower triangle is read)");
+            adl_lua_raise(L, "np.linalg.eigh: UPLO must be \"L\" (\"U\" is handled in linalg.lua)");
     }
     int first = push_slots(L, 2);
     return fill_slots(L, adl_linalg_eigh(adl_lua_ctx(L), a, &r[0], &r[1]), first, 2, r);

@@ -15,11 +15,20 @@ local linalg = {
   det = core.linalg_det,
   slogdet = core.linalg_slogdet,
   cholesky = core.linalg_cholesky,
-  eigh = core.linalg_eigh,
   svd = core.linalg_svd,
 }
 
 local inf = math.huge
+
+--- eigh(a, UPLO): w ascending, v with the eigenvectors as columns. Reads
+--- the lower triangle ("L", the default) or the upper one ("U").
+function linalg.eigh(a, uplo)
+  if uplo == nil or uplo == "L" then return core.linalg_eigh(a) end
+  if uplo ~= "U" then
+    error(("np.linalg.eigh: UPLO must be \"L\" or \"U\", got %s"):format(tostring(uplo)), 2)
+  end
+  return core.linalg_eigh(core.transpose(a))
+end
 
 local function ndim_of(x)
   if core.is_array(x) then return x.ndim end
