@@ -2,6 +2,7 @@
  * the traced operations built on adl_apply() that the binding and the
  * derivative rules call. */
 #include "gather.h"
+#include "linalg.h"
 #include "trace.h"
 
 #include <stdio.h>
@@ -240,6 +241,16 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
         return adl_k_take(ctx, in[0], in[1], p->axes[0], out);
     case ADL_OP_TAKE_ADD:
         return adl_k_take_add(ctx, in[0], in[1], p->axes[0], p->ndim, p->shape, out);
+    /* np.linalg */
+    case ADL_OP_INV:
+    case ADL_OP_SOLVE:
+    case ADL_OP_DET:
+    case ADL_OP_LOGABSDET:
+    case ADL_OP_CHOLESKY:
+    case ADL_OP_EIGH:
+    case ADL_OP_SVD:
+    case ADL_OP_NORM2:
+        return adl_linalg_forward(ctx, op, nin, in, p, out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }

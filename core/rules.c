@@ -6,6 +6,7 @@
  * releases them at the end; every helper passes NULL through once something
  * failed, so a rule reads as one expression. */
 #include "gather.h"
+#include "linalg.h"
 #include "trace.h"
 
 #include <string.h>
@@ -319,6 +320,19 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
 }
 
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+    switch (n->op) { /* np.linalg: linalg_rules.c */
+    case ADL_OP_INV:
+    case ADL_OP_SOLVE:
+    case ADL_OP_DET:
+    case ADL_OP_LOGABSDET:
+    case ADL_OP_CHOLESKY:
+    case ADL_OP_EIGH:
+    case ADL_OP_SVD:
+    case ADL_OP_NORM2:
+        return adl_linalg_vjp(ctx, n, k, g, out);
+    default:
+        break;
+    }
     adl_status st = adl_vjp_fused(ctx, n, k, g, out);
     if (st || *out)
         return st;

@@ -24,6 +24,11 @@ np.inf = math.huge
 np.nan = 0 / 0
 np.float64 = "float64"
 
+-- np.linalg, np.random and files (np.save, np.load, ...)
+np.linalg = require "adlua.linalg"
+np.random = require "adlua.random"
+for name, fn in pairs(require "adlua.npyio") do np[name] = fn end
+
 np.true_divide = np.divide
 np.amax = np.max
 np.amin = np.min

@@ -1,0 +1,180 @@
+-- adlua.random: np.random. One generator per Lua state: xoshiro256**
+-- seeded through splitmix64 (docs/random.md), seeded with 0 at start, so
+-- runs are reproducible and machines agree. NumPy's argument meanings,
+-- apart from positions, which are 1-based: permutation(n) permutes 1..n and
+-- choice(n) picks from 1..n. randint(low, high) keeps NumPy's values:
+-- whole numbers in [low, high).
+local core = require "adlua.core"
+
+local random = {
+  seed = core.random_seed,
+  rand = core.random_rand,
+  randn = core.random_randn,
+}
+
+local is_array = core.is_array
+
+local function is_options(t)
+  return type(t) == "table" and not is_array(t) and #t == 0 and next(t) ~= nil
+end
+
+-- The shape of draws for parameters a, b (numbers or arrays) and size.
+-- nil when everything is a number: then one number is drawn.
+local function draw_shape(a, b, size)
+  if size ~= nil then return type(size) == "number" and { size } or size end
+  if type(a) == "number" and type(b) == "number" then return nil end
+  local z = core.add(core.multiply(core.value(a), 0), core.multiply(core.value(b), 0))
+  return is_array(z) and z.shape or nil
+end
+
+--- normal(loc, scale, size): loc + scale * randn(size); loc and scale may
+--- be arrays (broadcast), and the result is differentiable in both.
+function random.normal(loc, scale, size)
+  loc, scale = loc or 0, scale or 1
+  local shape = draw_shape(loc, scale, size)
+  local z = shape and core.random_randn(shape) or core.random_randn()
+  return core.add(loc, core.multiply(scale, z))
+end
+
+--- uniform(low, high, size): low + (high - low) * rand(size), on [low, high).
+function random.uniform(low, high, size)
+  low, high = low or 0, high or 1
+  local shape = draw_shape(low, high, size)
+  local u = shape and core.random_rand(shape) or core.random_rand()
+  return core.add(low, core.multiply(core.subtract(high, low), u))
+end
+
+--- randint(low, high, size): whole numbers in [low, high) (NumPy's values);
+--- randint(n) draws from [0, n). float64 arrays (adlua has no integer dtype).
+function random.randint(low, high, size)
+  if is_options(size) then size = size.size end
+  return core.random_randint(low, high, size)
+end
+
+--- permutation(n): 1..n in a random order; permutation(x): a copy of the
+--- array (or table) x with its entries along axis 1 in a random order.
+function random.permutation(x)
+  if type(x) == "number" then return core.random_permutation_n(x) end
+  if is_array(x) then return core.random_shuffled(x) end
+  if type(x) == "table" then
+    local c = {}
+    for i = 1, #x do c[i] = x[i] end
+    random.shuffle(c)
+    return c
+  end
+  error("np.random.permutation: expected a number, an array or a table, got " .. type(x), 2)
+end
+
+--- shuffle(x): shuffles x in place along axis 1 (an array or a Lua list).
+--- An array and a list of the same length get the same order from the same
+--- draws.
+function random.shuffle(x)
+  if is_array(x) then
+    if core.value(x) ~= x then
+      error("np.random.shuffle: cannot shuffle an array that is being differentiated in place; use np.random.permutation", 2)
+    end
+    if x.ndim == 0 then error("np.random.shuffle: a 0-d array cannot be shuffled", 2) end
+    local shuffled = core.random_shuffled(x)
+    x[{}] = shuffled
+    return nil
+  end
+  if type(x) ~= "table" then
+    error("np.random.shuffle: expected an array or a table, got " .. type(x), 2)
+  end
+  for i = #x, 2, -1 do
+    local j = core.random_below(i) + 1
+    x[i], x[j] = x[j], x[i]
+  end
+end
+
+-- Probabilities as a Lua list, checked as NumPy checks them.
+local function probabilities(p, n)
+  if is_array(p) then p = core.totable(core.reshape(core.value(p), -1)) end
+  if type(p) ~= "table" then error("np.random.choice: p must be a table or an array", 4) end
+  if #p ~= n then error("np.random.choice: a and p must have same size", 4) end
+  local total = 0
+  for i = 1, n do
+    if type(p[i]) ~= "number" or p[i] < 0 or p[i] ~= p[i] then
+      error("np.random.choice: probabilities are not non-negative", 4)
+    end
+    total = total + p[i]
+  end
+  if math.abs(total - 1) > 1e-8 then error("np.random.choice: probabilities do not sum to 1", 4) end
+  return p, total
+end
+
+-- A position 1..n drawn with the weights w (total `total`), skipping taken.
+local function weighted(w, total, n, taken)
+  local u, acc = core.random_uniform01() * total, 0
+  local last
+  for i = 1, n do
+    if not taken[i] and w[i] > 0 then
+      acc = acc + w[i]
+      last = i
+      if u < acc then return i end
+    end
+  end
+  return last -- rounding left u at the very top
+end
+
+--- choice(a, size, replace, p) or choice(a, size, {replace =, p =}) or
+--- choice(a, {size =, replace =, p =}): elements of a drawn at random. a is
+--- a number n (draws from 1..n), a 1-d array or a Lua list. Without size,
+--- one element; with size, an array of that shape (a list when a is a Lua
+--- list of non-numbers).
+function random.choice(a, size, replace, p)
+  if is_options(size) then size, replace, p = size.size, size.replace, size.p
+  elseif is_options(replace) then replace, p = replace.replace, replace.p end
+  if replace == nil then replace = true end
+  local pool
+  if type(a) == "number" then
+    if a < 1 or a % 1 ~= 0 then error("np.random.choice: a must be a positive whole number", 2) end
+  elseif is_array(a) then
+    if a.ndim ~= 1 then error("np.random.choice: a must be 1-dimensional", 2) end
+    pool = core.totable(core.value(a))
+  elseif type(a) == "table" then
+    pool = a
+  else
+    error("np.random.choice: a must be a number, a 1-d array or a list, got " .. type(a), 2)
+  end
+  local n = pool and #pool or a
+  if n == 0 then error("np.random.choice: a cannot be empty unless no samples are taken", 2) end
+  local shape = size == nil and {} or (type(size) == "number" and { size } or size)
+  local count = 1
+  for _, d in ipairs(shape) do count = count * d end
+  if not replace and count > n then
+    error("np.random.choice: cannot take a larger sample than population when replace is false", 2)
+  end
+  local w, total
+  if p ~= nil then w, total = probabilities(p, n) end
+  local picks, taken, order = {}, {}, nil
+  if not replace and w == nil then
+    order = {}
+    for i = 1, n do order[i] = i end
+  end
+  for k = 1, count do
+    local i
+    if w == nil and replace then
+      i = core.random_below(n) + 1
+    elseif w == nil then -- partial Fisher-Yates from the front
+      local j = k + core.random_below(n - k + 1)
+      order[k], order[j] = order[j], order[k]
+      i = order[k]
+    else
+      i = weighted(w, total, n, taken)
+      if not replace then
+        taken[i] = true
+        total = total - w[i]
+      end
+    end
+    picks[k] = pool and pool[i] or i
+  end
+  if size == nil then return picks[1] end
+  if pool and not is_array(a) and type(pool[1]) ~= "number" then
+    if #shape ~= 1 then error("np.random.choice: a list of non-numbers gives 1-d samples only", 2) end
+    return picks
+  end
+  return core.reshape(core.array(picks), shape)
+end
+
+return random

@@ -1,0 +1,182 @@
+-- Files: np.save/np.load (.npy), np.savez (.npz), np.loadtxt/np.savetxt.
+-- NumPy-written files are frozen in tests/fixtures/npy (by
+-- scripts/gen_np_fixtures.py, with their values in expected.lua); the
+-- other direction is checked byte for byte against NumPy's own files, and
+-- live with /usr/bin/python3 when it has numpy.
+
+local h = require "tests.lua.helpers"
+local np = require "adlua.numpy"
+local expected = dofile("tests/fixtures/npy/expected.lua")
+local FIX = "tests/fixtures/npy/"
+
+local dir = h.tmpdir()
+local function path(name) return dir .. "/" .. name end
+
+local function has_numpy()
+  local _, _, code = h.run("/usr/bin/python3 -c 'import numpy'")
+  return code == 0
+end
+
+describe("np.load of files written by NumPy", function()
+  for name, want in pairs(expected) do
+    it(name .. ".npy", function()
+      local x = np.load(FIX .. name .. ".npy")
+      if #want.shape == 0 then
+        h.assert_number(x, want.values, 0)
+      else
+        h.assert_array(x, want.values, 0, nil, want.shape)
+      end
+    end)
+  end
+
+  it("an .npz archive becomes a nested table (names split at '/')", function()
+    local t = np.load(FIX .. "nested.npz")
+    h.assert_array(t.w, expected.f8_c.values, 0)
+    h.assert_array(t.layers[1].W, { { 1, 0 }, { 0, 1 } }, 0)
+    h.assert_array(t.layers[1].b, { 0, 0 }, 0)
+    h.assert_array(t.layers[2].W, { { 1, 1 } }, 0)
+    h.assert_number(t.layers[2].b, 3, 0)
+    assert.equal(2, #t.layers)
+  end)
+
+  it("a compressed .npz is a clear error", function()
+    h.assert_error_matches(function() np.load(FIX .. "compressed.npz") end,
+      { "np.load:", "'a.npy' is compressed", "np.savez_compressed" })
+  end)
+end)
+
+describe("np.save writes what NumPy writes", function()
+  it("byte for byte (float64, C order, version 1.0)", function()
+    local base = np.array(expected.f8_c.values)
+    np.save(path("f8_c.npy"), base)
+    assert.equal(h.read_file(FIX .. "f8_c.npy"), h.read_file(path("f8_c.npy")))
+    np.save(path("vec"), np.array(expected.vec.values)) -- ".npy" appended
+    assert.equal(h.read_file(FIX .. "vec.npy"), h.read_file(path("vec.npy")))
+    np.save(path("scalar.npy"), 2.5)
+    assert.equal(h.read_file(FIX .. "scalar.npy"), h.read_file(path("scalar.npy")))
+    np.save(path("empty.npy"), np.zeros({ 0, 3 }))
+    assert.equal(h.read_file(FIX .. "empty.npy"), h.read_file(path("empty.npy")))
+  end)
+
+  it("round trips non-contiguous views and traced values", function()
+    local x = np.array({ { 1, 2, 3 }, { 4, 5, 6 } }).T
+    np.save(path("t.npy"), x)
+    h.assert_close(np.load(path("t.npy")), x, 0)
+  end)
+
+  it("NumPy itself reads adlua's .npy and .npz (live, when python3-numpy is there)", function()
+    if not has_numpy() then return pending("/usr/bin/python3 with numpy is not installed") end
+    np.save(path("live.npy"), np.array({ { 1.5, -2 }, { 1e-300, 7 } }))
+    np.savez(path("live.npz"), { a = np.arange(3), g = { h = np.eye(2) }, list = { 5, 6 } })
+    local script = ([==[
+import numpy as np
+x = np.load(%q); assert x.dtype == np.float64 and x.tolist() == [[1.5, -2.0], [1e-300, 7.0]], x
+z = np.load(%q); assert sorted(z.keys()) == ['a', 'g/h', 'list/1', 'list/2'], z.keys()
+assert z['a'].tolist() == [0, 1, 2] and z['g/h'].tolist() == [[1, 0], [0, 1]] and z['list/2'] == 6
+print('ok')]==]):format(path("live.npy"), path("live.npz"))
+    local out, err, code = h.run("/usr/bin/python3 -", script)
+    assert.equal(0, code, err)
+    assert.equal("ok", out:match("%S+"))
+  end)
+end)
+
+describe("np.savez", function()
+  it("round trips a nested table of arrays and numbers", function()
+    local params = { w = np.ones({ 2, 2 }), layers = { { b = np.zeros({ 3 }) }, { b = 4 } } }
+    np.savez(path("p"), params) -- ".npz" appended
+    local t = np.load(path("p.npz"))
+    h.assert_close(t.w, params.w, 0)
+    h.assert_close(t.layers[1].b, params.layers[1].b, 0)
+    h.assert_number(t.layers[2].b, 4, 0)
+  end)
+
+  it("rejects what it cannot name", function()
+    h.assert_error_matches(function() np.savez(path("bad.npz"), { ["a/b"] = 1 }) end,
+      "may not contain '/'")
+    h.assert_error_matches(function() np.savez(path("bad.npz"), { f = print }) end,
+      "np.savez: \"f\" is a function")
+  end)
+end)
+
+describe("np.loadtxt and np.savetxt", function()
+  it("CSV with delimiter, skiprows and 1-based usecols", function()
+    h.write_file(path("a.csv"), "x,y,z\n1,2,3\n4,5,6.5 # note\n\n7,8,9\n")
+    local x = np.loadtxt(path("a.csv"), { delimiter = ",", skiprows = 1 })
+    h.assert_array(x, { { 1, 2, 3 }, { 4, 5, 6.5 }, { 7, 8, 9 } }, 0)
+    h.assert_array(np.loadtxt(path("a.csv"), { delimiter = ",", skiprows = 1, usecols = { 3, 1 } }),
+      { { 3, 1 }, { 6.5, 4 }, { 9, 7 } }, 0)
+    h.assert_array(np.loadtxt(path("a.csv"), { delimiter = ",", skiprows = 1, usecols = -1 }),
+      { 3, 6.5, 9 }, 0)
+  end)
+
+  it("whitespace tables; NumPy's squeezing and ndmin", function()
+    h.write_file(path("w.txt"), "  1   2\t3\n")
+    h.assert_array(np.loadtxt(path("w.txt")), { 1, 2, 3 }, 0)
+    h.assert_array(np.loadtxt(path("w.txt"), { ndmin = 2 }), { { 1, 2, 3 } }, 0)
+    h.write_file(path("one.txt"), "42\n")
+    h.assert_number(np.loadtxt(path("one.txt")), 42, 0)
+    h.assert_array(np.loadtxt(path("one.txt"), { ndmin = 1 }), { 42 }, 0)
+    h.write_file(path("nan.txt"), "nan inf -1e3\n")
+    local v = h.flat(np.loadtxt(path("nan.txt")))
+    assert.is_true(v[1] ~= v[1]); assert.equal(math.huge, v[2]); assert.equal(-1000, v[3])
+  end)
+
+  it("malformed lines name their line number", function()
+    h.write_file(path("bad.csv"), "1,2\n3,x\n")
+    h.assert_error_matches(function() np.loadtxt(path("bad.csv"), { delimiter = "," }) end,
+      "np.loadtxt: line 2: could not convert 'x' to a number (column 2)")
+    h.write_file(path("ragged.csv"), "1,2\n\n3\n")
+    h.assert_error_matches(function() np.loadtxt(path("ragged.csv"), { delimiter = "," }) end,
+      "np.loadtxt: line 3: the number of columns changed from 2 to 1")
+    h.assert_error_matches(function() np.loadtxt(path("ragged.csv"), { delimiter = ",", usecols = { 5 } }) end,
+      "line 1: usecols: column 5 is out of range for 2 columns")
+    h.assert_error_matches(function() np.loadtxt(path("missing.csv")) end,
+      { "np.loadtxt: cannot open", "missing.csv" })
+  end)
+
+  it("savetxt writes what loadtxt reads, with fmt and delimiter", function()
+    local x = np.array({ { 1.5, -2 }, { 1 / 3, 1e-300 } })
+    np.savetxt(path("s.txt"), x)
+    h.assert_close(np.loadtxt(path("s.txt")), x, 0) -- %.18e keeps every bit
+    np.savetxt(path("s.csv"), x, { delimiter = ",", fmt = "%.3f", header = "a,b" })
+    assert.equal("# a,b\n1.500,-2.000\n0.333,0.000\n", h.read_file(path("s.csv")))
+    np.savetxt(path("v.txt"), np.array({ 1, 2 }), { fmt = "%d" })
+    assert.equal("1\n2\n", h.read_file(path("v.txt")))
+    h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = "%q%q" }) end,
+      "np.savetxt: fmt")
+  end)
+end)
+
+describe("malformed .npy and .npz files", function()
+  local good = h.read_file(FIX .. "f8_c.npy")
+  local cases = {
+    { "empty file", "", "neither a .npy nor a .npz" },
+    { "magic only", "\147NUMPY", "ends inside the preamble" },
+    { "bad version", "\147NUMPY\009\000" .. good:sub(9), "version 9.0 is not supported" },
+    { "header longer than the file", "\147NUMPY\001\000\255\255{", "ends inside the header" },
+    { "truncated data", good:sub(1, #good - 8), "is truncated" },
+    { "garbage header", good:sub(1, 10) .. ("x"):rep(#good - 10), "not a valid .npy file" },
+    { "negative dimension", good:gsub("%(2, 3%)", "(-2, 3)"), "negative dimension" },
+    { "overflowing shape", good:gsub("%(2, 3%),", "(99999999999, 99999999999),"):sub(1, 128),
+      "overflows" },
+    { "huge shape, short data", good:gsub("%(2, 3%),", "(200000, 300000),"), "is truncated" },
+    { "object dtype", good:gsub("<f8", "|O8"), "unsupported dtype '|O8'" },
+    { "records", good:gsub("'<f8'", "[('a', '<f8')]"), "structured dtypes" },
+    { "missing key", good:gsub("'fortran_order': False, ", ""), "lacks" },
+    { "zip garbage", "PK\003\004" .. ("\000"):rep(40), "not a valid .npz" },
+  }
+  for _, c in ipairs(cases) do
+    it(c[1] .. " is an error, not a crash", function()
+      h.write_file(path("bad.npy"), c[2])
+      h.assert_error_matches(function() np.load(path("bad.npy")) end, { "np.load:", c[3] })
+    end)
+  end
+
+  it("a corrupt .npz entry is caught by its CRC", function()
+    np.savez(path("c.npz"), { a = np.arange(4) })
+    local z = h.read_file(path("c.npz"))
+    local at = #z - 22 - 46 - 5 - 1 -- the last data byte of the only entry
+    h.write_file(path("c.npz"), z:sub(1, at - 1) .. "\001" .. z:sub(at + 1))
+    h.assert_error_matches(function() np.load(path("c.npz")) end, "CRC-32 mismatch")
+  end)
+end)
