@@ -194,6 +194,8 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
         return adl_k_concatenate(ctx, nin, (const adl_array *const *)in, p->axes[0], out);
     case ADL_OP_COPY:
         return adl_k_copy(ctx, in[0], out);
+    case ADL_OP_CUSTOM:
+        return p->custom->forward(ctx, p->custom, nin, in, out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }
