@@ -52,7 +52,7 @@ adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin,
         ctx->where(ctx->host, here, sizeof here);
         where = here;
     }
-    return adl_error(ctx, ADL_ERR_VALUE, "debug_nans: %s%s produced NaN or Inf from finite values%s%s",
-                     backward ? "the derivative of " : "", op, where && *where ? ", called at " : "",
-                     where ? where : "");
+    return adl_error(ctx, ADL_ERR_VALUE, "%s: %s NaN or Inf from finite values (debug_nans)%s%s", op,
+                     backward ? "its derivative produced" : "produced",
+                     where && *where ? ", called at " : "", where ? where : "");
 }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HOST_KEY "adlua.host"
 
@@ -40,8 +41,10 @@ static int l_trace_sweep(lua_State *L) {
     if (!out)
         return 0;
     set_host(L);
-    if (adl_trace_backward(adl_lua_ctx(L), t, out, seed))
-        return adl_lua_raise(L, "%s", adl_lua_ctx(L)->msg);
+    if (adl_trace_backward(adl_lua_ctx(L), t, out, seed)) {
+        lua_pushstring(L, adl_lua_ctx(L)->msg); /* the message as it is: no position */
+        return lua_error(L);
+    }
     return 0;
 }
 
@@ -190,7 +193,28 @@ static int l_debug_nans(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg funcs[] = {{"trace_zero_grads", l_trace_zero_grads},
+/* live(x): x without the layers of traces that have ended (a plain 0-d
+ * value becomes a number); values of live traces stay traced. */
+static int l_live(lua_State *L) {
+    adl_array *x = adl_lua_toarray(L, 1);
+    adl_array *live = x ? adl_live(x) : NULL;
+    if (!live || (live == x && (x->level > 0 || x->ndim > 0))) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    adl_array_retain(live);
+    adl_lua_pusharray(L, live);
+    return 1;
+}
+
+/* Whether stderr is a terminal (optimizers show a progress bar there). */
+static int l_stderr_is_terminal(lua_State *L) {
+    lua_pushboolean(L, isatty(STDERR_FILENO));
+    return 1;
+}
+
+static const luaL_Reg funcs[] = {{"stderr_is_terminal", l_stderr_is_terminal},
+                                 {"live", l_live},{"trace_zero_grads", l_trace_zero_grads},
                                  {"trace_sweep", l_trace_sweep},
                                  {"custom_new", l_custom_new},
                                  {"custom_apply", l_custom_apply},

@@ -236,7 +236,7 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     }
     if (level == 0) {
         st = adl_forward(ctx, op, nin, live, p, out);
-        if (st == ADL_OK && ctx->debug_nans &&
+        if (st == ADL_OK && ctx->debug_nans == 1 &&
             (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, live, *out, NULL)))
             adl_array_release(*out);
         goto done;
@@ -291,7 +291,7 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
     return ADL_OK;
 }
 
-adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
     out = adl_live(out);
     if (out->level != t->level || out->trace != t)
         return ADL_OK; /* the output does not depend on the leaves */
@@ -336,6 +336,17 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
         n->grad = NULL;
     }
     return ADL_OK;
+}
+
+adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+    /* with debug_nans, a sweep blames the rule of the node (and the line that
+     * recorded it), not the operation inside the rule that hit the NaN */
+    int debug = ctx->debug_nans;
+    if (debug)
+        ctx->debug_nans = 2;
+    adl_status st = sweep(ctx, t, out, seed);
+    ctx->debug_nans = debug;
+    return st;
 }
 
 void adl_trace_zero_grads(adl_trace *t) {

@@ -42,7 +42,16 @@ return function(M)
         :format(name, k), 0)
     end
     local handle = core.custom_new(name, fn, rule)
-    local p = function(...) return core.custom_apply(handle, ...) end
+    local is_array = core.is_array
+    local p = function(...)
+      for i = 1, select("#", ...) do
+        local a = select(i, ...)
+        if type(a) ~= "number" and not is_array(a) then
+          error(("%s: argument %d must be an array or a number, got a %s"):format(name, i, type(a)), 2)
+        end
+      end
+      return core.custom_apply(handle, ...)
+    end
     rules[p] = entry
     return p
   end

@@ -221,10 +221,9 @@ return function(M)
         end
         core.trace_zero_grads(t1)
         core.trace_sweep(t1, res.gx, v)
-        local jv = core.trace_grad(t1, res.u)
-        if #res.yshape == 0 then jv = core.value(jv) end
-        if is_array(jv) and jv.ndim == 0 then jv = jv:item() end
-        return res.value, jv
+        -- a plain 0-d tangent comes back as a number; a traced one stays
+        -- traced, for an outer derivative
+        return res.value, core.trace_grad(t1, res.u)
       end
     end
   end
@@ -258,7 +257,9 @@ return function(M)
         loss, aux = f(...)
         return loss
       end, argnum)(...) }
-      aux = tree.is_tree(aux) and tree.map(M.value, aux) or M.value(aux)
+      -- values of this (ended) trace become plain; values traced by outer
+      -- derivatives stay traced
+      aux = tree.is_tree(aux) and tree.map(core.live, aux) or core.live(aux)
       if type(argnum) == "table" then return g, aux end
       return g[1], aux
     end
