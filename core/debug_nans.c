@@ -33,8 +33,8 @@ static int all_finite(adl_ctx *ctx, const adl_array *a, int *finite) {
     return ADL_OK;
 }
 
-adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin,
-                         adl_array *const *in, const adl_array *out, const char *where) {
+adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin, adl_array *const *in,
+                         const adl_array *out, const char *where) {
     int finite;
     adl_status st = all_finite(ctx, out, &finite);
     if (st || finite)
@@ -52,7 +52,7 @@ adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin,
         ctx->where(ctx->host, here, sizeof here);
         where = here;
     }
-    return adl_error(ctx, ADL_ERR_VALUE, "%s: %s NaN or Inf from finite values (debug_nans)%s%s", op,
-                     backward ? "its derivative produced" : "produced",
+    return adl_error(ctx, ADL_ERR_VALUE, "%s: %s NaN or Inf from finite values (debug_nans)%s%s",
+                     op, backward ? "its derivative produced" : "produced",
                      where && *where ? ", called at " : "", where ? where : "");
 }

@@ -57,11 +57,11 @@ int adl_lua_raise(lua_State *L, const char *fmt, ...)
 /* Registers funcs into the table at the top, each with the two upvalues. */
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 
-void adl_lua_open_array(lua_State *L);    /* metatable methods (lua_array.c) */
-void adl_lua_open_numpy(lua_State *L);    /* np functions into table at top */
-void adl_lua_open_autograd(lua_State *L); /* trace functions into table at top */
+void adl_lua_open_array(lua_State *L);     /* metatable methods (lua_array.c) */
+void adl_lua_open_numpy(lua_State *L);     /* np functions into table at top */
+void adl_lua_open_autograd(lua_State *L);  /* trace functions into table at top */
 void adl_lua_open_operators(lua_State *L); /* jacobians, primitives, debug_nans */
-void adl_lua_open_mpi(lua_State *L);      /* mpi_* functions into table at top */
+void adl_lua_open_mpi(lua_State *L);       /* mpi_* functions into table at top */
 
 int luaopen_adlua_core(lua_State *L);
 

@@ -214,7 +214,8 @@ static int l_stderr_is_terminal(lua_State *L) {
 }
 
 static const luaL_Reg funcs[] = {{"stderr_is_terminal", l_stderr_is_terminal},
-                                 {"live", l_live},{"trace_zero_grads", l_trace_zero_grads},
+                                 {"live", l_live},
+                                 {"trace_zero_grads", l_trace_zero_grads},
                                  {"trace_sweep", l_trace_sweep},
                                  {"custom_new", l_custom_new},
                                  {"custom_apply", l_custom_apply},

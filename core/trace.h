@@ -44,9 +44,9 @@ typedef struct adl_params {
     int keepdims;
     int ndim; /* RESHAPE BROADCAST_TO SCATTER: target shape */
     int64_t shape[ADL_MAX_DIMS];
-    const adl_index *index; /* GETITEM SCATTER */
+    const adl_index *index;          /* GETITEM SCATTER */
     const struct adl_custom *custom; /* CUSTOM: the user's operation */
-    const char *where; /* with debug_nans: where the user's code recorded it */
+    const char *where;               /* with debug_nans: where the user's code recorded it */
 } adl_params;
 
 /* A user's operation (custom.c): its forward computation and its rule live
@@ -148,7 +148,7 @@ adl_status adl_custom_apply(adl_ctx *ctx, const adl_custom *c, int nin, adl_arra
 /* With ctx->debug_nans: fails naming operation `op` (its derivative when
  * `backward`) when `out` holds NaN or Inf while all of `in` are finite;
  * `where` (NULL: ask ctx->where) is the user's line (debug_nans.c). */
-adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin,
-                         adl_array *const *in, const adl_array *out, const char *where);
+adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin, adl_array *const *in,
+                         const adl_array *out, const char *where);
 
 #endif
