@@ -32,4 +32,26 @@ function M.load_iris()
     }
 end
 
+-- digits (issue 4): 1797 8x8 images of handwritten digits.
+--   d.data (1797,64), d.images (1797,8,8), d.target (1797,) of 0..9,
+--   d.target_names {0, ..., 9}; values are whole numbers 0..16 (float64).
+function M.load_digits()
+    local raw = require "adlua.datasets.digits"
+    local rows, target = {}, {}
+    local byte = string.byte
+    for i, s in ipairs(raw.images) do
+        local r = {}
+        for j = 1, 64 do r[j] = byte(s, j) - 48 end
+        rows[i] = r
+        target[i] = byte(raw.target, i) - 48
+    end
+    local data = np.array(rows)
+    return {
+        data = data,
+        images = np.reshape(np.copy(data), {#rows, 8, 8}),
+        target = np.array(target),
+        target_names = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9},
+    }
+end
+
 return M
