@@ -229,3 +229,24 @@ describe("errors", function()
     h.assert_number(ad.grad(np.sin)(0), 1, 1e-15)
   end)
 end)
+
+describe("forward mode covers every kind of operation", function()
+  local x = np.array({ { 0.3, 0.6, 0.2 }, { 0.5, 0.1, 0.4 } })
+  local M = np.array({ { 1, 2 }, { -1, 0.5 }, { 0.3, 0.7 } })
+  local cases = {
+    elementwise = function(z) return np.exp(z) * np.log1p(z) + np.sqrt(z) - np.tanh(z) / (1 + np.square(z)) end,
+    trig = function(z) return np.sin(z) * np.cos(z) + np.tan(z) + np.abs(z - 0.35) end,
+    power = function(z) return z ^ 3 + np.power(2, z) + np.maximum(z, 0.35) + np.minimum(z, 0.25) end,
+    where = function(z) return np.where(np.greater(z, 0.35), z * z, -z) end,
+    reductions = function(z) return np.sum(z, 1) * np.max(z, 2, true) + np.mean(z) + np.min(z) end,
+    linalg = function(z) return np.dot(z, M) + np.matmul(np.transpose(M), np.transpose(z)) end,
+    shapes = function(z)
+      return np.concatenate({ np.reshape(z, { 3, 2 }), np.transpose(z) }, 1)[{ { 2, 5 }, 2 }] * 2
+    end,
+  }
+  for name, f in pairs(cases) do
+    it(name, function()
+      assert.is_true(ad.check_grads(f, { modes = { "fwd" }, order = 2 })(x))
+    end)
+  end
+end)
