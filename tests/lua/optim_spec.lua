@@ -88,4 +88,25 @@ print(optim.adam(function(x) return x end, np.ones({ 2 }), { num_iters = 50 })[1
     assert.equal("true\n", h.read_file(dir .. "/out.txt"))
     assert.equal("", h.read_file(dir .. "/err.txt"))
   end)
+
+  it("shows a progress bar with iteration, rate and time left on a terminal", function()
+    local found = os.execute("command -v script >/dev/null 2>&1")
+    if not (found == true or found == 0) then
+      pending("util-linux `script` (a pseudo-terminal) is not installed")
+      return
+    end
+    local dir = h.tmpdir()
+    local script = dir .. "/bar.lua"
+    h.write_file(script, [[
+local optim = require "adlua.optim"
+local np = require "adlua.numpy"
+optim.sgd(function(x) return x end, np.ones({ 2 }), { num_iters = 40 })
+]])
+    local bin = os.getenv("ADLUA_BIN") or "build/adlua"
+    local out = h.run(("script -qec %s /dev/null"):format(h.shell_quote(bin .. " " .. script)))
+    assert.is_truthy(out:find("sgd [", 1, true), out)
+    assert.is_truthy(out:find("40/40", 1, true), out)
+    assert.is_truthy(out:find("it/s", 1, true), out)
+    assert.is_truthy(out:find("s left", 1, true), out)
+  end)
 end)
