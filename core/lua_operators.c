@@ -99,6 +99,8 @@ static adl_status custom_forward(adl_ctx *ctx, const adl_custom *c, int nin, adl
                                  adl_array **out) {
     const lua_custom *lc = (const lua_custom *)c;
     lua_State *L = ctx->host;
+    if (!L)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no Lua state to call", lc->name);
     if (!lua_checkstack(L, nin + 4))
         return adl_error(ctx, ADL_ERR_MEMORY, "%s: too many arguments", lc->name);
     lua_rawgeti(L, LUA_REGISTRYINDEX, lc->forward_ref);
@@ -112,6 +114,8 @@ static adl_status custom_vjp(adl_ctx *ctx, const adl_custom *c, const adl_node *
                              adl_array *g, adl_array **out) {
     const lua_custom *lc = (const lua_custom *)c;
     lua_State *L = ctx->host;
+    if (!L) /* a sweep started without trace_sweep */
+        return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no Lua state to call", lc->name);
     if (!lua_checkstack(L, n->nin + 6))
         return adl_error(ctx, ADL_ERR_MEMORY, "%s: too many arguments", lc->name);
     lua_rawgeti(L, LUA_REGISTRYINDEX, lc->vjp_ref);

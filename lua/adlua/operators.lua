@@ -123,7 +123,7 @@ return function(M)
         local yshape, xshape = shape_of(y), shape_of(x)
         local m, nx = size_of(y), size_of(x)
         local jshape = concat_shapes(yshape, xshape)
-        if not core.on_trace(t2, y) then return np.zeros(jshape) end
+        if m == 0 or nx == 0 or not core.on_trace(t2, y) then return np.zeros(jshape) end
         local parts = {}
         if m <= nx then
           -- reverse: one sweep of the same tape per output element
