@@ -32,12 +32,22 @@ local function concat_shapes(a, b)
   return s
 end
 
--- A unit vector of the given shape with a 1 at flat position i.
-local function unit(shape, i)
-  local e = np.zeros(shape)
-  if #shape == 0 then return 1 end
-  np.reshape(e, { -1 })[i] = 1
-  return e
+-- The unit seeds e_1 .. e_n of the given shape, as views of one identity
+-- matrix (a number 1 for a 0-d shape).
+local function units(shape, n)
+  if #shape == 0 then return function() return 1 end end
+  local eye = np.eye(n)
+  if #shape == 1 then return function(i) return eye[i] end end
+  return function(i) return np.reshape(eye[i], shape) end
+end
+
+-- Rows of one size laid out as a matrix of the given shape; a gradient of a
+-- 0-d value is a number, made a one-element row.
+local function assemble(parts, shape)
+  for i, p in ipairs(parts) do
+    if type(p) == "number" or p.ndim ~= 1 then parts[i] = np.reshape(p, { -1 }) end
+  end
+  return np.reshape(np.concatenate(parts), shape)
 end
 
 -- A closer for a trace kept open by make_vjp/make_jvp: ends it when the
@@ -127,24 +137,26 @@ return function(M)
         local parts = {}
         if m <= nx then
           -- reverse: one sweep of the same tape per output element
+          local seed = units(yshape, m)
           for i = 1, m do
             core.trace_zero_grads(t2)
-            core.trace_sweep(t2, y, unit(yshape, i))
-            parts[i] = np.reshape(core.trace_grad(t2, box), { 1, nx })
+            core.trace_sweep(t2, y, seed(i))
+            parts[i] = core.trace_grad(t2, box)
           end
-          return np.reshape(np.concatenate(parts), jshape)
+          return assemble(parts, jshape)
         end
         -- forward: gx = J^T u recorded on t1, then one sweep of t1 per input
         local u = core.trace_leaf(t1, np.zeros(yshape))
         core.trace_sweep(t2, y, u)
         local gx = core.trace_grad(t2, box)
         core.trace_end(t2)
+        local seed = units(xshape, nx)
         for j = 1, nx do
           core.trace_zero_grads(t1)
-          core.trace_sweep(t1, gx, unit(xshape, j))
-          parts[j] = np.reshape(core.trace_grad(t1, u), { 1, m })
+          core.trace_sweep(t1, gx, seed(j))
+          parts[j] = core.trace_grad(t1, u)
         end
-        return np.reshape(np.transpose(np.concatenate(parts)), jshape)
+        return np.reshape(np.transpose(assemble(parts, { nx, m })), jshape)
       end)
     end
   end
