@@ -48,6 +48,68 @@ static int l_trace_sweep(lua_State *L) {
     return 0;
 }
 
+/* One sweep of t per element of `out`, seeded with the unit vectors; the
+ * gradients of `leaf` become the rows of a (out.size, leaf.size) matrix.
+ * Returns 0 and leaves *rows NULL when a gradient is itself traced (an
+ * outer derivative records the sweeps): the caller then assembles the rows
+ * with traced operations. */
+static adl_status sweep_rows(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *leaf,
+                             adl_array **rows) {
+    int64_t m = out->size, n = leaf->size, shape[2] = {m, n};
+    adl_array *r = adl_array_alloc(ctx, "jacobian", ADL_FLOAT64, 2, shape);
+    if (!r)
+        return ctx->status;
+    *rows = NULL;
+    for (int64_t i = 0; i < m; i++) {
+        adl_array *seed = adl_array_zeros(ctx, "jacobian", ADL_FLOAT64, out->ndim, out->shape);
+        if (!seed)
+            goto fail;
+        adl_f64(seed)[i] = 1.0;
+        adl_trace_zero_grads(t);
+        adl_status st = adl_trace_backward(ctx, t, out, seed);
+        adl_array_release(seed);
+        adl_array *g = NULL, *c = NULL;
+        if (st || adl_trace_grad(ctx, t, leaf, &g))
+            goto fail;
+        if (g->level != 0) {
+            adl_array_release(g);
+            adl_array_release(r);
+            return ADL_OK;
+        }
+        if (!adl_array_is_contiguous(g) && adl_k_copy(ctx, g, &c)) {
+            adl_array_release(g);
+            goto fail;
+        }
+        memcpy(adl_f64(r) + i * n, adl_f64(c ? c : g), sizeof(double) * (size_t)n);
+        adl_array_release(c);
+        adl_array_release(g);
+    }
+    *rows = r;
+    return ADL_OK;
+fail:
+    adl_array_release(r);
+    return ctx->status;
+}
+
+/* trace_rows(t, out, leaf): the matrix of sweep_rows, or nil. */
+static int l_trace_rows(lua_State *L) {
+    adl_trace *t = check_trace(L, 1);
+    adl_array *out = adl_lua_toarray(L, 2), *leaf = adl_lua_toarray(L, 3);
+    if (!out || !leaf)
+        return adl_lua_raise(L, "jacobian: internal error: not an array");
+    adl_ud *u = adl_lua_newslot(L);
+    set_host(L);
+    adl_array *rows = NULL;
+    if (sweep_rows(adl_lua_ctx(L), t, out, leaf, &rows)) {
+        lua_pushstring(L, adl_lua_ctx(L)->msg);
+        return lua_error(L);
+    }
+    if (!rows)
+        return 0;
+    u->a = rows;
+    return 1;
+}
+
 /* ---- custom primitives ---- */
 
 typedef struct lua_custom {
@@ -221,6 +283,7 @@ static const luaL_Reg funcs[] = {{"stderr_is_terminal", l_stderr_is_terminal},
                                  {"live", l_live},
                                  {"trace_zero_grads", l_trace_zero_grads},
                                  {"trace_sweep", l_trace_sweep},
+                                 {"trace_rows", l_trace_rows},
                                  {"custom_new", l_custom_new},
                                  {"custom_apply", l_custom_apply},
                                  {"debug_nans", l_debug_nans},
