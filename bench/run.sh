@@ -93,4 +93,8 @@ else
     cat "$OUT"
 fi
 echo "bench: JSON lines in $OUT" >&2
+
+# issue 4: jacobian and hessian against torch.autograd.functional
+echo >&2
+ADLUA="$ADLUA" PYTHON="$PYTHON" bench/operators.sh || status=1
 exit $status

@@ -39,6 +39,12 @@ typedef struct adl_ctx {
     char msg[512];
     struct adl_trace *top; /* innermost live trace, NULL when not tracing */
     int depth;             /* number of live traces */
+    /* NaN debugging (debug_nans.c): when on, the first operation whose
+     * result holds NaN or Inf from finite operands fails; `where` (set by
+     * the host) writes where the user's code called it. */
+    int debug_nans;
+    void (*where)(void *host, char *buf, size_t size);
+    void *host;
 } adl_ctx;
 
 void adl_ctx_init(adl_ctx *ctx);

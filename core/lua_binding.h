@@ -66,6 +66,7 @@ void adl_lua_open_mpi(lua_State *L);      /* mpi_* functions into table at top *
 void adl_lua_open_linalg(lua_State *L);
 void adl_lua_open_random(lua_State *L);
 void adl_lua_open_npyio(lua_State *L);
+void adl_lua_open_operators(lua_State *L); /* jacobians, primitives, debug_nans */
 
 int luaopen_adlua_core(lua_State *L);
 

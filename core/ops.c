@@ -251,6 +251,8 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
     case ADL_OP_SVD:
     case ADL_OP_NORM2:
         return adl_linalg_forward(ctx, op, nin, in, p, out);
+    case ADL_OP_CUSTOM:
+        return p->custom->forward(ctx, p->custom, nin, in, out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }

@@ -312,6 +312,12 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
                         &r);
         return keep(s, adl_take(s->ctx, g, n->in[1], p->axes[0], &r), &r);
     }
+    case ADL_OP_CUSTOM: {
+        adl_array *r = NULL;
+        if (s->st)
+            return NULL;
+        return keep(s, p->custom->vjp(s->ctx, p->custom, n, k, g, &r), &r);
+    }
     default:
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",
                           adl_op_name(n->op));

@@ -149,6 +149,21 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
         if (!n->in || !n->parent)
             return adl_error_nomem(ctx, adl_op_name(op));
     }
+    if (ctx->debug_nans && ctx->where) {
+        /* NaN debugging keeps where the user's code recorded each node */
+        static const adl_params none;
+        char where[256];
+        ctx->where(ctx->host, where, sizeof where);
+        size_t len = strlen(where) + 1;
+        adl_params *q = arena_alloc(t, sizeof *q);
+        char *w = arena_alloc(t, len);
+        if (!q || !w)
+            return adl_error_nomem(ctx, adl_op_name(op));
+        *q = p ? *p : none;
+        memcpy(w, where, len);
+        q->where = w;
+        p = q;
+    }
     if (p) {
         n->params = arena_alloc(t, sizeof *p);
         if (!n->params)
@@ -238,6 +253,9 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     }
     if (level == 0) {
         st = adl_forward(ctx, op, nin, live, p, out);
+        if (st == ADL_OK && ctx->debug_nans == 1 &&
+            (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, live, *out, NULL)))
+            adl_array_release(*out);
         goto done;
     }
     for (int i = 0; i < nin; i++) {
@@ -290,7 +308,7 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
     return ADL_OK;
 }
 
-adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
     out = adl_live(out);
     if (out->level != t->level || out->trace != t)
         return ADL_OK; /* the output does not depend on the leaves */
@@ -320,6 +338,12 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
             adl_array_release(gk);
             if (st)
                 return st;
+            if (ctx->debug_nans &&
+                (st = adl_nan_check(ctx, adl_op_name(n->op), 1, 1, &n->grad, fitted,
+                                    n->params ? n->params->where : NULL))) {
+                adl_array_release(fitted);
+                return st;
+            }
             st = accumulate(ctx, node_at(t, n->parent[k]), fitted);
             if (st)
                 return st;
@@ -329,6 +353,25 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
         n->grad = NULL;
     }
     return ADL_OK;
+}
+
+adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+    /* with debug_nans, a sweep blames the rule of the node (and the line that
+     * recorded it), not the operation inside the rule that hit the NaN */
+    int debug = ctx->debug_nans;
+    if (debug)
+        ctx->debug_nans = 2;
+    adl_status st = sweep(ctx, t, out, seed);
+    ctx->debug_nans = debug;
+    return st;
+}
+
+void adl_trace_zero_grads(adl_trace *t) {
+    for (int32_t i = 0; i < t->n; i++) {
+        adl_node *n = node_at(t, i);
+        adl_array_release(n->grad);
+        n->grad = NULL;
+    }
 }
 
 adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array **g) {

@@ -34,6 +34,9 @@ typedef struct adl_index {
     adl_index_item item[ADL_MAX_DIMS];
 } adl_index;
 
+struct adl_node;
+struct adl_custom;
+
 /* Parameters of the shape-aware operations. */
 typedef struct adl_params {
     int naxes; /* SUM MAX MIN: reduced axes (0-based); TRANSPOSE: permutation */
@@ -41,8 +44,21 @@ typedef struct adl_params {
     int keepdims;
     int ndim; /* RESHAPE BROADCAST_TO SCATTER: target shape */
     int64_t shape[ADL_MAX_DIMS];
-    const adl_index *index; /* GETITEM SCATTER */
+    const adl_index *index;          /* GETITEM SCATTER */
+    const struct adl_custom *custom; /* CUSTOM: the user's operation */
+    const char *where;               /* with debug_nans: where the user's code recorded it */
 } adl_params;
+
+/* A user's operation (custom.c): its forward computation and its rule live
+ * outside the core (the binding calls Lua), behind opaque callbacks. */
+typedef struct adl_custom {
+    adl_status (*forward)(adl_ctx *ctx, const struct adl_custom *c, int nin, adl_array *const *in,
+                          adl_array **out);
+    /* the gradient with respect to input k of node n, given g */
+    adl_status (*vjp)(adl_ctx *ctx, const struct adl_custom *c, const struct adl_node *n, int k,
+                      adl_array *g, adl_array **out);
+    void *data;
+} adl_custom;
 
 typedef struct adl_trace adl_trace;
 
@@ -83,6 +99,9 @@ adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_ar
 adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array **g);
 /* Closes t (wherever it is on the stack): its boxes behave as their values. */
 void adl_trace_end(adl_ctx *ctx, adl_trace *t);
+/* Forgets every accumulated gradient, so that t can be swept again with
+ * another seed (Jacobians: one forward pass, one sweep per row). */
+void adl_trace_zero_grads(adl_trace *t);
 void adl_trace_release(adl_trace *t);
 int adl_trace_live(const adl_trace *t);
 int adl_trace_level(const adl_trace *t);
@@ -126,5 +145,13 @@ adl_status adl_getitem(adl_ctx *ctx, adl_array *a, const adl_index *idx, adl_arr
 adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int axis,
                            adl_array **out);
 adl_status adl_copy(adl_ctx *ctx, adl_array *a, adl_array **out);
+/* Runs the user's operation c on any mix of plain arrays and boxes (custom.c). */
+adl_status adl_custom_apply(adl_ctx *ctx, const adl_custom *c, int nin, adl_array *const *in,
+                            adl_array **out);
+/* With ctx->debug_nans: fails naming operation `op` (its derivative when
+ * `backward`) when `out` holds NaN or Inf while all of `in` are finite;
+ * `where` (NULL: ask ctx->where) is the user's line (debug_nans.c). */
+adl_status adl_nan_check(adl_ctx *ctx, const char *op, int backward, int nin, adl_array *const *in,
+                         const adl_array *out, const char *where);
 
 #endif

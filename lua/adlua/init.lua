@@ -7,6 +7,7 @@
 -- derivatives of any order.
 local core = require "adlua.core"
 local np = require "adlua.numpy"
+local tree = require "adlua.tree"
 
 local M = { numpy = np, _VERSION = "0.1.0" }
 
@@ -42,7 +43,7 @@ end
 
 -- Runs f on args with the chosen ones boxed on trace t; returns the
 -- output and the boxes.
-local function run_traced(fname, t, f, args, n, nums)
+local function run_traced(fname, t, f, args, n, nums, forms)
   local boxes = {}
   for j, k in ipairs(nums) do
     if type(k) ~= "number" or k ~= math.floor(k) or k < 1 or k > n then
@@ -50,12 +51,20 @@ local function run_traced(fname, t, f, args, n, nums)
         :format(fname, tostring(k), n, n == 1 and "" or "s"), 0)
     end
     local x = args[k]
-    if type(x) ~= "number" and not is_array(x) then
-      error(("%s: argument %d must be a number or an array to differentiate, got %s")
+    if tree.is_tree(x) then
+      -- a table of parameters: differentiate with respect to its leaves
+      -- laid out in one vector, and give the gradient the table's form
+      local vector, unflatten = tree.flatten(x)
+      boxes[j] = core.trace_leaf(t, vector)
+      args[k] = unflatten(boxes[j])
+      forms[j] = unflatten
+    elseif type(x) ~= "number" and not is_array(x) then
+      error(("%s: argument %d must be a number, an array or a table of them to differentiate, got %s")
         :format(fname, k, describe(x)), 0)
+    else
+      boxes[j] = core.trace_leaf(t, x)
+      args[k] = boxes[j]
     end
-    boxes[j] = core.trace_leaf(t, x)
-    args[k] = boxes[j]
   end
   local out = f(unpack(args, 1, n))
   return out, boxes
@@ -70,7 +79,8 @@ local function differentiate(fname, f, argnum, elementwise)
     local args = { ... }
     local t = core.trace_begin()
     local ok, err = pcall(function()
-      local out, boxes = run_traced(fname, t, f, args, n, nums)
+      local forms = {}
+      local out, boxes = run_traced(fname, t, f, args, n, nums, forms)
       if out == nil then
         error(("%s: the function returned nothing; it must return a scalar (a number or a one-element array)")
           :format(fname), 0)
@@ -82,9 +92,12 @@ local function differentiate(fname, f, argnum, elementwise)
         error(("%s: the function must return a scalar (a number or a one-element array), got %s; use elementwise_grad or jacobian for non-scalar outputs")
           :format(fname, describe(out)), 0)
       end
-      core.trace_backward(t, out)
+      core.trace_sweep(t, out)
       local grads = {}
-      for j, box in ipairs(boxes) do grads[j] = core.trace_grad(t, box) end
+      for j, box in ipairs(boxes) do
+        grads[j] = core.trace_grad(t, box)
+        if forms[j] then grads[j] = forms[j](grads[j]) end
+      end
       return { value = core.trace_unbox(t, out), grads = grads }
     end)
     core.trace_end(t)
@@ -131,80 +144,9 @@ end
 --- value(x): the plain value of a traced array or number.
 M.value = core.value
 
--- check_grads: derivatives against central differences along random
--- directions, to the given order.
--- A private Park-Miller generator (exact in doubles): the directions are
--- the same on every run and the user's math.random is left alone.
-local rng_state = 20261128
-local function uniform()
-  rng_state = rng_state * 16807 % 2147483647
-  return rng_state / 2147483647
-end
-local function normal_like(x)
-  local function one()
-    local u1, u2 = uniform(), uniform()
-    return math.sqrt(-2 * math.log(1 - u1)) * math.cos(2 * math.pi * u2)
-  end
-  if type(x) == "number" then return one() end
-  local r = np.zeros(x.shape)
-  local flat = np.reshape(r, -1)
-  for i = 1, r.size do flat[i] = one() end
-  return r
-end
-local function inner(a, b) return np.sum(np.multiply(a, b)) end
-
-local function check_rev(fun, x, order, opts, level)
-  local y = fun(x)
-  local u, v = normal_like(x), normal_like(y)
-  local eps = opts.eps
-  local numeric = inner((fun(x + eps * u) - fun(x - eps * u)) / (2 * eps), v)
-  local vjp = M.grad(function(z) return inner(fun(z), v) end)
-  local analytic = inner(vjp(x), u)
-  numeric, analytic = M.value(numeric), M.value(analytic)
-  if is_array(numeric) then numeric = numeric:item() end
-  if is_array(analytic) then analytic = analytic:item() end
-  local tol = opts.atol + opts.rtol * math.abs(numeric)
-  if not (math.abs(numeric - analytic) <= tol) then
-    error(("check_grads: reverse-mode derivative of order %d doesn't match finite differences: analytic %.10g, numeric %.10g (difference %.3g > tolerance %.3g)")
-      :format(level, analytic, numeric, math.abs(numeric - analytic), tol), 0)
-  end
-  if order > 1 then
-    check_rev(function(z) return vjp(z) end, x, order - 1, opts, level + 1)
-  end
-end
-
---- check_grads(f, {modes = {"rev"}, order = 2})(x...): raises when f's
---- derivatives disagree with finite differences; checks each argument.
-function M.check_grads(f, opts)
-  check_function("check_grads", f)
-  opts = opts or {}
-  local cfg = {
-    order = opts.order or 2,
-    eps = opts.eps or 1e-6,
-    rtol = opts.rtol or 1e-5,
-    atol = opts.atol or 1e-6,
-  }
-  local modes = opts.modes or { "rev" }
-  for _, m in ipairs(modes) do
-    if m ~= "rev" then
-      error(("check_grads: mode %q is not available (adlua has reverse mode \"rev\"; forward mode is planned)")
-        :format(tostring(m)), 2)
-    end
-  end
-  return function(...)
-    local n, args = select("#", ...), { ... }
-    for k = 1, n do
-      if type(args[k]) == "number" or is_array(args[k]) then
-        local fk = function(x)
-          local a = { unpack(args, 1, n) }
-          a[k] = x
-          return f(unpack(a, 1, n))
-        end
-        check_rev(fk, args[k], cfg.order, cfg, 1)
-      end
-    end
-    return true
-  end
-end
+-- The other operators, parameter tables, user's primitives (one file each).
+require("adlua.operators")(M)
+require("adlua.custom")(M)
+M.flatten = tree.flatten
 
 return M
