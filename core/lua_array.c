@@ -2,6 +2,8 @@
  * properties, indexing, printing. */
 #include "lua_binding.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (st != ADL_OK)
         return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
+    adl_lua_account(L);
     if (a->level == 0 && a->ndim == 0) {
         double v = *adl_f64(a);
         adl_array_release(a);
@@ -297,7 +300,7 @@ static int l_tostring(lua_State *L) {
     if (adl_array_format(ctx, adl_array_value(a), &opts, &text) != ADL_OK)
         return adl_lua_raise(L, "tostring: %s", ctx->msg);
     lua_pushstring(L, text);
-    free(text);
+    adl_free(text);
     return 1;
 }
 
