@@ -45,7 +45,8 @@ SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) -lm -ldl -pthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS  ?= -O1 -g
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined,float-cast-overflow
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
@@ -174,6 +175,46 @@ format:
 	@scripts/lint.sh format
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
+
+# ---- reliability: valgrind, fuzzing, long runs (docs/reliability.md) -------
+#   make test-valgrind      C tests and a Lua subset under valgrind memcheck
+#   make fuzz [FUZZ_TIME=s] every libFuzzer harness for FUZZ_TIME seconds (600)
+#   make test-long          100,000 iris gradient steps: resident memory flat
+#   make ci                 test, test-asan, test-valgrind, a minute of each
+#                           fuzzer and test-long; one summary line (.ci/run)
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+FUZZ_TIME  ?= 600
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: test-valgrind fuzz fuzz-bin test-long ci
+test-valgrind:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_valgrind.sh
+
+fuzz-bin:
+	+@$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=1 SAN='$(FUZZ_SAN)' $(FUZZ_BUILD)/libadlua.a
+	+@$(MAKE) BUILD=$(FUZZ_BUILD) $(FUZZERS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libadlua.a
+	$(call say,LD,$@)
+	$(Q)clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		-Icore $(LUA_CFLAGS) -DFUZZ_DRIVER_DIR='"$(CURDIR)/tests/fuzz"' -o $@ $< \
+		$(FUZZ_BUILD)/libadlua.a $(LUA_LIBS) $(SYS_LIBS)
+
+fuzz:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_fuzz.sh $(FUZZ_TIME)
+
+test-long:
+	@$(SETUP_OR_GO_ON)
+	+@$(MAKE) all
+	@scripts/run_long.sh
+
+ci:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_ci.sh
 
 FORCE:

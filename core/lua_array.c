@@ -438,7 +438,8 @@ static int l_index(lua_State *L) {
     if (kt == LUA_TNUMBER && a->level == 0 && a->ndim == 1) {
         /* the common x[i] of a plain vector: straight to the number */
         double i = lua_tonumber(L, 2);
-        if (i == (int64_t)i && i >= 1 && i <= (double)a->shape[0]) {
+        /* range first: converting inf or nan to an integer is undefined */
+        if (i >= 1 && i <= (double)a->shape[0] && i == (int64_t)i) {
             int64_t pos = (int64_t)i - 1;
             lua_pushnumber(L, adl_array_get(a, &pos));
             return 1;
