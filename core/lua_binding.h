@@ -55,11 +55,14 @@ int adl_lua_raise(lua_State *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 /* The collector's memory pressure (lua_memory.c): call after making an
- * array; steps the collector when the core's bytes have grown enough. */
-extern _Thread_local int64_t adl_lua_gc_mark;
+ * array; collects when the core's bytes have doubled since the last time. */
+extern _Thread_local int64_t adl_lua_gc_low, adl_lua_gc_mark;
 void adl_lua_gc_step(lua_State *L);
 static inline void adl_lua_account(lua_State *L) {
-    if (__builtin_expect(adl_live_bytes() >= adl_lua_gc_mark, 0))
+    /* one unsigned compare: outside [low, mark) */
+    if (__builtin_expect((uint64_t)(adl_live_bytes() - adl_lua_gc_low) >=
+                             (uint64_t)(adl_lua_gc_mark - adl_lua_gc_low),
+                         0))
         adl_lua_gc_step(L);
 }
 

@@ -78,7 +78,9 @@ static adl_status index_view(adl_ctx *ctx, const adl_array *a, const adl_index *
             if (!it->keep)
                 continue;
             shape[nd] = it->count;
-            strides[nd++] = it->step * a->strides[i];
+            /* the step matters only between elements: a huge step with one
+             * element would overflow the product */
+            strides[nd++] = it->count > 1 ? it->step * a->strides[i] : a->strides[i];
         } else {
             shape[nd] = a->shape[i];
             strides[nd++] = a->strides[i];
