@@ -195,7 +195,7 @@ FUZZ_SAN   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 FUZZ_TIME  ?= 600
 FUZZERS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: test-valgrind fuzz fuzz-bin test-long ci
+.PHONY: test-valgrind fuzz fuzz-bin fuzz-seeds test-long ci
 test-valgrind:
 	@$(SETUP_OR_GO_ON)
 	+@MAKE='$(MAKE)' scripts/run_valgrind.sh
@@ -213,6 +213,15 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libadlua.a
 fuzz:
 	@$(SETUP_OR_GO_ON)
 	+@MAKE='$(MAKE)' scripts/run_fuzz.sh $(FUZZ_TIME)
+
+# Merges (minimises) build-fuzz/corpus/NAME into tests/fuzz/corpus/NAME.tar.gz.
+fuzz-seeds: fuzz-bin
+	@for f in $(FUZZERS); do n=$${f#$(FUZZ_BUILD)/fuzz_}; d=$(FUZZ_BUILD)/seeds/$$n; \
+	rm -rf $$d && mkdir -p $$d && \
+	ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512:detect_leaks=0 \
+		$$f -merge=1 $$d $(FUZZ_BUILD)/corpus/$$n >/dev/null 2>&1 && \
+	tar -C $(FUZZ_BUILD)/seeds -czf tests/fuzz/corpus/$$n.tar.gz $$n && \
+	echo "tests/fuzz/corpus/$$n.tar.gz: $$(ls $$d | wc -l) inputs"; done
 
 test-long:
 	@$(SETUP_OR_GO_ON)

@@ -6,8 +6,8 @@
 #   scripts/run_fuzz.sh [SECONDS]
 #
 # Each harness starts from its saved corpus (build-fuzz/corpus/NAME, kept
-# between runs) plus tests/fuzz/regressions/NAME/, the inputs that once
-# found a bug.  A finding (crash, sanitizer report, leak of arrays) is
+# between runs; on a fresh clone, tests/fuzz/corpus/NAME.tar.gz) plus
+# tests/fuzz/regressions/NAME/, the inputs that once found a bug.  A finding (crash, sanitizer report, leak of arrays) is
 # copied into tests/fuzz/regressions/NAME/ so that the replay spec
 # (tests/lua/fuzz_regressions_spec.lua) keeps checking it once fixed.
 # Last line: "fuzz: N passed, M failed" (one test per harness), then the
@@ -41,6 +41,11 @@ for bin in "$B"/fuzz_*; do
     regress=tests/fuzz/regressions/$name
     artifacts=$B/artifacts/$name
     mkdir -p "$corpus" "$artifacts"
+    # a fresh clone starts from the committed seed corpus (a merged,
+    # minimised corpus of earlier runs: `make fuzz-seeds` refreshes it)
+    if [ -z "$(ls -A "$corpus")" ] && [ -f "tests/fuzz/corpus/$name.tar.gz" ]; then
+        tar -C "$B/corpus" -xzf "tests/fuzz/corpus/$name.tar.gz"
+    fi
     seeds=()
     [ -d "$regress" ] && seeds=("$regress")
     log=$B/fuzz_$name.log

@@ -23,7 +23,7 @@ specs=("$@")
 if [ ${#specs[@]} -eq 0 ]; then
     specs=(tests/lua/array_spec.lua tests/lua/grad_spec.lua tests/lua/errors_spec.lua
         tests/lua/alloc_failure_spec.lua tests/lua/bad_input_matrix_spec.lua
-        tests/lua/fuzz_regressions_spec.lua tests/lua/memory_spec.lua)
+        tests/lua/fuzz_regressions_spec.lua tests/lua/memory_spec.lua tests/lua/property_grad_spec.lua)
 fi
 
 if ! command -v valgrind >/dev/null 2>&1; then

@@ -86,6 +86,9 @@ local function sweep(name, step, every, stride)
     end
   end
   h.assert_close(step(), expected, 0, name .. " after the sweep")
+  if os.getenv("ADLUA_REPORT") then
+    io.stderr:write(("allocation failure: %s: %d allocations, %d failures injected\n"):format(name, total, failures))
+  end
   assert.is_true(failures >= total / stride)
 end
 

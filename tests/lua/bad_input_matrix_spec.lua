@@ -181,6 +181,7 @@ end
 
 local function check(problems, calls)
   assert.is_true(calls > 0)
+  if os.getenv("ADLUA_REPORT") then io.stderr:write(("bad-input matrix: %d calls\n"):format(calls)) end
   if #problems > 0 then
     error(("%d of %d calls misbehaved:\n  %s"):format(#problems, calls,
       table.concat(problems, "\n  ", 1, math.min(#problems, 60))), 0)
