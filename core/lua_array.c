@@ -472,6 +472,12 @@ static int l_newindex(lua_State *L) {
     adl_index idx;
     parse_index(L, 2, a, &idx);
     adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
+    const char *saver = ctx->top ? adl_trace_saved_by(ctx, plain->buf) : NULL;
+    if (saver)
+        adl_lua_raise(L,
+                      "setitem: cannot assign into an array that a live tape saved (used by %s); "
+                      "np.index_update returns a new array instead",
+                      saver);
     adl_lua_newslot(L); /* anchors the view */
     adl_status st = adl_getitem(ctx, plain, &idx, &view);
     if (st == ADL_OK) {

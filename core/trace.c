@@ -61,6 +61,25 @@ int adl_trace_level(const adl_trace *t) {
     return t->level;
 }
 
+static int uses_buffer(const adl_array *a, const adl_buffer *b) {
+    return a && adl_array_value(a)->buf == b;
+}
+
+/* A walk over the live tapes, only when a script assigns into an array
+ * while differentiating: recording pays nothing for this check. */
+const char *adl_trace_saved_by(const adl_ctx *ctx, const adl_buffer *b) {
+    for (adl_trace *t = ctx->top; t; t = t->below)
+        for (int32_t i = 0; i < t->n; i++) {
+            const adl_node *n = node_at(t, i);
+            if (uses_buffer(n->out, b))
+                return adl_op_name(n->op);
+            for (int k = 0; k < n->nin; k++)
+                if (uses_buffer(n->in[k], b))
+                    return adl_op_name(n->op);
+        }
+    return NULL;
+}
+
 void adl_trace_release(adl_trace *t) {
     if (t && --t->refcount == 0)
         adl_free(t);

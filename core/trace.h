@@ -86,6 +86,10 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t);
 void adl_trace_release(adl_trace *t);
 int adl_trace_live(const adl_trace *t);
 int adl_trace_level(const adl_trace *t);
+/* The name of an operation whose input or output on a live tape shares
+ * buffer b (so assigning into b would change what the sweep reads), or
+ * NULL. */
+const char *adl_trace_saved_by(const adl_ctx *ctx, const adl_buffer *b);
 
 /* A box whose trace has ended stands for its value: skip such layers. */
 static inline adl_array *adl_live(adl_array *a) {
