@@ -31,7 +31,8 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (st != ADL_OK)
         return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
-    adl_lua_account(L);
+    if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
+        adl_lua_account(L);
     if (a->level == 0 && a->ndim == 0) {
         double v = *adl_f64(a);
         adl_array_release(a);

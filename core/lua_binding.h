@@ -55,7 +55,10 @@ int adl_lua_raise(lua_State *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
 /* The collector's memory pressure (lua_memory.c): call after making an
- * array; collects when the core's bytes have doubled since the last time. */
+ * array; collects when the core's bytes have doubled since the last time.
+ * Smaller arrays are not worth the check: their userdata weighs enough in
+ * Lua's heap for its own collector to keep up. */
+#define ADL_LUA_ACCOUNT_BYTES 1024
 extern _Thread_local int64_t adl_lua_gc_low, adl_lua_gc_mark;
 void adl_lua_gc_step(lua_State *L);
 static inline void adl_lua_account(lua_State *L) {
