@@ -18,7 +18,9 @@ local M = {}
 local function sorted_functions(t)
   local list = {}
   for k, v in pairs(t) do
-    if type(k) == "string" and type(v) == "function" and k ~= "set_printoptions" then
+    -- not the writers (np.save ...): they would fill the directory with files
+    if type(k) == "string" and type(v) == "function" and k ~= "set_printoptions"
+        and not k:match("^save") then
       list[#list + 1] = k
     end
   end
