@@ -1,5 +1,5 @@
--- The bad-input matrix: every public function of the np and ad tables, and
--- every array method, is called with each kind of wrong argument in each
+-- The bad-input matrix: every public function of the np and ad tables (and
+-- of np's sub-namespaces such as np.linalg), and every array method, is called with each kind of wrong argument in each
 -- of its first positions.  A call may succeed (NaN is a fine input to
 -- np.exp) but must never crash, must raise only a Lua string error that
 -- names the function (not Lua's own "attempt to index a nil value"), and
@@ -79,30 +79,44 @@ end
 
 local methods = require("adlua.core").array_metatable.__methods
 
--- Every name each function goes by in np, ad and the methods (x:gt is
--- np.greater: its messages say "np.greater").
+-- Every name each function goes by in np (and its sub-namespaces), ad and
+-- the methods (x:gt is np.greater: its messages say "np.greater").
 local aliases = {}
-for _, t in ipairs({ np, ad, methods }) do
+local np_names = {} -- "np.exp", "np.random.rand" ...: what a composition may pass on
+local function collect(t, depth, pre)
   for k, v in pairs(t) do
     if type(k) == "string" and is_callable(v) then
       aliases[v] = aliases[v] or {}
       table.insert(aliases[v], k)
+      if pre then np_names[#np_names + 1] = pre .. k .. ":" end
+    elseif type(k) == "string" and type(v) == "table" and depth == 0 and getmetatable(v) == nil then
+      collect(v, depth + 1, pre and pre .. k .. ".")
     end
   end
 end
+collect(np, 0, "np.")
+collect(ad, 0)
+collect(methods, 0)
 
--- Every function of a table, with all its names.
+-- Every function of a table and of its sub-namespaces (np.linalg,
+-- np.random ...), with all its names.
 local function functions_of(t, prefix)
   local seen, list = {}, {}
-  for k, v in pairs(t) do
-    if type(k) == "string" and is_callable(v) and not seen[v] then
-      seen[v] = true
-      local ns = aliases[v]
-      table.sort(ns)
-      local composition = type(v) == "function" and debug.getinfo(v, "S").what == "Lua"
-      list[#list + 1] = { f = v, names = ns, label = prefix .. k, composition = composition }
+  local function walk(tbl, pre, depth)
+    for k, v in pairs(tbl) do
+      if type(k) == "string" and is_callable(v) and not seen[v] then
+        seen[v] = true
+        local ns = aliases[v] or { k }
+        table.sort(ns)
+        local composition = type(v) == "function" and debug.getinfo(v, "S").what == "Lua"
+        list[#list + 1] = { f = v, names = ns, label = pre .. k, composition = composition }
+      elseif type(k) == "string" and type(v) == "table" and depth == 0 and v ~= tbl
+          and getmetatable(v) == nil and k ~= "array_metatable" then
+        walk(v, pre .. k .. ".", depth + 1)
+      end
     end
   end
+  walk(t, prefix, 0)
   table.sort(list, function(a, b) return a.label < b.label end)
   return list
 end
@@ -115,8 +129,8 @@ local function names_function(msg, entry)
     if msg:find(n, 1, true) then return true end
   end
   if entry.composition then
-    for f, ns in pairs(aliases) do
-      if np[ns[1]] == f and msg:find("np." .. ns[1] .. ":", 1, true) then return true end
+    for _, qualified in ipairs(np_names) do
+      if msg:find(qualified, 1, true) then return true end
     end
   end
   return false

@@ -19,12 +19,16 @@ local skip = {
   empty_like = true,
 }
 
--- Entries in (0.2, 0.9), distinct, no ties: a fixed pattern per shape.
+-- Entries in (0.2, 0.9), distinct, no ties, and scattered enough that
+-- square samples are far from singular: a fixed pattern per shape.
 local function sample(shape, seed)
   local n = 1
   for _, d in ipairs(shape) do n = n * d end
   local t = {}
-  for i = 1, n do t[i] = 0.2 + 0.7 * (((i * 7 + seed * 13) % 23) + 0.5) / 23 end
+  for i = 1, n do
+    local u = math.sin(i * 12.9898 + seed * 78.233) * 43758.5453
+    t[i] = 0.2 + 0.7 * (u - math.floor(u))
+  end
   return np.reshape(np.array(t), shape)
 end
 
@@ -35,11 +39,22 @@ local function numeric_result(r)
   return is_array(r)
 end
 
+-- "exp", "linalg.inv" ...: np's functions and those of its sub-namespaces.
+local functions = {}
 local function names()
   local list = {}
-  for k, v in pairs(np) do
-    if type(v) == "function" and not skip[k] then list[#list + 1] = k end
+  local function walk(t, pre, depth)
+    for k, v in pairs(t) do
+      if type(k) == "string" and type(v) == "function" and not skip[k] then
+        list[#list + 1] = pre .. k
+        functions[pre .. k] = v
+      elseif type(k) == "string" and type(v) == "table" and depth == 0 and getmetatable(v) == nil
+          and k ~= "random" then -- np.random draws numbers: nothing to differentiate
+        walk(v, pre .. k .. ".", depth + 1)
+      end
+    end
   end
+  walk(np, "", 0)
   table.sort(list)
   return list
 end
@@ -48,7 +63,7 @@ describe("check_grads over every np function", function()
   local checked, problems = {}, {}
 
   local function try(name, args)
-    local f = np[name]
+    local f = functions[name]
     local ok, r = pcall(f, unpack(args))
     if not ok or not numeric_result(r) then return false end
     for k = 1, #args do
@@ -58,7 +73,12 @@ describe("check_grads over every np function", function()
         return f(unpack(a))
       end
       local good, err = pcall(ad.check_grads(g, { order = 2 }), args[k])
-      if not good then
+      -- a derivative the function itself declines, with a message naming
+      -- it ("np.linalg.svd: the gradient of full_matrices=true is not
+      -- defined ..."), is a documented limit, not a wrong answer
+      local declined = not good and type(err) == "string" and not err:find("check_grads:", 1, true)
+        and err:find("np." .. name .. ":", 1, true) and not err:find("attempt to", 1, true)
+      if not good and not declined then
         problems[#problems + 1] = ("np.%s (argument %d of %d): %s"):format(name, k, #args, tostring(err))
       end
     end
