@@ -3,6 +3,7 @@
 #   make                 build/adlua (program), build/libadlua.{a,so}, build/adlua.so
 #   make test            setup, build, lint, all test suites; last line "N passed, M failed"
 #   make test-asan       the same suites under AddressSanitizer/UBSan, in build-asan/
+#   make test-valgrind / fuzz / test-long / ci   see docs/reliability.md
 #   make demo            run examples/train_iris.lua
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
