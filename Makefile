@@ -3,6 +3,7 @@
 #   make                 build/adlua (program), build/libadlua.{a,so}, build/adlua.so
 #   make test            setup, build, lint, all test suites; last line "N passed, M failed"
 #   make test-asan       the same suites under AddressSanitizer/UBSan, in build-asan/
+#   make test-valgrind / fuzz / test-long / ci   see docs/reliability.md
 #   make demo            run examples/train_iris.lua
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
@@ -51,7 +52,8 @@ SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) $(MPI_LIBS) -lm -ldl -pthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS  ?= -O1 -g
-SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+           -fno-sanitize-recover=undefined,float-cast-overflow
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
@@ -180,6 +182,59 @@ format:
 	@scripts/lint.sh format
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
+
+# ---- reliability: valgrind, fuzzing, long runs (docs/reliability.md) -------
+#   make test-valgrind      C tests and a Lua subset under valgrind memcheck
+#   make fuzz [FUZZ_TIME=s] every libFuzzer harness for FUZZ_TIME seconds (600)
+#   make test-long          100,000 iris gradient steps: resident memory flat
+#   make ci                 test, test-asan, test-valgrind, a minute of each
+#                           fuzzer and test-long; one summary line (.ci/run)
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN   := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+FUZZ_TIME  ?= 600
+# fuzz_loaders needs the file readers (core/npyio.h), another branch's work:
+# built once they are in the tree.
+FUZZ_SRCS  := $(filter-out $(if $(wildcard core/npyio.h),,tests/fuzz/fuzz_loaders.c), \
+                $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+
+.PHONY: test-valgrind fuzz fuzz-bin fuzz-seeds test-long ci
+test-valgrind:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_valgrind.sh
+
+fuzz-bin:
+	+@$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=1 SAN='$(FUZZ_SAN)' $(FUZZ_BUILD)/libadlua.a
+	+@$(MAKE) BUILD=$(FUZZ_BUILD) $(FUZZERS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libadlua.a
+	$(call say,LD,$@)
+	$(Q)clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		-Icore $(LUA_CFLAGS) -DFUZZ_DRIVER_DIR='"$(CURDIR)/tests/fuzz"' -o $@ $< \
+		$(FUZZ_BUILD)/libadlua.a $(LUA_LIBS) $(SYS_LIBS)
+
+fuzz:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_fuzz.sh $(FUZZ_TIME)
+
+# Merges (minimises) build-fuzz/corpus/NAME into tests/fuzz/corpus/NAME.tar.gz.
+fuzz-seeds: fuzz-bin
+	@for f in $(FUZZERS); do n=$${f#$(FUZZ_BUILD)/fuzz_}; d=$(FUZZ_BUILD)/seeds/$$n; \
+	rm -rf $$d && mkdir -p $$d && \
+	ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512:detect_leaks=0 \
+		$$f -merge=1 $$d $(FUZZ_BUILD)/corpus/$$n >/dev/null 2>&1 && \
+	tar -C $(FUZZ_BUILD)/seeds -czf tests/fuzz/corpus/$$n.tar.gz $$n && \
+	echo "tests/fuzz/corpus/$$n.tar.gz: $$(ls $$d | wc -l) inputs"; done
+
+test-long:
+	@$(SETUP_OR_GO_ON)
+	+@$(MAKE) all
+	@scripts/run_long.sh
+
+ci:
+	@$(SETUP_OR_GO_ON)
+	+@MAKE='$(MAKE)' scripts/run_ci.sh
 
 FORCE:

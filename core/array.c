@@ -1,5 +1,6 @@
 /* array.c: refcounted buffers and the array headers (views) that share them. */
 #include "adl_core.h"
+#include "alloc.h"
 #include "trace.h"
 
 #include <stdatomic.h>
@@ -65,7 +66,7 @@ static _Thread_local int cache_count[2];
 static void *block_get(int kind) {
     free_block *b = cache_top[kind];
     if (!b)
-        return malloc(block_size[kind]);
+        return adl_malloc(block_size[kind]);
     cache_top[kind] = b->next;
     cache_count[kind]--;
     return b;
@@ -73,7 +74,7 @@ static void *block_get(int kind) {
 
 static void block_put(int kind, void *p) {
     if (cache_count[kind] >= CACHE_MAX) {
-        free(p);
+        adl_free(p);
         return;
     }
     free_block *b = p;
@@ -86,7 +87,7 @@ void adl_thread_cleanup(void) {
     for (int kind = 0; kind < 2; kind++) {
         while (cache_top[kind]) {
             free_block *next = cache_top[kind]->next;
-            free(cache_top[kind]);
+            adl_free(cache_top[kind]);
             cache_top[kind] = next;
         }
         cache_count[kind] = 0;
@@ -107,10 +108,7 @@ static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *own
 }
 
 static adl_buffer *buffer_new(size_t nbytes) {
-    void *block = NULL;
-    if (posix_memalign(&block, BUFFER_DATA_OFFSET, BUFFER_DATA_OFFSET + nbytes) != 0)
-        return NULL;
-    adl_buffer *b = block;
+    adl_buffer *b = adl_aligned_alloc(BUFFER_DATA_OFFSET, BUFFER_DATA_OFFSET + nbytes);
     if (b)
         buffer_init(b, (char *)b + BUFFER_DATA_OFFSET, nbytes, NULL);
     return b;
@@ -122,14 +120,14 @@ static void buffer_release(adl_buffer *b) {
     live_buffers--;
     if (b->release) {
         b->release(b->release_ctx);
-        free(b);
+        adl_free(b);
         return;
     }
     live_bytes -= (int64_t)b->nbytes;
     if (b->owner)
         block_put(WITH_DATA, b->owner); /* its header went earlier: the whole block goes now */
     else
-        free(b);
+        adl_free(b);
 }
 
 /* kind: WITH_DATA only for arrays whose numbers will live in the block. */
@@ -141,7 +139,7 @@ static adl_array *header_new(int kind, adl_dtype dt, int ndim, const int64_t *sh
         a->shape = a->dims;
         a->strides = a->dims + ADL_INLINE_DIMS;
     } else {
-        a->shape = malloc(sizeof(int64_t) * 2 * (size_t)ndim);
+        a->shape = adl_malloc(sizeof(int64_t) * 2 * (size_t)ndim);
         if (!a->shape) {
             block_put(kind, a);
             return NULL;
@@ -152,11 +150,14 @@ static adl_array *header_new(int kind, adl_dtype dt, int ndim, const int64_t *sh
     a->dtype = dt;
     a->ndim = ndim;
     a->level = 0;
-    a->size = 1;
+    /* unsigned: a zero anywhere gives 0 even where the other sizes'
+     * product would overflow, e.g. a broadcast to (2^40, 2^40, 0) */
+    uint64_t size = 1;
     for (int i = 0; i < ndim; i++) {
         a->shape[i] = shape[i];
-        a->size *= shape[i];
+        size *= (uint64_t)shape[i];
     }
+    a->size = (int64_t)size;
     a->offset = 0;
     a->buf = NULL;
     a->inner = NULL;
@@ -168,7 +169,7 @@ static adl_array *header_new(int kind, adl_dtype dt, int ndim, const int64_t *sh
 
 static void dims_free(adl_array *a) {
     if (a->shape != a->dims)
-        free(a->shape);
+        adl_free(a->shape);
 }
 
 static void header_free(adl_array *a) {
@@ -181,13 +182,17 @@ static adl_status check_shape(adl_ctx *ctx, const char *op, int ndim, const int6
     if (ndim < 0 || ndim > ADL_MAX_DIMS)
         return adl_error(ctx, ADL_ERR_VALUE, "%s: %d dimensions requested, at most %d supported",
                          op, ndim, ADL_MAX_DIMS);
+    /* The product of the nonzero sizes, as NumPy: a zero-size array's
+     * strides still multiply the others, e.g. (0, 2^40, 2^40) is too big. */
     int64_t n = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0)
             return adl_error(ctx, ADL_ERR_VALUE,
                              "%s: negative dimensions are not allowed (axis %d has size %lld)", op,
                              i + 1, (long long)shape[i]);
-        if (shape[i] > 0 && n > ADL_MAX_SIZE / shape[i])
+        if (shape[i] == 0)
+            continue;
+        if (n > ADL_MAX_SIZE / shape[i])
             return adl_error(ctx, ADL_ERR_VALUE, "%s: array is too big (more than 2^48 elements)",
                              op);
         n *= shape[i];
@@ -253,7 +258,8 @@ adl_array *adl_array_view(adl_ctx *ctx, const adl_array *base, int ndim, const i
         adl_error_nomem(ctx, "view");
         return NULL;
     }
-    memcpy(a->strides, strides, sizeof(int64_t) * (size_t)ndim);
+    if (ndim > 0) /* strides may be NULL for a 0-d view */
+        memcpy(a->strides, strides, sizeof(int64_t) * (size_t)ndim);
     a->offset = offset;
     a->buf = base->buf;
     a->buf->refcount++;
@@ -273,9 +279,9 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
     if (check_shape(ctx, "array_wrap", ndim, shape) != ADL_OK)
         return NULL;
     adl_array *a = header_new(BARE, dt, ndim, shape);
-    adl_buffer *b = malloc(sizeof *b);
+    adl_buffer *b = adl_malloc(sizeof *b);
     if (!a || !b) {
-        free(b);
+        adl_free(b);
         if (a)
             header_free(a);
         adl_error_nomem(ctx, "array_wrap");

@@ -16,6 +16,7 @@
  * scripts/gen_format_cases.py writes.
  */
 #include "adl_core.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,7 +46,7 @@ static int sb_reserve(sbuf *b, size_t extra) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->p, cap);
+    char *p = adl_realloc(b->p, cap);
     if (!p) {
         b->oom = 1;
         return 0;
@@ -741,10 +742,10 @@ adl_status adl_array_format(adl_ctx *ctx, const adl_array *a, const adl_printopt
         choose_layout(&st);
         layout L = {.st = &st, .out = &res, .word = {0}, .line_len = 0};
         recurse(&L, 0, a->offset, 1, o->linewidth);
-        free(L.word.p);
+        adl_free(L.word.p);
     }
     if (res.oom || !res.p) {
-        free(res.p);
+        adl_free(res.p);
         return adl_error_nomem(ctx, "format");
     }
     *out = res.p;

@@ -2,6 +2,8 @@
  * properties, indexing, printing. */
 #include "lua_binding.h"
 
+#include "alloc.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,8 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (st != ADL_OK)
         return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
+    if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
+        adl_lua_account(L);
     if (a->level == 0 && a->ndim == 0) {
         double v = *adl_f64(a);
         adl_array_release(a);
@@ -297,7 +301,7 @@ static int l_tostring(lua_State *L) {
     if (adl_array_format(ctx, adl_array_value(a), &opts, &text) != ADL_OK)
         return adl_lua_raise(L, "tostring: %s", ctx->msg);
     lua_pushstring(L, text);
-    free(text);
+    adl_free(text);
     return 1;
 }
 
@@ -457,7 +461,8 @@ static int l_index(lua_State *L) {
     if (kt == LUA_TNUMBER && a->level == 0 && a->ndim == 1) {
         /* the common x[i] of a plain vector: straight to the number */
         double i = lua_tonumber(L, 2);
-        if (i == (int64_t)i && i >= 1 && i <= (double)a->shape[0]) {
+        /* range first: converting inf or nan to an integer is undefined */
+        if (i >= 1 && i <= (double)a->shape[0] && i == (int64_t)i) {
             int64_t pos = (int64_t)i - 1;
             lua_pushnumber(L, adl_array_get(a, &pos));
             return 1;

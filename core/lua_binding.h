@@ -54,6 +54,24 @@ int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *a
 int adl_lua_raise(lua_State *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* The collector's memory pressure (lua_memory.c): call after making an
+ * array; collects when the core's bytes have doubled since the last time.
+ * Smaller arrays are not worth the check: their userdata weighs enough in
+ * Lua's heap for its own collector to keep up. */
+#define ADL_LUA_ACCOUNT_BYTES 1024
+extern _Thread_local int64_t adl_lua_gc_low, adl_lua_gc_mark;
+void adl_lua_gc_step(lua_State *L);
+static inline void adl_lua_account(lua_State *L) {
+    /* one unsigned compare: outside [low, mark) */
+    if (__builtin_expect((uint64_t)(adl_live_bytes() - adl_lua_gc_low) >=
+                             (uint64_t)(adl_lua_gc_mark - adl_lua_gc_low),
+                         0))
+        adl_lua_gc_step(L);
+}
+
+/* Test hooks (lua_debug.c): core.debug, failure injection and counters. */
+void adl_lua_open_debug(lua_State *L);
+
 /* Registers funcs into the table at the top, each with the two upvalues. */
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 

@@ -63,6 +63,7 @@ int luaopen_adlua_core(lua_State *L) {
     adl_lua_open_linalg(L); /* np.linalg, np.random, files */
     adl_lua_open_random(L);
     adl_lua_open_npyio(L);
+    adl_lua_open_debug(L);
     lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
     lua_setfield(L, -2, "array_metatable");
     return 1;

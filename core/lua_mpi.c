@@ -1,5 +1,6 @@
 /* lua_mpi.c: the C half of adlua.mpi (lua/adlua/mpi.lua builds the
  * friendly API on these: tables, means, structure of broadcasts). */
+#include "alloc.h"
 #include "lua_binding.h"
 #include "mpi_comm.h"
 
@@ -81,7 +82,7 @@ static int l_mpi_bcast_bytes(lua_State *L) {
     if (adl_mpi_bcast_bytes(adl_lua_ctx(L), s, n, root, &out, &nout))
         raise_status(L);
     lua_pushlstring(L, out, nout);
-    free(out);
+    adl_free(out);
     return 1;
 }
 
@@ -107,8 +108,8 @@ static int l_mpi_gather_bytes(lua_State *L) {
         lua_rawseti(L, -2, i + 1);
         off += lens[i];
     }
-    free(all);
-    free(lens);
+    adl_free(all);
+    adl_free(lens);
     return 1;
 }
 

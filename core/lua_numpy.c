@@ -62,14 +62,14 @@ static int l_ones(lua_State *L) {
 static int l_empty(lua_State *L) {
     return filled(L, "np.empty", 0.0, 2);
 }
-static int l_full(lua_State *L) {
-    return filled(L, "np.full", luaL_checknumber(L, 2), 3);
-}
-
 static double check_number(lua_State *L, int idx, const char *fname, const char *what) {
     if (lua_type(L, idx) != LUA_TNUMBER)
         adl_lua_raise(L, "%s: %s must be a number, got %s", fname, what, luaL_typename(L, idx));
     return lua_tonumber(L, idx);
+}
+
+static int l_full(lua_State *L) {
+    return filled(L, "np.full", check_number(L, 2, "np.full", "fill_value"), 3);
 }
 
 static int l_arange(lua_State *L) {
@@ -492,7 +492,9 @@ static int l_is_array(lua_State *L) {
 }
 
 static int l_set_printoptions(lua_State *L) {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_type(L, 1) != LUA_TTABLE)
+        adl_lua_raise(L, "np.set_printoptions: expected a table of options, got %s",
+                      luaL_typename(L, 1));
     lua_getfield(L, ADL_MT_UPVALUE, "__printopts");
     adl_printopts *o = lua_touserdata(L, -1);
     if (!o) {

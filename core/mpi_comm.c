@@ -1,5 +1,6 @@
 /* mpi_comm.c: the MPI collectives behind adlua.mpi (see mpi_comm.h). */
 #include "mpi_comm.h"
+#include "alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,14 +157,14 @@ adl_status adl_mpi_bcast_bytes(adl_ctx *ctx, const char *data, size_t n, int roo
     CHECK("bcast", MPI_Bcast(&len, 1, MPI_LONG_LONG, root, MPI_COMM_WORLD));
     if (len < 0 || len > INT_MAX)
         return adl_error(ctx, ADL_ERR_VALUE, "mpi.bcast: message of %lld bytes", len);
-    char *buf = malloc((size_t)len + 1);
+    char *buf = adl_malloc((size_t)len + 1);
     if (!buf)
         return adl_error_nomem(ctx, "mpi.bcast");
     if (rank == root && len > 0)
         memcpy(buf, data, (size_t)len);
     int code = MPI_Bcast(buf, (int)len, MPI_BYTE, root, MPI_COMM_WORLD);
     if (code != MPI_SUCCESS) {
-        free(buf);
+        adl_free(buf);
         return mpi_failed(ctx, "bcast", code);
     }
     *out = buf;
@@ -186,9 +187,9 @@ adl_status adl_mpi_gather_bytes(adl_ctx *ctx, const char *data, size_t n, int ro
     int *counts = NULL, *displs = NULL;
     char *buf = NULL;
     if (rank == root) {
-        counts = calloc((size_t)size, sizeof *counts);
-        displs = calloc((size_t)size, sizeof *displs);
-        *lens = calloc((size_t)size, sizeof **lens);
+        counts = adl_calloc((size_t)size, sizeof *counts);
+        displs = adl_calloc((size_t)size, sizeof *displs);
+        *lens = adl_calloc((size_t)size, sizeof **lens);
         if (!counts || !displs || !*lens) {
             st = adl_error_nomem(ctx, "mpi.gather");
             goto fail;
@@ -211,7 +212,7 @@ adl_status adl_mpi_gather_bytes(adl_ctx *ctx, const char *data, size_t n, int ro
                            (long long)total);
             goto fail;
         }
-        buf = malloc((size_t)total + 1);
+        buf = adl_malloc((size_t)total + 1);
         if (!buf) {
             st = adl_error_nomem(ctx, "mpi.gather");
             goto fail;
@@ -222,15 +223,15 @@ adl_status adl_mpi_gather_bytes(adl_ctx *ctx, const char *data, size_t n, int ro
         st = mpi_failed(ctx, "gather", code);
         goto fail;
     }
-    free(counts);
-    free(displs);
+    adl_free(counts);
+    adl_free(displs);
     *out = buf;
     return ADL_OK;
 fail:
-    free(counts);
-    free(displs);
-    free(buf);
-    free(*lens);
+    adl_free(counts);
+    adl_free(displs);
+    adl_free(buf);
+    adl_free(*lens);
     *lens = NULL;
     return st;
 }

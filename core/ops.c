@@ -107,7 +107,9 @@ static adl_status index_view(adl_ctx *ctx, const adl_array *a, const adl_index *
             if (!it->keep)
                 continue;
             shape[nd] = it->count;
-            strides[nd++] = it->step * a->strides[i];
+            /* the step matters only between elements: a huge step with one
+             * element would overflow the product */
+            strides[nd++] = it->count > 1 ? it->step * a->strides[i] : a->strides[i];
         } else {
             shape[nd] = a->shape[i];
             strides[nd++] = a->strides[i];
@@ -361,8 +363,8 @@ adl_status adl_reshape(adl_ctx *ctx, const char *op, adl_array *a, int ndim, con
     if (ndim < 0 || ndim > ADL_MAX_DIMS)
         return adl_error(ctx, ADL_ERR_VALUE, "%s: %d dimensions requested, at most %d supported",
                          op, ndim, ADL_MAX_DIMS);
-    int infer = -1;
-    int64_t known = 1;
+    int infer = -1, zero = 0;
+    int64_t known = 1; /* the product of the nonzero sizes, as NumPy checks it */
     for (int i = 0; i < ndim; i++) {
         if (shape[i] == -1 && infer < 0) {
             infer = i;
@@ -372,17 +374,20 @@ adl_status adl_reshape(adl_ctx *ctx, const char *op, adl_array *a, int ndim, con
             return adl_error(ctx, ADL_ERR_VALUE,
                              "%s: invalid size %lld in the new shape (only one -1 is allowed)", op,
                              (long long)shape[i]);
-        if (shape[i] > 0 && known > ADL_MAX_SIZE / shape[i])
-            known = ADL_MAX_SIZE + 1;
+        if (shape[i] == 0)
+            zero = 1;
+        else if (known > ADL_MAX_SIZE / shape[i])
+            return adl_error(ctx, ADL_ERR_VALUE, "%s: array is too big (more than 2^48 elements)",
+                             op);
         else
             known *= shape[i];
         p.shape[i] = shape[i];
     }
     if (infer >= 0) {
-        if (known == 0 || a->size % known != 0)
+        if (zero || a->size % known != 0)
             goto bad;
         p.shape[infer] = a->size / known;
-    } else if (known != a->size)
+    } else if ((zero ? 0 : known) != a->size)
         goto bad;
     p.ndim = ndim;
     if (adl_shape_equal(ndim, p.shape, a->ndim, a->shape)) {

@@ -5,6 +5,8 @@
  * outlives its trace can see that it has ended and stand for its value. */
 #include "trace.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +41,7 @@ static void *arena_alloc(adl_trace *t, size_t size) {
     if (size > ARENA_BLOCK)
         return NULL;
     if (!t->arena || t->arena->used + size > ARENA_BLOCK) {
-        arena_block *b = malloc(sizeof *b);
+        arena_block *b = adl_malloc(sizeof *b);
         if (!b)
             return NULL;
         b->next = t->arena;
@@ -61,11 +63,11 @@ int adl_trace_level(const adl_trace *t) {
 
 void adl_trace_release(adl_trace *t) {
     if (t && --t->refcount == 0)
-        free(t);
+        adl_free(t);
 }
 
 adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **out) {
-    adl_trace *t = calloc(1, sizeof *t);
+    adl_trace *t = adl_calloc(1, sizeof *t);
     if (!t)
         return adl_error_nomem(ctx, "grad");
     t->refcount = 1;
@@ -112,11 +114,11 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
     for (int32_t i = 0; i < t->n; i++)
         node_clear(node_at(t, i));
     for (int32_t c = 0; c < t->nchunks; c++)
-        free(t->chunks[c]);
-    free(t->chunks);
+        adl_free(t->chunks[c]);
+    adl_free(t->chunks);
     while (t->arena) {
         arena_block *next = t->arena->next;
-        free(t->arena);
+        adl_free(t->arena);
         t->arena = next;
     }
     t->chunks = NULL;
@@ -129,11 +131,11 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
                          const int32_t *parent, adl_array *out, const adl_params *p,
                          int32_t *index) {
     if (t->n == t->nchunks * CHUNK_NODES) {
-        adl_node **chunks = realloc(t->chunks, sizeof *chunks * (size_t)(t->nchunks + 1));
+        adl_node **chunks = adl_realloc(t->chunks, sizeof *chunks * (size_t)(t->nchunks + 1));
         if (!chunks)
             return adl_error_nomem(ctx, adl_op_name(op));
         t->chunks = chunks;
-        chunks[t->nchunks] = malloc(sizeof(adl_node) * CHUNK_NODES);
+        chunks[t->nchunks] = adl_malloc(sizeof(adl_node) * CHUNK_NODES);
         if (!chunks[t->nchunks])
             return adl_error_nomem(ctx, adl_op_name(op));
         t->nchunks++;
@@ -234,9 +236,9 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     int32_t *parent = parent_in;
     adl_status st = ADL_OK;
     if (nin > INLINE) {
-        live = malloc(sizeof *live * (size_t)nin);
-        inner = malloc(sizeof *inner * (size_t)nin);
-        parent = malloc(sizeof *parent * (size_t)nin);
+        live = adl_malloc(sizeof *live * (size_t)nin);
+        inner = adl_malloc(sizeof *inner * (size_t)nin);
+        parent = adl_malloc(sizeof *parent * (size_t)nin);
         if (!live || !inner || !parent) {
             st = adl_error_nomem(ctx, adl_op_name(op));
             goto done;
@@ -276,9 +278,9 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     st = box_new(ctx, t, node, value, out);
 done:
     if (live != live_in) {
-        free(live);
-        free(inner);
-        free(parent);
+        adl_free(live);
+        adl_free(inner);
+        adl_free(parent);
     }
     return st;
 }

@@ -99,7 +99,7 @@ section "C tests ($BUILD/test_core)"
 if [ -x "$BUILD/test_core" ]; then
     log=$(mktemp)
     if [ $asan = 1 ]; then
-        ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+        ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
             UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1} \
             timeout "$TIMEOUT" "$BUILD/test_core" >"$log" 2>&1
     else
@@ -134,7 +134,7 @@ busted_env=()
 if [ $asan = 1 ]; then
     libasan=$(${CC:-gcc} -print-file-name=libasan.so)
     busted_env=(env "LD_PRELOAD=$libasan"
-        "ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}"
+        "ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}"
         "UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}")
 fi
 

@@ -38,7 +38,9 @@ local is_array = core.is_array
 --- The argument as an array (arrays are returned as they are).
 function np.asarray(x)
   if is_array(x) then return x end
-  return core.array(x)
+  local ok, a = pcall(core.array, x)
+  if not ok then error((tostring(a):gsub("^np%.array:", "np.asarray:")), 2) end
+  return a
 end
 
 local function shape_of(x)
@@ -70,6 +72,10 @@ function np.squeeze(x, axis)
   else
     local axes = type(axis) == "table" and axis or { axis }
     for _, a in ipairs(axes) do
+      if type(a) ~= "number" or a % 1 ~= 0 then
+        error(("np.squeeze: axis must be a whole number or a table of them, got %s")
+          :format(is_array(a) and "an array" or type(a) == "number" and tostring(a) or type(a)), 2)
+      end
       local i = a < 0 and #shape + a + 1 or a
       if shape[i] == nil then
         error(("np.squeeze: axis %d is out of bounds for array of dimension %d"):format(a, #shape), 2)

@@ -74,11 +74,17 @@ TEST(alloc_rejects_bad_shapes) {
     CHECK_EQ_INT(ctx.status, ADL_ERR_VALUE);
     CHECK_STR_CONTAINS(ctx.msg, "ones: array is too big");
 
-    /* a zero length makes any size fine */
-    int64_t zbig[3] = {0, (int64_t)1 << 30, (int64_t)1 << 30};
+    /* a zero length makes the array empty, but as in NumPy the other
+     * sizes still multiply (into the strides): their product is checked */
+    int64_t zbig[3] = {0, (int64_t)1 << 20, (int64_t)1 << 20};
     adl_array *z = adl_array_alloc(&ctx, "ones", ADL_FLOAT64, 3, zbig);
     CHECK(z != NULL);
+    if (z)
+        CHECK_EQ_INT(z->strides[0], (int64_t)1 << 40);
     adl_array_release(z);
+    int64_t zhuge[3] = {0, (int64_t)1 << 40, (int64_t)1 << 40};
+    CHECK(adl_array_alloc(&ctx, "ones", ADL_FLOAT64, 3, zhuge) == NULL);
+    CHECK_STR_CONTAINS(ctx.msg, "ones: array is too big");
 
     int64_t many[ADL_MAX_DIMS + 1];
     for (int i = 0; i <= ADL_MAX_DIMS; i++)

@@ -1,0 +1,229 @@
+-- ops_driver.lua: turns a string of bytes into a sequence of calls on the
+-- public surface (every np function, array method, operator, indexing,
+-- assignment and grad of compositions), with valid and invalid arguments
+-- of every kind.  The libFuzzer harness (fuzz_ops.c) feeds it mutated
+-- inputs; tests/lua/fuzz_regressions_spec.lua replays saved ones.
+--
+-- A call may fail with a Lua error; what must not happen is a crash (the
+-- sanitizers watch), a non-string error, a Lua error from inside the
+-- library ("attempt to index ..."), or arrays left alive after the input:
+-- run() raises "fuzz: ..." for those.
+local np = require "adlua.numpy"
+local ad = require "adlua"
+local core = require "adlua.core"
+local D = core.debug
+
+local M = {}
+
+local function sorted_functions(t)
+  local list = {}
+  for k, v in pairs(t) do
+    -- not the writers (np.save ...): they would fill the directory with files
+    if type(k) == "string" and type(v) == "function" and k ~= "set_printoptions"
+        and not k:match("^save") then
+      list[#list + 1] = k
+    end
+  end
+  table.sort(list)
+  return list
+end
+
+local np_names = sorted_functions(np)
+local method_names = sorted_functions(core.array_metatable.__methods)
+local ad_names = { "grad", "elementwise_grad", "value_and_grad" }
+
+local specials = { 0, 1, -1, 2, 3, 0.5, -1.5, 0 / 0, math.huge, -math.huge, 2 ^ 47, 2 ^ 62,
+  -2 ^ 40, 1e300, 1e-300, 100, -100, 2 ^ 53 + 2 }
+
+local MAX_KEEP = 100000 -- results larger than this are dropped at once
+
+local lua_bugs = { "attempt to index", "attempt to call", "attempt to perform arithmetic",
+  "attempt to compare", "attempt to concatenate", "attempt to get length", "bad argument #",
+  "table index is nil" }
+
+-- A reader over the bytes; past the end it yields zeros.
+local function reader(data)
+  local pos = 0
+  local r = {}
+  function r.byte()
+    pos = pos + 1
+    return data:byte(pos) or 0
+  end
+  function r.done() return pos >= #data end
+  function r.pick(list) return list[r.byte() % #list + 1] end
+  function r.small() return r.byte() % 5 end -- 0..4, most sizes
+  function r.number()
+    local b = r.byte()
+    if b < 128 then return (b % 9) - 3 end
+    if b < 200 then return specials[b % #specials + 1] end
+    return (b - 200) / 8 - 3
+  end
+  return r
+end
+
+local function shape(r)
+  local n = r.byte() % 6
+  local s = {}
+  for i = 1, n do
+    local b = r.byte()
+    s[i] = b < 240 and b % 5 or specials[b % #specials + 1]
+  end
+  return s
+end
+
+-- A nested table of numbers of a small shape (ragged sometimes).
+local function nested(r, depth)
+  local n = r.small()
+  local t = {}
+  for i = 1, n do
+    if depth > 0 and r.byte() < 250 then
+      t[i] = nested(r, depth - 1)
+    else
+      t[i] = r.number()
+    end
+  end
+  if depth > 0 and n > 0 and r.byte() > 250 then t[#t + 1] = r.number() end -- ragged
+  return t
+end
+
+local foreign = { io.stderr, function() end, coroutine.create(function() end), "float64", "abc",
+  true, false }
+
+local function value(r, pool)
+  local k = r.byte() % 12
+  if k <= 4 then
+    local a = pool[r.byte() % 8 + 1]
+    if a ~= nil then return a end
+    return r.number()
+  elseif k == 5 or k == 6 then
+    return r.number()
+  elseif k == 7 then
+    return shape(r)
+  elseif k == 8 then
+    return nested(r, r.byte() % 3)
+  elseif k == 9 then
+    return nil
+  elseif k == 10 then
+    return r.pick(foreign)
+  else
+    -- an index: a number or a table of numbers and ranges
+    local t = {}
+    for i = 1, r.byte() % 4 do
+      local b = r.byte() % 4
+      if b == 0 then t[i] = r.number()
+      elseif b == 1 then t[i] = {}
+      else t[i] = { r.number(), r.number(), b == 3 and r.number() or nil } end
+    end
+    return t
+  end
+end
+
+local function check_error(what, err)
+  if type(err) ~= "string" then
+    error(("fuzz: %s raised a %s"):format(what, type(err)), 0)
+  end
+  for _, b in ipairs(lua_bugs) do
+    if err:find(b, 1, true) then error(("fuzz: %s: Lua error inside the library: %s"):format(what, err), 0) end
+  end
+end
+
+local function keep(pool, slot, v)
+  if core.is_array(v) and v.size > MAX_KEEP then v = nil end
+  if core.is_array(v) or type(v) == "number" then pool[slot] = v end
+end
+
+-- A differentiable composition of up to 3 np functions of x and the pool.
+local function composition(r, pool)
+  local steps = {}
+  for i = 1, r.byte() % 3 + 1 do
+    steps[i] = { name = r.pick(np_names), arg = value(r, pool), second = r.byte() % 3 }
+  end
+  return function(x)
+    local y = x
+    for _, s in ipairs(steps) do
+      if s.second == 0 then y = np[s.name](y)
+      elseif s.second == 1 then y = np[s.name](y, s.arg)
+      else y = np[s.name](s.arg, y) end
+      if not core.is_array(y) and type(y) ~= "number" then return 0 end
+    end
+    return np.sum(y)
+  end
+end
+
+local function step(r, pool)
+  local op = r.byte() % 10
+  local slot = r.byte() % 8 + 1
+  local ok, res
+  local what
+  if op == 0 then
+    what = "np.array"
+    ok, res = pcall(np.array, nested(r, r.byte() % 4))
+  elseif op <= 3 then
+    local name = r.pick(np_names)
+    what = "np." .. name
+    local n = r.byte() % 4
+    local args = {}
+    for i = 1, n do args[i] = value(r, pool) end
+    ok, res = pcall(np[name], unpack(args, 1, n))
+  elseif op == 4 then
+    local x = pool[r.byte() % 8 + 1]
+    if not core.is_array(x) then return end
+    local name = r.pick(method_names)
+    what = "x:" .. name
+    local a, b = value(r, pool), value(r, pool)
+    ok, res = pcall(function() return x[name](x, a, b) end)
+  elseif op == 5 then
+    local a, b = value(r, pool), value(r, pool)
+    local o = r.byte() % 5
+    what = "operator " .. o
+    if not core.is_array(a) and not core.is_array(b) then return end
+    ok, res = pcall(function()
+      if o == 0 then return a + b elseif o == 1 then return a - b elseif o == 2 then return a * b
+      elseif o == 3 then return a / b else return a ^ b end
+    end)
+  elseif op == 6 then
+    local x = pool[r.byte() % 8 + 1]
+    if not core.is_array(x) then return end
+    local key = value(r, pool)
+    what = "index"
+    ok, res = pcall(function() return x[key] end)
+  elseif op == 7 then
+    local x = pool[r.byte() % 8 + 1]
+    if not core.is_array(x) then return end
+    local key, v = value(r, pool), value(r, pool)
+    what = "setitem"
+    ok, res = pcall(function() x[key] = v end)
+  elseif op == 8 then
+    local f = composition(r, pool)
+    local name = r.pick(ad_names)
+    local x = value(r, pool)
+    what = "ad." .. name
+    ok, res = pcall(function() return ad[name](f)(x) end)
+  else
+    pool[slot] = nil
+    return
+  end
+  if ok then keep(pool, slot, res) else check_error(what, res) end
+end
+
+-- Runs the calls the bytes describe; raises "fuzz: ..." on a finding.
+function M.run(data)
+  collectgarbage()
+  collectgarbage()
+  local base = D.live()
+  local r = reader(data)
+  local pool = {}
+  local steps = 0
+  while not r.done() and steps < 64 do
+    step(r, pool)
+    steps = steps + 1
+  end
+  pool = nil
+  collectgarbage()
+  collectgarbage()
+  local live, _, _, traces = D.live()
+  if live ~= base then error(("fuzz: %d arrays alive after the input (%d before)"):format(live, base), 0) end
+  if traces ~= 0 then error(("fuzz: %d traces left open"):format(traces), 0) end
+end
+
+return M
