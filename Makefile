@@ -7,6 +7,8 @@
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
+#   make install [PREFIX=/usr/local] [DESTDIR=]   program, libraries, adlua.h, adlua.pc, Lua modules
+#   make uninstall [PREFIX=...]                   removes what install put there
 #   make clean
 #
 # Variables: BUILD (output folder), SANITIZE=1, V=1 (show commands), CC,
@@ -49,7 +51,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
-              -Icore $(LUA_CFLAGS) $(BLAS_CFLAGS) -MMD -MP
+              -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 # Sources. Everything in core/ but the program's main goes into the library.
@@ -74,7 +76,7 @@ SHARED    := $(BUILD)/libadlua.so
 CMODULE   := $(BUILD)/adlua.so
 TEST_BIN  := $(BUILD)/test_core
 
-.PHONY: all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
+.PHONY: install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
 
 all: $(PROGRAM) $(STATIC) $(SHARED) $(CMODULE)
 lib: $(STATIC) $(SHARED) $(CMODULE)
@@ -177,3 +179,36 @@ clean:
 	rm -rf build build-asan
 
 FORCE:
+
+# ---- installation (embedding, issue 6) --------------------------------------
+# Lua modules go where the stock luajit looks under the prefix (its default
+# package.path and package.cpath for /usr/local): share/lua/5.1 and
+# lib/lua/5.1. The C module "adlua.core" is lib/lua/5.1/adlua/core.so.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INST       := $(DESTDIR)$(PREFIX)
+LUA_LMOD   := $(INST)/share/lua/5.1
+LUA_CMOD   := $(INST)/lib/lua/5.1
+INST_LUA   := $(LUA_SRCS:lua/%=%)
+
+# adlua.pc is written at install time: it names the prefix.
+install: all
+	install -d $(INST)/bin $(INST)/lib/pkgconfig $(INST)/include $(LUA_CMOD)/adlua
+	install -m 755 $(PROGRAM) $(INST)/bin/adlua
+	install -m 644 $(STATIC) $(INST)/lib/libadlua.a
+	install -m 755 $(SHARED) $(INST)/lib/libadlua.so
+	install -m 644 include/adlua.h $(INST)/include/adlua.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e "s|@VERSION@|$$(sed -n 's/^#define ADLUA_VERSION \"\(.*\)\"/\1/p' core/version.h)|" \
+		-e 's|@LIBS_PRIVATE@|$(filter-out $(BLAS_LIBS),$(SYS_LIBS))|' \
+		scripts/adlua.pc.in > $(INST)/lib/pkgconfig/adlua.pc
+	install -m 755 $(CMODULE) $(LUA_CMOD)/adlua/core.so
+	$(Q)for f in $(INST_LUA); do install -D -m 644 lua/$$f $(LUA_LMOD)/$$f || exit 1; done
+
+uninstall:
+	rm -f $(INST)/bin/adlua $(INST)/lib/libadlua.a $(INST)/lib/libadlua.so \
+		$(INST)/include/adlua.h $(INST)/lib/pkgconfig/adlua.pc $(LUA_CMOD)/adlua/core.so
+	$(Q)for f in $(INST_LUA); do rm -f $(LUA_LMOD)/$$f; done
+	$(Q)for d in $(sort $(dir $(INST_LUA:%=$(LUA_LMOD)/%))) $(LUA_CMOD)/adlua; do \
+		rmdir -p --ignore-fail-on-non-empty $$d 2>/dev/null || true; done
