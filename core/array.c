@@ -251,8 +251,8 @@ adl_array *adl_array_view(adl_ctx *ctx, const adl_array *base, int ndim, const i
     return a;
 }
 
-adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, const int64_t *shape,
-                          void (*release)(void *), void *release_ctx) {
+adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim,
+                              const int64_t *shape, void (*release)(void *), void *release_ctx) {
     if (!data) {
         adl_error(ctx, ADL_ERR_VALUE, "array_wrap: data is NULL");
         return NULL;

@@ -78,15 +78,18 @@ int adlua_pcall(lua_State *L, int narg, int nres) {
     return adlua_pcall_traceback(L, narg, nres);
 }
 
-/* Pushes the array metatable, loading the C module into L first when this
- * state has not required adlua yet. */
+/* Pushes the array metatable. Arrays get their methods (x:sum() ...) from
+ * adlua.numpy, so a state that has not required it yet requires it now. */
 static void push_metatable(lua_State *L) {
-    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
-    if (lua_istable(L, -1))
-        return;
-    lua_pop(L, 1);
-    lua_pushcfunction(L, luaopen_adlua_core);
-    lua_call(L, 0, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+    lua_getfield(L, -1, "adlua.numpy");
+    int loaded = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    if (!loaded) {
+        lua_getglobal(L, "require");
+        lua_pushliteral(L, "adlua.numpy");
+        lua_call(L, 1, 0);
+    }
     lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
 }
 

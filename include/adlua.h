@@ -72,9 +72,10 @@ int adlua_pcall(lua_State *L, int narg, int nres);
 /* Pushes a as a Lua array (nil when a is NULL). Lua takes its own
  * reference, released when the Lua value is collected: the caller keeps its
  * reference and still releases it. Like every adlua result, a 0-d array is
- * pushed as a Lua number. Loads the C half of the runtime into L when needed.
- * Raises a Lua error (call it under a protected call) only when Lua runs out
- * of memory. */
+ * pushed as a Lua number. Requires "adlua.numpy" in L when it is not loaded
+ * yet (arrays get their methods from it), so call adlua_openlibs(L) first.
+ * Raises a Lua error only when that require fails or Lua runs out of
+ * memory. */
 void adlua_pusharray(lua_State *L, adl_array *a);
 
 /* The array at stack index idx, BORROWED (no reference is taken), or NULL

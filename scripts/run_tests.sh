@@ -9,6 +9,7 @@
 #   build   1 test: make succeeds; 1 test: no compiler warnings
 #   lint    1 test per check (clang-format, cppcheck, layers)
 #   c       build/test_core: its "c tests: N passed, M failed" line
+#   install scripts/test_install.sh: make install/uninstall, the example host
 #   lua     every tests/lua/**/*_spec.lua, one busted (under LuaJIT, TAP
 #           output) per file; a file that fails to load or crashes counts
 #           as a failure
@@ -122,6 +123,23 @@ if [ -x "$BUILD/test_core" ]; then
     fi
 else
     record c 0 1 "$BUILD/test_core was not built"
+fi
+
+# ---- installation and the example host (scripts/test_install.sh) -----------
+section "install: make install into a temporary prefix, examples/embed host"
+log=$(mktemp)
+if [ $asan = 1 ]; then inst_args=(--asan); else inst_args=(); fi
+timeout "$TIMEOUT" scripts/test_install.sh "${inst_args[@]}" >"$log" 2>&1
+st=$?
+cat "$log"
+line=$(grep -E '^install tests: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+rm -f "$log"
+if [ -n "$line" ]; then
+    p=$(echo "$line" | sed -E 's/^install tests: ([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    record install "$p" "$f"
+else
+    record install 0 1 "test_install.sh ended abnormally, status $st"
 fi
 
 # ---- Lua specs --------------------------------------------------------------
