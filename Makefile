@@ -12,7 +12,8 @@
 #   make clean
 #
 # Variables: BUILD (output folder), SANITIZE=1, V=1 (show commands), CC,
-# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua).
+# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
+# LUA_PC (pkg-config name of the Lua to link: luajit, or lua5.4 with BUILD=build-lua54).
 
 MAKEFLAGS += --no-print-directory
 .DEFAULT_GOAL := all
@@ -37,8 +38,9 @@ endif
 
 # Dependencies through pkg-config; quiet when it is missing (before `make setup`).
 pc = $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
-LUA_CFLAGS  := $(call pc,--cflags luajit)
-LUA_LIBS    := $(call pc,--libs luajit)
+LUA_PC     ?= luajit
+LUA_CFLAGS  := $(call pc,--cflags $(LUA_PC))
+LUA_LIBS    := $(call pc,--libs $(LUA_PC))
 BLAS_CFLAGS := $(call pc,--cflags openblas)
 BLAS_LIBS   := $(call pc,--libs openblas)
 LAPACK_LIBS := $(or $(call pc,--libs lapacke),-llapacke)
@@ -176,7 +178,7 @@ format:
 	@scripts/lint.sh format
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-lua54
 
 FORCE:
 
@@ -188,8 +190,10 @@ FORCE:
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 INST       := $(DESTDIR)$(PREFIX)
-LUA_LMOD   := $(INST)/share/lua/5.1
-LUA_CMOD   := $(INST)/lib/lua/5.1
+# The Lua version the modules are for: 5.1 for LuaJIT, 5.4 with LUA_PC=lua5.4.
+LUA_VER    := $(if $(findstring 5.4,$(LUA_PC)),5.4,5.1)
+LUA_LMOD   := $(INST)/share/lua/$(LUA_VER)
+LUA_CMOD   := $(INST)/lib/lua/$(LUA_VER)
 INST_LUA   := $(LUA_SRCS:lua/%=%)
 
 # adlua.pc is written at install time: it names the prefix.
@@ -201,6 +205,7 @@ install: all
 	install -m 644 include/adlua.h $(INST)/include/adlua.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' \
 		-e "s|@VERSION@|$$(sed -n 's/^#define ADLUA_VERSION \"\(.*\)\"/\1/p' core/version.h)|" \
+		-e 's|@LUA_PC@|$(LUA_PC)|' \
 		-e 's|@LIBS_PRIVATE@|$(filter-out $(BLAS_LIBS),$(SYS_LIBS))|' \
 		scripts/adlua.pc.in > $(INST)/lib/pkgconfig/adlua.pc
 	install -m 755 $(CMODULE) $(LUA_CMOD)/adlua/core.so

@@ -30,7 +30,8 @@
  * threads that retain or release it at the same time. A thread that used
  * adlua calls adl_thread_cleanup() before it exits, to free its caches.
  *
- * Builds against LuaJIT 2.1 (pkg-config luajit).
+ * Builds against LuaJIT 2.1 (pkg-config luajit) and PUC Lua 5.4 (lua5.4):
+ * adlua.pc requires the one the library was built with.
  */
 #ifndef ADLUA_H
 #define ADLUA_H
