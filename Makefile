@@ -44,8 +44,14 @@ LUA_LIBS    := $(call pc,--libs $(LUA_PC))
 BLAS_CFLAGS := $(call pc,--cflags openblas)
 BLAS_LIBS   := $(call pc,--libs openblas)
 LAPACK_LIBS := $(or $(call pc,--libs lapacke),-llapacke)
+# Open MPI when installed (adlua.mpi); MPI=0 builds without it.
+MPI        ?= $(if $(call pc,--exists ompi-c && echo yes),1,0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DADL_HAVE_MPI $(call pc,--cflags ompi-c)
+MPI_LIBS   := $(call pc,--libs ompi-c)
+endif
 # Libraries of the runtime apart from Lua: the C module gets its Lua from the host.
-SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) -lm -ldl -pthread
+SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) $(MPI_LIBS) -lm -ldl -pthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS  ?= -O1 -g
@@ -53,7 +59,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
-              -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) -MMD -MP
+              -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 # Sources. Everything in core/ but the program's main goes into the library.
