@@ -8,10 +8,13 @@
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
+#   make install [PREFIX=/usr/local] [DESTDIR=]   program, libraries, adlua.h, adlua.pc, Lua modules
+#   make uninstall [PREFIX=...]                   removes what install put there
 #   make clean
 #
 # Variables: BUILD (output folder), SANITIZE=1, V=1 (show commands), CC,
-# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua).
+# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
+# LUA_PC (pkg-config name of the Lua to link: luajit, or lua5.4 with BUILD=build-lua54).
 
 MAKEFLAGS += --no-print-directory
 .DEFAULT_GOAL := all
@@ -36,8 +39,9 @@ endif
 
 # Dependencies through pkg-config; quiet when it is missing (before `make setup`).
 pc = $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
-LUA_CFLAGS  := $(call pc,--cflags luajit)
-LUA_LIBS    := $(call pc,--libs luajit)
+LUA_PC     ?= luajit
+LUA_CFLAGS  := $(call pc,--cflags $(LUA_PC))
+LUA_LIBS    := $(call pc,--libs $(LUA_PC))
 BLAS_CFLAGS := $(call pc,--cflags openblas)
 BLAS_LIBS   := $(call pc,--libs openblas)
 LAPACK_LIBS := $(or $(call pc,--libs lapacke),-llapacke)
@@ -57,7 +61,7 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
-              -Icore $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
+              -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 # Sources. Everything in core/ but the program's main goes into the library.
@@ -82,7 +86,7 @@ SHARED    := $(BUILD)/libadlua.so
 CMODULE   := $(BUILD)/adlua.so
 TEST_BIN  := $(BUILD)/test_core
 
-.PHONY: all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
+.PHONY: install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
 
 all: $(PROGRAM) $(STATIC) $(SHARED) $(CMODULE)
 lib: $(STATIC) $(SHARED) $(CMODULE)
@@ -182,7 +186,7 @@ format:
 	@scripts/lint.sh format
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-lua54
 
 # ---- reliability: valgrind, fuzzing, long runs (docs/reliability.md) -------
 #   make test-valgrind      C tests and a Lua subset under valgrind memcheck
@@ -238,3 +242,39 @@ ci:
 	+@MAKE='$(MAKE)' scripts/run_ci.sh
 
 FORCE:
+
+# ---- installation (embedding, issue 6) --------------------------------------
+# Lua modules go where the stock luajit looks under the prefix (its default
+# package.path and package.cpath for /usr/local): share/lua/5.1 and
+# lib/lua/5.1. The C module "adlua.core" is lib/lua/5.1/adlua/core.so.
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INST       := $(DESTDIR)$(PREFIX)
+# The Lua version the modules are for: 5.1 for LuaJIT, 5.4 with LUA_PC=lua5.4.
+LUA_VER    := $(if $(findstring 5.4,$(LUA_PC)),5.4,5.1)
+LUA_LMOD   := $(INST)/share/lua/$(LUA_VER)
+LUA_CMOD   := $(INST)/lib/lua/$(LUA_VER)
+INST_LUA   := $(LUA_SRCS:lua/%=%)
+
+# adlua.pc is written at install time: it names the prefix.
+install: all
+	install -d $(INST)/bin $(INST)/lib/pkgconfig $(INST)/include $(LUA_CMOD)/adlua
+	install -m 755 $(PROGRAM) $(INST)/bin/adlua
+	install -m 644 $(STATIC) $(INST)/lib/libadlua.a
+	install -m 755 $(SHARED) $(INST)/lib/libadlua.so
+	install -m 644 include/adlua.h $(INST)/include/adlua.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+		-e "s|@VERSION@|$$(sed -n 's/^#define ADLUA_VERSION \"\(.*\)\"/\1/p' core/version.h)|" \
+		-e 's|@LUA_PC@|$(LUA_PC)|' \
+		-e 's|@LIBS_PRIVATE@|$(filter-out $(BLAS_LIBS),$(SYS_LIBS))|' \
+		scripts/adlua.pc.in > $(INST)/lib/pkgconfig/adlua.pc
+	install -m 755 $(CMODULE) $(LUA_CMOD)/adlua/core.so
+	$(Q)for f in $(INST_LUA); do install -D -m 644 lua/$$f $(LUA_LMOD)/$$f || exit 1; done
+
+uninstall:
+	rm -f $(INST)/bin/adlua $(INST)/lib/libadlua.a $(INST)/lib/libadlua.so \
+		$(INST)/include/adlua.h $(INST)/lib/pkgconfig/adlua.pc $(LUA_CMOD)/adlua/core.so
+	$(Q)for f in $(INST_LUA); do rm -f $(LUA_LMOD)/$$f; done
+	$(Q)for d in $(sort $(dir $(INST_LUA:%=$(LUA_LMOD)/%))) $(LUA_CMOD)/adlua; do \
+		rmdir -p --ignore-fail-on-non-empty $$d 2>/dev/null || true; done

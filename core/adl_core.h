@@ -112,10 +112,11 @@ adl_array *adl_array_scalar(adl_ctx *ctx, double v); /* 0-d float64 */
 /* A view of base's buffer with the given geometry (base must be plain). */
 adl_array *adl_array_view(adl_ctx *ctx, const adl_array *base, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset);
-/* Wraps memory the caller owns; release(release_ctx) runs once when the last
+/* Wraps memory the caller owns (adl_array_wrap of adlua.h is this with a
+ * per-thread error record); release(release_ctx) runs once when the last
  * view goes away (release may be NULL). */
-adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, const int64_t *shape,
-                          void (*release)(void *), void *release_ctx);
+adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim,
+                              const int64_t *shape, void (*release)(void *), void *release_ctx);
 /* A header with value's shape and no buffer, for the tracer's boxes. */
 adl_array *adl_array_new_box(const adl_array *value);
 void adl_array_retain(adl_array *a);

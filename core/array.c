@@ -266,8 +266,8 @@ adl_array *adl_array_view(adl_ctx *ctx, const adl_array *base, int ndim, const i
     return a;
 }
 
-adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, const int64_t *shape,
-                          void (*release)(void *), void *release_ctx) {
+adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim,
+                              const int64_t *shape, void (*release)(void *), void *release_ctx) {
     if (!data) {
         adl_error(ctx, ADL_ERR_VALUE, "array_wrap: data is NULL");
         return NULL;
@@ -304,7 +304,8 @@ adl_array *adl_array_new_box(const adl_array *value) {
 }
 
 void adl_array_retain(adl_array *a) {
-    a->refcount++;
+    if (a) /* NULL is fine, as for release */
+        a->refcount++;
 }
 
 void adl_array_release(adl_array *a) {

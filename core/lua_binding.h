@@ -11,6 +11,8 @@
 #include "adl_core.h"
 #include "trace.h"
 
+#include "lua_compat.h"
+
 #include <lauxlib.h>
 #include <lua.h>
 

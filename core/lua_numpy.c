@@ -157,7 +157,7 @@ static int constant_unary(lua_State *L, adl_unary_op op, const char *fname) {
     adl_lua_newslot(L);
     return finish(L, adl_constant_unary(adl_lua_ctx(L), op, a, &r), &r);
 }
-static int l_floor(lua_State *L) {
+static int l_np_floor(lua_State *L) {
     return constant_unary(L, ADL_U_FLOOR, "np.floor");
 }
 static int l_ceil(lua_State *L) {
@@ -593,7 +593,7 @@ static const luaL_Reg funcs[] = {{"array", l_array},
                                  {"arccosh", l_arccosh},
                                  {"arctanh", l_arctanh},
                                  {"arctan2", l_arctan2},
-                                 {"floor", l_floor},
+                                 {"floor", l_np_floor},
                                  {"ceil", l_ceil},
                                  {"rint", l_rint},
                                  {"remainder_value", l_remainder_value},

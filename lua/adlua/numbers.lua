@@ -33,6 +33,18 @@ function M.install(env)
     if type(v) == "number" then return M.format(v) end
     return raw(v)
   end
+  -- Lua 5.2 and later: print formats numbers itself instead of calling the
+  -- global tostring, so it is replaced too (LuaJIT reports "Lua 5.1").
+  if env.print and _VERSION ~= "Lua 5.1" then
+    local raw_print, pack, unpack = env.print, table.pack, table.unpack
+    env.print = function(...)
+      local t = pack(...)
+      for i = 1, t.n do
+        if type(t[i]) == "number" then t[i] = M.format(t[i]) end
+      end
+      return raw_print(unpack(t, 1, t.n))
+    end
+  end
 end
 
 return M

@@ -176,7 +176,7 @@ TEST(wrap_releases_host_memory_once) {
     int64_t shape[2] = {2, 3};
     int64_t bytes0 = adl_live_bytes();
     released_count = 0;
-    adl_array *a = adl_array_wrap(&ctx, mem, ADL_FLOAT64, 2, shape, count_release, mem);
+    adl_array *a = adl_array_wrap_ctx(&ctx, mem, ADL_FLOAT64, 2, shape, count_release, mem);
     REQUIRE(a != NULL);
     CHECK(adl_f64(a) == mem);
     int64_t n = 3, one = 1;
@@ -190,7 +190,7 @@ TEST(wrap_releases_host_memory_once) {
     CHECK_EQ_INT(released_count, 1);
     CHECK_EQ_INT(adl_live_bytes(), bytes0); /* host memory is not counted */
 
-    CHECK(adl_array_wrap(&ctx, NULL, ADL_FLOAT64, 2, shape, NULL, NULL) == NULL);
+    CHECK(adl_array_wrap_ctx(&ctx, NULL, ADL_FLOAT64, 2, shape, NULL, NULL) == NULL);
     CHECK_EQ_INT(ctx.status, ADL_ERR_VALUE);
     CHECK_STR_CONTAINS(ctx.msg, "array_wrap: data is NULL");
     LIVE_END;

@@ -1,6 +1,7 @@
 -- The tape: grad, elementwise_grad, value_and_grad, nesting, gradients of
 -- every differentiable operation of issue 2 (against this file's own finite
 -- differences, and through ad.check_grads at order 2).
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 local h = require "tests.lua.helpers"
 local np = require "adlua.numpy"

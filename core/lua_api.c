@@ -1,0 +1,130 @@
+/* lua_api.c: the public C API of include/adlua.h, for host applications.
+ *
+ * The array functions are the core's, with the error record kept per thread
+ * (a host calls them without any interpreter); the Lua functions reach the
+ * interpreter's context and array metatable through the registry, since a
+ * host's call is not a binding closure with upvalues. */
+#include "adl_core.h"
+#include "lua_binding.h"
+#include "lua_embed.h"
+#include "lua_run.h"
+
+#include "adlua.h"
+
+#include <string.h>
+
+/* Thread-local, so threads that each own a lua_State never share it. */
+static _Thread_local adl_ctx api_ctx;
+
+const char *adl_errmsg(void) {
+    return api_ctx.msg;
+}
+
+/* Checks what the core leaves to its callers: the dtype, and a shape
+ * pointer that the core would read. */
+static int check_args(const char *op, adl_dtype dtype, int ndim, const int64_t *shape) {
+    adl_ctx_init(&api_ctx);
+    if (dtype != ADL_FLOAT64 && dtype != ADL_FLOAT32) {
+        adl_error(&api_ctx, ADL_ERR_TYPE, "%s: unknown dtype %d (ADL_FLOAT64 or ADL_FLOAT32)", op,
+                  (int)dtype);
+        return 0;
+    }
+    if (ndim > 0 && shape == NULL) {
+        adl_error(&api_ctx, ADL_ERR_VALUE, "%s: shape is NULL for %d dimensions", op, ndim);
+        return 0;
+    }
+    return 1;
+}
+
+adl_array *adl_array_new(adl_dtype dtype, int ndim, const int64_t *shape) {
+    if (!check_args("array_new", dtype, ndim, shape))
+        return NULL;
+    return adl_array_zeros(&api_ctx, "array_new", dtype, ndim, shape);
+}
+
+adl_array *adl_array_wrap(void *data, adl_dtype dtype, int ndim, const int64_t *shape,
+                          void (*release)(void *ctx), void *ctx) {
+    if (!check_args("array_wrap", dtype, ndim, shape))
+        return NULL;
+    return adl_array_wrap_ctx(&api_ctx, data, dtype, ndim, shape, release, ctx);
+}
+
+adl_dtype adl_array_dtype(const adl_array *a) {
+    return adl_array_value(a)->dtype;
+}
+
+int adl_array_ndim(const adl_array *a) {
+    return a->ndim;
+}
+
+const int64_t *adl_array_shape(const adl_array *a) {
+    return a->shape;
+}
+
+const int64_t *adl_array_strides(const adl_array *a) {
+    return adl_array_value(a)->strides;
+}
+
+int64_t adl_array_size(const adl_array *a) {
+    return a->size;
+}
+
+void *adl_array_data(adl_array *a) {
+    const adl_array *v = adl_array_value(a);
+    return (char *)v->buf->data + v->offset * (int64_t)adl_dtype_size(v->dtype);
+}
+
+int adlua_pcall(lua_State *L, int narg, int nres) {
+    return adlua_pcall_traceback(L, narg, nres);
+}
+
+/* Pushes the array metatable. Arrays get their methods (x:sum() ...) from
+ * adlua.numpy, so a state that has not required it yet requires it now. */
+static void push_metatable(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+    lua_getfield(L, -1, "adlua.numpy");
+    int loaded = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    if (!loaded) {
+        lua_getglobal(L, "require");
+        lua_pushliteral(L, "adlua.numpy");
+        lua_call(L, 1, 0);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
+}
+
+/* A closure with the binding's two upvalues, so that adl_lua_pusharray
+ * (which reads them) runs as in any binding function. */
+static int push_closure(lua_State *L) {
+    adl_array *a = lua_touserdata(L, 1);
+    lua_settop(L, 0);
+    adl_array_retain(a);
+    adl_lua_pusharray(L, a);
+    return 1;
+}
+
+void adlua_pusharray(lua_State *L, adl_array *a) {
+    if (a == NULL) {
+        lua_pushnil(L);
+        return;
+    }
+    push_metatable(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.ctx");
+    lua_insert(L, -2);
+    lua_pushcclosure(L, push_closure, 2);
+    lua_pushlightuserdata(L, a);
+    lua_call(L, 1, 1);
+}
+
+adl_array *adlua_toarray(lua_State *L, int idx) {
+    void *u = lua_touserdata(L, idx);
+    if (u == NULL || !lua_getmetatable(L, idx))
+        return NULL;
+    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
+    int same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    if (!same)
+        return NULL;
+    adl_array *a = ((adl_ud *)u)->a;
+    return a ? (adl_array *)adl_array_value(a) : NULL;
+}
