@@ -3,7 +3,7 @@
 #   make                 build/adlua (program), build/libadlua.{a,so}, build/adlua.so
 #   make test            setup, build, lint, all test suites; last line "N passed, M failed"
 #   make test-asan       the same suites under AddressSanitizer/UBSan, in build-asan/
-#   make demo            run examples/train_iris.lua
+#   make demo            run examples/train_iris.lua, write the blog's figures to out/
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
@@ -161,6 +161,7 @@ demo:
 	@scripts/setup.sh
 	+@$(MAKE) all
 	@$(PROGRAM) examples/train_iris.lua
+	@$(PROGRAM) examples/figures.lua $(or $(OUT),out)
 
 bench:
 	@scripts/setup.sh --bench

@@ -331,10 +331,10 @@ end
 ---------------------------------------------------------------------------
 
 local function quote(s)
-    -- gnuplot single-quoted strings: '' is a quote (terminals are noenhanced,
-    -- so _ and ^ in labels show as typed)
-    s = s:gsub("'", "''")
-    return "'" .. s .. "'"
+    -- a gnuplot double-quoted string (terminals are noenhanced, so _ and ^
+    -- in labels show as typed)
+    s = s:gsub('[\\"]', "\\%0"):gsub("\n", "\\n")
+    return '"' .. s .. '"'
 end
 
 local function num(v)
@@ -347,7 +347,8 @@ end
 local LEGEND_POS = {
     ["upper right"] = "top right", ["upper left"] = "top left",
     ["lower left"] = "bottom left", ["lower right"] = "bottom right",
-    ["center"] = "center center", best = "top right",
+    ["center"] = "center center", ["center right"] = "right center",
+    ["center left"] = "left center", best = "top right",
 }
 
 local function axes_script(out, ax, nblock)
