@@ -52,15 +52,26 @@ ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_
               -Icore $(LUA_CFLAGS) $(BLAS_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
+# The console's line editor: libedit (BSD) by default, GNU readline with
+# READLINE=1, none when neither is installed (plain stdin).
+ifeq ($(READLINE),1)
+EDIT_CFLAGS := -DADLUA_READLINE
+EDIT_LIBS   := -lreadline
+else ifneq ($(call pc,--libs libedit),)
+EDIT_CFLAGS := -DADLUA_LIBEDIT $(call pc,--cflags libedit)
+EDIT_LIBS   := $(call pc,--libs libedit)
+endif
+
 # Sources. Everything in core/ but the program's main goes into the library.
-CORE_SRCS := $(sort $(filter-out core/lua_main.c,$(wildcard core/*.c)))
+# lua_line_edit.c (the console's libedit/readline editor) is the program's too.
+CORE_SRCS := $(sort $(filter-out core/lua_main.c core/lua_line_edit.c,$(wildcard core/*.c)))
 LUA_SRCS  := $(shell find lua -name '*.lua' 2>/dev/null | LC_ALL=C sort)
 TEST_SRCS := $(sort $(wildcard tests/c/*.c))
 
 OBJ       := $(BUILD)/obj
 GEN_SRC   := $(BUILD)/gen/lua_sources.c
 LIB_OBJS  := $(CORE_SRCS:core/%.c=$(OBJ)/%.o) $(OBJ)/gen/lua_sources.o
-MAIN_OBJ  := $(OBJ)/lua_main.o
+MAIN_OBJ  := $(OBJ)/lua_main.o $(OBJ)/lua_line_edit.o
 TEST_OBJS := $(TEST_SRCS:tests/c/%.c=$(OBJ)/tests/%.o)
 ALL_OBJS  := $(LIB_OBJS) $(MAIN_OBJ) $(TEST_OBJS)
 
@@ -87,6 +98,9 @@ define compile
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(1) -c $< -o $@ 2> $@.log; st=$$?; cat $@.log >&2; exit $$st
 endef
+
+$(OBJ)/lua_line_edit.o: core/lua_line_edit.c
+	$(call compile,$(EDIT_CFLAGS))
 
 $(OBJ)/%.o: core/%.c
 	$(call compile,)
@@ -127,7 +141,7 @@ $(CMODULE): $(LIB_OBJS)
 $(PROGRAM): $(MAIN_OBJ) $(STATIC)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,-E -o $@ $(MAIN_OBJ) \
-		-Wl,--whole-archive $(STATIC) -Wl,--no-whole-archive $(LUA_LIBS) $(SYS_LIBS)
+		-Wl,--whole-archive $(STATIC) -Wl,--no-whole-archive $(LUA_LIBS) $(SYS_LIBS) $(EDIT_LIBS)
 
 $(TEST_BIN): $(TEST_OBJS) $(STATIC)
 	$(call say,LD,$@)

@@ -29,9 +29,24 @@ static void write_prompt(lua_State *L, int first) {
     lua_pop(L, 1);
 }
 
+static adlua_line_reader line_reader; /* the program's line editor, if any */
+
+void adlua_console_set_reader(adlua_line_reader reader) {
+    line_reader = reader;
+}
+
 /* Pushes the next line without its newline; returns 0 at EOF. */
 static int read_line(lua_State *L, struct reader *r, int first) {
     ssize_t n;
+    if (line_reader != NULL) {
+        int got;
+        const char *prompt;
+        lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2");
+        prompt = lua_tostring(L, -1);
+        got = line_reader(L, prompt != NULL ? prompt : (first ? "> " : ">> "));
+        lua_remove(L, got ? -2 : -1);
+        return got;
+    }
     write_prompt(L, first);
     n = getline(&r->line, &r->cap, stdin);
     if (n < 0)

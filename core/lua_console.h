@@ -17,4 +17,11 @@
  * goes on. Returns 0 at EOF. */
 int adlua_console(lua_State *L, const char *progname);
 
+/* A line editor for the console: shows prompt, pushes the line read
+ * (without its newline) and returns 1, or returns 0 at EOF. NULL (the
+ * default) reads stdin plainly. The program installs its libedit reader
+ * (lua_line_edit.c) so that the library itself needs no libedit. */
+typedef int (*adlua_line_reader)(lua_State *L, const char *prompt);
+void adlua_console_set_reader(adlua_line_reader reader);
+
 #endif

@@ -7,6 +7,7 @@
  * The global `arg` holds the script's name at 0, its arguments at 1..n, and
  * the program and options at negative indices, as in `lua`. */
 #include "lua_console.h"
+#include "lua_line_edit.h"
 #include "lua_embed.h"
 #include "lua_run.h"
 #include "version.h"
@@ -237,10 +238,16 @@ static void console_globals(lua_State *L) {
 }
 
 static int run_console(lua_State *L, int banner) {
+    int status;
+    int edited;
     if (banner && isatty(STDIN_FILENO))
         print_version();
     console_globals(L);
-    return adlua_console(L, progname);
+    edited = isatty(STDIN_FILENO) && adlua_line_edit_open(L);
+    status = adlua_console(L, progname);
+    if (edited)
+        adlua_line_edit_close();
+    return status;
 }
 
 struct main_args {
