@@ -85,7 +85,7 @@ SHARED    := $(BUILD)/libadlua.so
 CMODULE   := $(BUILD)/adlua.so
 TEST_BIN  := $(BUILD)/test_core
 
-.PHONY: all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
+.PHONY: api-doc all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
 
 all: $(PROGRAM) $(STATIC) $(SHARED) $(CMODULE)
 lib: $(STATIC) $(SHARED) $(CMODULE)
@@ -176,6 +176,10 @@ demo:
 	+@$(MAKE) all
 	@$(PROGRAM) examples/train_iris.lua
 	@$(PROGRAM) examples/figures.lua $(or $(OUT),out)
+
+# docs/api.md from the docstrings (tests/lua/doc_spec.lua checks it is current)
+api-doc: $(PROGRAM)
+	@$(PROGRAM) scripts/gen_api_doc.lua docs/api.md
 
 bench:
 	@scripts/setup.sh --bench

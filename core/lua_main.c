@@ -7,8 +7,8 @@
  * The global `arg` holds the script's name at 0, its arguments at 1..n, and
  * the program and options at negative indices, as in `lua`. */
 #include "lua_console.h"
-#include "lua_line_edit.h"
 #include "lua_embed.h"
+#include "lua_line_edit.h"
 #include "lua_run.h"
 #include "version.h"
 
@@ -203,12 +203,13 @@ static int embedded(lua_State *L, const char *name) {
     return found;
 }
 
-/* Globals the console offers: np, ad, plt (those built in and not set). */
+/* Globals the console offers: np, ad, plt, help (those built in and not set). */
 static void console_globals(lua_State *L) {
     static const char *const mods[][2] = {
         {"np", "adlua.numpy"},
         {"ad", "adlua"},
         {"plt", "adlua.plot"},
+        {"help", "adlua.help"},
     };
     size_t i;
     for (i = 0; i < sizeof mods / sizeof mods[0]; i++) {
