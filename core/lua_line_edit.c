@@ -68,7 +68,8 @@ static char *generate(const char *text, int state) {
 static char **complete(const char *text, int start, int end) {
     (void)start;
     (void)end;
-    rl_attempted_completion_over = 1; /* no file names */
+    rl_attempted_completion_over = 1;   /* no file names */
+    rl_completion_append_character = 0; /* np.linalg<TAB> then "." */
     return rl_completion_matches(text, generate);
 }
 
