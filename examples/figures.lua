@@ -57,7 +57,7 @@ plt.plot(steps, w2, "--", {label = "w2 (sepal width)"})
 plt.plot(steps, w3, ":", {label = "w3 (bias)"})
 plt.title("Weights during training")
 plt.xlabel("gradient descent step"); plt.ylabel("weight")
-plt.legend({loc = "center right"}); plt.grid()
+plt.legend({loc = "lower left"}); plt.grid()
 paths[#paths + 1] = plt.savefig(outdir .. "/iris_weights.png")
 
 for _, p in ipairs(paths) do print("wrote " .. p) end
