@@ -40,8 +40,14 @@ LUA_LIBS    := $(call pc,--libs luajit)
 BLAS_CFLAGS := $(call pc,--cflags openblas)
 BLAS_LIBS   := $(call pc,--libs openblas)
 LAPACK_LIBS := $(or $(call pc,--libs lapacke),-llapacke)
+# Open MPI when installed (adlua.mpi); MPI=0 builds without it.
+MPI        ?= $(if $(call pc,--exists ompi-c && echo yes),1,0)
+ifeq ($(MPI),1)
+MPI_CFLAGS := -DADL_HAVE_MPI $(call pc,--cflags ompi-c)
+MPI_LIBS   := $(call pc,--libs ompi-c)
+endif
 # Libraries of the runtime apart from Lua: the C module gets its Lua from the host.
-SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) -lm -ldl -pthread
+SYS_LIBS    := $(BLAS_LIBS) $(LAPACK_LIBS) $(MPI_LIBS) -lm -ldl -pthread
 
 ifeq ($(SANITIZE),1)
 CFLAGS  ?= -O1 -g
@@ -49,7 +55,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 endif
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
-              -Icore $(LUA_CFLAGS) $(BLAS_CFLAGS) -MMD -MP
+              -Icore $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
 # The console's line editor: libedit (BSD) by default, GNU readline with

@@ -46,44 +46,51 @@ typedef struct header_block {
 
 /* Loops over tiny arrays allocate and free headers at a high rate, in
  * bursts larger than malloc's per-thread cache: each thread keeps its own
- * bounded stack of free blocks (no locks; a block freed on another thread
- * simply joins that thread's stack). */
+ * bounded stacks of free blocks (no locks; a block freed on another thread
+ * simply joins that thread's stack).  Two kinds of block: a header_block for
+ * arrays whose numbers fit inline, and a bare header for views, boxes and
+ * arrays with their own buffer, so that a deep tape of boxes stays small. */
 #define CACHE_MAX 8192
+
+enum { BARE, WITH_DATA };
+static const size_t block_size[2] = {sizeof(adl_array), sizeof(header_block)};
 
 typedef struct free_block {
     struct free_block *next;
 } free_block;
 
-static _Thread_local free_block *cache_top;
-static _Thread_local int cache_count;
+static _Thread_local free_block *cache_top[2];
+static _Thread_local int cache_count[2];
 
-static header_block *block_get(void) {
-    free_block *b = cache_top;
+static void *block_get(int kind) {
+    free_block *b = cache_top[kind];
     if (!b)
-        return malloc(sizeof(header_block));
-    cache_top = b->next;
-    cache_count--;
-    return (header_block *)b;
+        return malloc(block_size[kind]);
+    cache_top[kind] = b->next;
+    cache_count[kind]--;
+    return b;
 }
 
-static void block_put(void *p) {
-    if (cache_count >= CACHE_MAX) {
+static void block_put(int kind, void *p) {
+    if (cache_count[kind] >= CACHE_MAX) {
         free(p);
         return;
     }
     free_block *b = p;
-    b->next = cache_top;
-    cache_top = b;
-    cache_count++;
+    b->next = cache_top[kind];
+    cache_top[kind] = b;
+    cache_count[kind]++;
 }
 
 void adl_thread_cleanup(void) {
-    while (cache_top) {
-        free_block *next = cache_top->next;
-        free(cache_top);
-        cache_top = next;
+    for (int kind = 0; kind < 2; kind++) {
+        while (cache_top[kind]) {
+            free_block *next = cache_top[kind]->next;
+            free(cache_top[kind]);
+            cache_top[kind] = next;
+        }
+        cache_count[kind] = 0;
     }
-    cache_count = 0;
 }
 
 static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *owner) {
@@ -118,23 +125,23 @@ static void buffer_release(adl_buffer *b) {
     }
     live_bytes -= (int64_t)b->nbytes;
     if (b->owner)
-        block_put(b->owner); /* its header went earlier: the whole block goes now */
+        block_put(WITH_DATA, b->owner); /* its header went earlier: the whole block goes now */
     else
         free(b);
 }
 
-static adl_array *header_new(adl_dtype dt, int ndim, const int64_t *shape) {
-    header_block *hb = block_get();
-    if (!hb)
+/* kind: WITH_DATA only for arrays whose numbers will live in the block. */
+static adl_array *header_new(int kind, adl_dtype dt, int ndim, const int64_t *shape) {
+    adl_array *a = block_get(kind);
+    if (!a)
         return NULL;
-    adl_array *a = &hb->array;
     if (ndim <= ADL_INLINE_DIMS) {
         a->shape = a->dims;
         a->strides = a->dims + ADL_INLINE_DIMS;
     } else {
         a->shape = malloc(sizeof(int64_t) * 2 * (size_t)ndim);
         if (!a->shape) {
-            block_put(hb);
+            block_put(kind, a);
             return NULL;
         }
         a->strides = a->shape + ndim;
@@ -165,7 +172,7 @@ static void dims_free(adl_array *a) {
 static void header_free(adl_array *a) {
     live_arrays--;
     dims_free(a);
-    block_put(a);
+    block_put(BARE, a);
 }
 
 static adl_status check_shape(adl_ctx *ctx, const char *op, int ndim, const int64_t *shape) {
@@ -198,13 +205,13 @@ adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
                            const int64_t *shape) {
     if (check_shape(ctx, op, ndim, shape) != ADL_OK)
         return NULL;
-    adl_array *a = header_new(dt, ndim, shape);
+    size_t nbytes = (size_t)adl_shape_size(ndim, shape) * adl_dtype_size(dt);
+    adl_array *a = header_new(nbytes <= INLINE_BYTES ? WITH_DATA : BARE, dt, ndim, shape);
     if (!a) {
         adl_error_nomem(ctx, op);
         return NULL;
     }
     set_contiguous_strides(a);
-    size_t nbytes = (size_t)a->size * adl_dtype_size(dt);
     if (nbytes <= INLINE_BYTES) {
         header_block *hb = (header_block *)a;
         a->buf = &hb->buffer;
@@ -239,7 +246,7 @@ adl_array *adl_array_scalar(adl_ctx *ctx, double v) {
 
 adl_array *adl_array_view(adl_ctx *ctx, const adl_array *base, int ndim, const int64_t *shape,
                           const int64_t *strides, int64_t offset) {
-    adl_array *a = header_new(base->dtype, ndim, shape);
+    adl_array *a = header_new(BARE, base->dtype, ndim, shape);
     if (!a) {
         adl_error_nomem(ctx, "view");
         return NULL;
@@ -263,7 +270,7 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
     }
     if (check_shape(ctx, "array_wrap", ndim, shape) != ADL_OK)
         return NULL;
-    adl_array *a = header_new(dt, ndim, shape);
+    adl_array *a = header_new(BARE, dt, ndim, shape);
     adl_buffer *b = malloc(sizeof *b);
     if (!a || !b) {
         free(b);
@@ -282,7 +289,7 @@ adl_array *adl_array_wrap(adl_ctx *ctx, void *data, adl_dtype dt, int ndim, cons
 }
 
 adl_array *adl_array_new_box(const adl_array *value) {
-    adl_array *b = header_new(value->dtype, value->ndim, value->shape);
+    adl_array *b = header_new(BARE, value->dtype, value->ndim, value->shape);
     if (b)
         memcpy(b->strides, value->strides, sizeof(int64_t) * (size_t)value->ndim);
     return b;

@@ -304,9 +304,16 @@ static int l_tostring(lua_State *L) {
 /* ---- indexing ---- */
 
 static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp) {
-    char what[64];
-    snprintf(what, sizeof what, "index for axis %d", axis + 1);
-    int64_t i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
+    int64_t i;
+    double v = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0.5;
+    if (v >= -(double)((int64_t)1 << 62) && v <= (double)((int64_t)1 << 62) &&
+        v == (double)(int64_t)v) {
+        i = (int64_t)v; /* the common case: no message to prepare */
+    } else {
+        char what[64];
+        snprintf(what, sizeof what, "index for axis %d", axis + 1);
+        i = adl_lua_checkint(L, idx, "index", what, -((int64_t)1 << 62), (int64_t)1 << 62);
+    }
     int64_t p = i > 0 ? i - 1 : size + i;
     if (clamp && i != 0)
         return p < 0 ? (i > 0 ? size : -1) : p > size ? size : p;
@@ -406,7 +413,11 @@ static int l_index(lua_State *L) {
     if (kt == LUA_TSTRING) {
         size_t len;
         const char *k = lua_tolstring(L, 2, &len);
-        /* methods first: they are the common case */
+        if (len == 1 && k[0] == 'T') { /* x.T: the one property inside loss loops */
+            adl_array *r = NULL;
+            adl_lua_newslot(L);
+            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
+        }
         lua_getfield(L, ADL_MT_UPVALUE, "__methods");
         lua_pushvalue(L, 2);
         lua_rawget(L, -2);
@@ -421,10 +432,6 @@ static int l_index(lua_State *L) {
             lua_pushnumber(L, (lua_Number)a->size);
         } else if (!strcmp(k, "dtype")) {
             lua_pushstring(L, adl_dtype_name(a->dtype));
-        } else if (!strcmp(k, "T")) {
-            adl_array *r = NULL;
-            adl_lua_newslot(L);
-            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
         } else
             lua_pushnil(L);
         return 1;

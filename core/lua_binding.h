@@ -60,6 +60,7 @@ void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 void adl_lua_open_array(lua_State *L);    /* metatable methods (lua_array.c) */
 void adl_lua_open_numpy(lua_State *L);    /* np functions into table at top */
 void adl_lua_open_autograd(lua_State *L); /* trace functions into table at top */
+void adl_lua_open_mpi(lua_State *L);      /* mpi_* functions into table at top */
 
 int luaopen_adlua_core(lua_State *L);
 

@@ -57,6 +57,7 @@ int luaopen_adlua_core(lua_State *L) {
     lua_newtable(L);
     adl_lua_open_numpy(L);
     adl_lua_open_autograd(L);
+    adl_lua_open_mpi(L);
     lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
     lua_setfield(L, -2, "array_metatable");
     return 1;

@@ -276,6 +276,9 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
 }
 
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+    adl_status st = adl_vjp_fused(ctx, n, k, g, out);
+    if (st || *out)
+        return st;
     scope s = {ctx, ADL_OK, 0, {0}};
     adl_array *r = rule(&s, n, k, g);
     return finish(&s, r, out);

@@ -151,10 +151,15 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
     }
     n->op = op;
     n->nin = nin;
+    /* a node saves only what its rule reads: the rules of + and - never read
+     * a constant operand (a gradient only needs the shapes of inputs that
+     * have one) */
+    int drop_constants = op == ADL_OP_ADD || op == ADL_OP_SUB;
     for (int i = 0; i < nin; i++) {
-        n->in[i] = in[i];
-        adl_array_retain(in[i]);
         n->parent[i] = parent[i];
+        n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
+        if (n->in[i])
+            adl_array_retain(n->in[i]);
     }
     n->out = out;
     adl_array_retain(out);

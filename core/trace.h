@@ -68,6 +68,9 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
 /* The gradient with respect to input k of node n, given the output's
  * gradient g; the result may need summing back to the input's shape (rules.c). */
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+/* The same rule as one fused loop when nothing will record it (plain
+ * contiguous float64 operands); *out stays NULL when not covered (rules_fast.c). */
+adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
 
 /* Opens a trace one level above the innermost live one. */
 adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);

@@ -8,7 +8,7 @@
 set -eu
 
 packages="gcc make pkg-config luajit libluajit-5.1-dev libopenblas-dev liblapacke-dev
-lua-busted gnuplot-nox libedit-dev cppcheck clang-format valgrind"
+lua-busted gnuplot-nox libedit-dev cppcheck clang-format valgrind libopenmpi-dev openmpi-bin"
 for opt in "$@"; do
     case $opt in
     --bench) packages="$packages python3-numpy python3-torch python3-sklearn" ;;
