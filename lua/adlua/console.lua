@@ -65,4 +65,43 @@ function M.complete(text)
     return out
 end
 
+-- How the console shows a result: tables readably (nested, keys sorted,
+-- arrays NumPy-style inside), anything else with tostring.
+local function show(v, indent, seen)
+    if type(v) == "string" then return indent == "" and v or ("%q"):format(v) end
+    if type(v) ~= "table" or getmetatable(v) ~= nil and getmetatable(v).__tostring then
+        return tostring(v)
+    end
+    if seen[v] then return "<cycle>" end
+    if #indent >= 4 and next(v) ~= nil then return "{...}" end -- two levels are enough
+    seen[v] = true
+    local keys, n = {}, #v
+    for k in pairs(v) do
+        if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then keys[#keys + 1] = k end
+    end
+    table.sort(keys, function(a, b)
+        if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then return a < b end
+        return type(a) < type(b)
+    end)
+    local inner = indent .. "  "
+    local parts = {}
+    for i = 1, n do parts[#parts + 1] = show(v[i], inner, seen) end
+    for _, k in ipairs(keys) do
+        local name = (type(k) == "string" and k:match("^[%a_][%w_]*$")) and k
+            or "[" .. show(k, inner, seen) .. "]"
+        parts[#parts + 1] = name .. " = " .. show(v[k], inner, seen)
+    end
+    seen[v] = nil
+    if #parts == 0 then return "{}" end
+    local one = "{" .. table.concat(parts, ", ") .. "}"
+    if #one + #indent <= 72 and not one:find("\n") then return one end
+    return "{\n" .. inner .. table.concat(parts, ",\n" .. inner) .. "\n" .. indent .. "}"
+end
+
+--- format(v): the text the console prints for a result.
+function M.format(v)
+    if type(v) == "string" then return v end
+    return show(v, "", {})
+end
+
 return M

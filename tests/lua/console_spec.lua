@@ -36,10 +36,12 @@ describe("the console on a terminal", function()
   setup(function() os.remove(history) end)
   teardown(function() os.remove(history) end)
 
-  it("prints expressions without =, arrays NumPy-style", function()
+  it("prints expressions without =, arrays NumPy-style, tables readably", function()
     local ok, out = drive({
       {"type", "1 + 2\n"}, {"expect", "3"},
       {"type", "np.array({{1, 2}, {3, 4}})\n"}, {"expect", "[[1. 2.]"},
+      {"type", "{1 + 1, name = 'a' .. 'b', inner = {x = 2 * 3}}\n"},
+      {"expect", '{2, inner = {x = 6}, name = "ab"}'},
       {"type", "\4"},
     }, history)
     assert.is_true(ok, out)
