@@ -14,6 +14,8 @@ local sections = {
   { "ad.", "Differential operators (`adlua`, often `ad`)" },
   { "np.", "Arrays (`adlua.numpy`, often `np`)" },
   { "plt.", "Plots (`adlua.plot`, often `plt`)" },
+  { "optim.", "Optimizers (`adlua.optim`)" },
+  { "datasets.", "Data sets (`adlua.datasets`)" },
 }
 local lines = {
   "# API reference",

@@ -4,7 +4,8 @@
 
 local M = {}
 
-M.sources = { "adlua.doc.autograd", "adlua.doc.numpy", "adlua.doc.plot" }
+M.sources = { "adlua.doc.autograd", "adlua.doc.numpy", "adlua.doc.plot",
+  "adlua.doc.optim_datasets" }
 
 local docs
 local function all()
@@ -19,11 +20,17 @@ end
 
 -- The public namespaces, with the prefix their docstrings use.
 function M.namespaces()
-  return {
+  local out = {
     { "ad.", require "adlua" },
     { "np.", require "adlua.numpy" },
     { "plt.", require "adlua.plot" },
   }
+  -- modules other branches add: documented once they exist
+  for _, m in ipairs({ { "optim.", "adlua.optim" }, { "datasets.", "adlua.datasets" } }) do
+    local ok, mod = pcall(require, m[2])
+    if ok and type(mod) == "table" then out[#out + 1] = { m[1], mod } end
+  end
+  return out
 end
 
 -- Every public function that exists: name -> function (np.linalg.* and
