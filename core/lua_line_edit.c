@@ -99,6 +99,10 @@ int adlua_line_edit_open(lua_State *L) {
     /* "." and ":" end a word for readline but not for us: np.li<TAB> */
     rl_basic_word_break_characters = " \t\n\"'`@$><=;|&{(,+-*/^%#[]~";
     rl_attempted_completion_function = complete;
+#ifdef ADLUA_READLINE
+    /* no escape sequences around each prompt: a pasted block runs line by line */
+    rl_variable_bind("enable-bracketed-paste", "off");
+#endif
     using_history();
     stifle_history(HISTORY_LINES);
     if (history_path[0] != '\0')
