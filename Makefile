@@ -3,13 +3,15 @@
 #   make                 build/adlua (program), build/libadlua.{a,so}, build/adlua.so
 #   make test            setup, build, lint, all test suites; last line "N passed, M failed"
 #   make test-asan       the same suites under AddressSanitizer/UBSan, in build-asan/
-#   make demo            run examples/train_iris.lua, write the blog's figures to out/
+#   make demo [OUT=dir]  run examples/train_iris.lua, write the blog's figures to out/
+#   make api-doc         regenerate docs/api.md from the docstrings in lua/adlua/doc/
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
 #   make clean
 #
-# Variables: BUILD (output folder), SANITIZE=1, V=1 (show commands), CC,
+# Variables: BUILD (output folder), SANITIZE=1, READLINE=1 (console with GNU
+# readline instead of libedit), V=1 (show commands), CC,
 # CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua).
 
 MAKEFLAGS += --no-print-directory
