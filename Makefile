@@ -4,7 +4,8 @@
 #   make test            setup, build, lint, all test suites; last line "N passed, M failed"
 #   make test-asan       the same suites under AddressSanitizer/UBSan, in build-asan/
 #   make test-valgrind / fuzz / test-long / ci   see docs/reliability.md
-#   make demo            run examples/train_iris.lua
+#   make demo [OUT=dir]  run examples/train_iris.lua, write the blog's figures to out/
+#   make api-doc         regenerate docs/api.md from the docstrings in lua/adlua/doc/
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
@@ -12,7 +13,8 @@
 #   make uninstall [PREFIX=...]                   removes what install put there
 #   make clean
 #
-# Variables: BUILD (output folder), SANITIZE=1, V=1 (show commands), CC,
+# Variables: BUILD (output folder), SANITIZE=1, READLINE=1 (console with GNU
+# readline instead of libedit), V=1 (show commands), CC,
 # CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
 # LUA_PC (pkg-config name of the Lua to link: luajit, or lua5.4 with BUILD=build-lua54).
 
@@ -64,15 +66,26 @@ ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_
               -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
 
+# The console's line editor: libedit (BSD) by default, GNU readline with
+# READLINE=1, none when neither is installed (plain stdin).
+ifeq ($(READLINE),1)
+EDIT_CFLAGS := -DADLUA_READLINE
+EDIT_LIBS   := -lreadline
+else ifneq ($(call pc,--libs libedit),)
+EDIT_CFLAGS := -DADLUA_LIBEDIT $(call pc,--cflags libedit)
+EDIT_LIBS   := $(call pc,--libs libedit)
+endif
+
 # Sources. Everything in core/ but the program's main goes into the library.
-CORE_SRCS := $(sort $(filter-out core/lua_main.c,$(wildcard core/*.c)))
+# lua_line_edit.c (the console's libedit/readline editor) is the program's too.
+CORE_SRCS := $(sort $(filter-out core/lua_main.c core/lua_line_edit.c,$(wildcard core/*.c)))
 LUA_SRCS  := $(shell find lua -name '*.lua' 2>/dev/null | LC_ALL=C sort)
 TEST_SRCS := $(sort $(wildcard tests/c/*.c))
 
 OBJ       := $(BUILD)/obj
 GEN_SRC   := $(BUILD)/gen/lua_sources.c
 LIB_OBJS  := $(CORE_SRCS:core/%.c=$(OBJ)/%.o) $(OBJ)/gen/lua_sources.o
-MAIN_OBJ  := $(OBJ)/lua_main.o
+MAIN_OBJ  := $(OBJ)/lua_main.o $(OBJ)/lua_line_edit.o
 TEST_OBJS := $(TEST_SRCS:tests/c/%.c=$(OBJ)/tests/%.o)
 ALL_OBJS  := $(LIB_OBJS) $(MAIN_OBJ) $(TEST_OBJS)
 
@@ -86,7 +99,7 @@ SHARED    := $(BUILD)/libadlua.so
 CMODULE   := $(BUILD)/adlua.so
 TEST_BIN  := $(BUILD)/test_core
 
-.PHONY: install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
+.PHONY: api-doc install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
 
 all: $(PROGRAM) $(STATIC) $(SHARED) $(CMODULE)
 lib: $(STATIC) $(SHARED) $(CMODULE)
@@ -99,6 +112,9 @@ define compile
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) $(1) -c $< -o $@ 2> $@.log; st=$$?; cat $@.log >&2; exit $$st
 endef
+
+$(OBJ)/lua_line_edit.o: core/lua_line_edit.c
+	$(call compile,$(EDIT_CFLAGS))
 
 $(OBJ)/%.o: core/%.c
 	$(call compile,)
@@ -139,7 +155,7 @@ $(CMODULE): $(LIB_OBJS)
 $(PROGRAM): $(MAIN_OBJ) $(STATIC)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(ALL_LDFLAGS) -Wl,-E -o $@ $(MAIN_OBJ) \
-		-Wl,--whole-archive $(STATIC) -Wl,--no-whole-archive $(LUA_LIBS) $(SYS_LIBS)
+		-Wl,--whole-archive $(STATIC) -Wl,--no-whole-archive $(LUA_LIBS) $(SYS_LIBS) $(EDIT_LIBS)
 
 $(TEST_BIN): $(TEST_OBJS) $(STATIC)
 	$(call say,LD,$@)
@@ -173,6 +189,11 @@ demo:
 	@scripts/setup.sh
 	+@$(MAKE) all
 	@$(PROGRAM) examples/train_iris.lua
+	@$(PROGRAM) examples/figures.lua $(or $(OUT),out)
+
+# docs/api.md from the docstrings (tests/lua/doc_spec.lua checks it is current)
+api-doc: $(PROGRAM)
+	@$(PROGRAM) scripts/gen_api_doc.lua docs/api.md
 
 bench:
 	@scripts/setup.sh --bench

@@ -1,4 +1,4 @@
-/* lua_console.c: the plain interactive console (stdio, no line editing). */
+/* lua_console.c: the interactive console loop (line editing: lua_line_edit.c). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* getline */
 #endif
@@ -29,9 +29,24 @@ static void write_prompt(lua_State *L, int first) {
     lua_pop(L, 1);
 }
 
+static adlua_line_reader line_reader; /* the program's line editor, if any */
+
+void adlua_console_set_reader(adlua_line_reader reader) {
+    line_reader = reader;
+}
+
 /* Pushes the next line without its newline; returns 0 at EOF. */
 static int read_line(lua_State *L, struct reader *r, int first) {
     ssize_t n;
+    if (line_reader != NULL) {
+        int got;
+        const char *prompt;
+        lua_getglobal(L, first ? "_PROMPT" : "_PROMPT2");
+        prompt = lua_tostring(L, -1);
+        got = line_reader(L, prompt != NULL ? prompt : (first ? "> " : ">> "));
+        lua_remove(L, got ? -2 : -1);
+        return got;
+    }
     write_prompt(L, first);
     n = getline(&r->line, &r->cap, stdin);
     if (n < 0)
@@ -120,7 +135,26 @@ static int load_input(lua_State *L, struct reader *r, int *narg) {
     }
 }
 
-/* Prints its arguments with the global tostring, tab-separated, as one line. */
+/* Pushes adlua.console.format and returns 1, or pushes nothing and returns 0
+ * when the module is not there. */
+static int push_formatter(lua_State *L) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "adlua.console");
+    if (lua_pcall(L, 1, 1, 0) != 0 || !lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_getfield(L, -1, "format");
+    lua_remove(L, -2);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    return 1;
+}
+
+/* Prints its arguments tab-separated as one line: tables readably, the rest
+ * with the global tostring. */
 static int print_results(lua_State *L) {
     int n = lua_gettop(L);
     int i;
@@ -128,9 +162,15 @@ static int print_results(lua_State *L) {
     const char *s;
 
     for (i = 1; i <= n; i++) {
-        lua_getglobal(L, "tostring");
-        lua_pushvalue(L, i);
-        lua_call(L, 1, 1);
+        /* tables readably through adlua.console.format, the rest by tostring */
+        if (lua_type(L, i) == LUA_TTABLE && push_formatter(L)) {
+            lua_pushvalue(L, i);
+            lua_call(L, 1, 1);
+        } else {
+            lua_getglobal(L, "tostring");
+            lua_pushvalue(L, i);
+            lua_call(L, 1, 1);
+        }
         if (lua_type(L, -1) != LUA_TSTRING)
             return luaL_error(L, "'tostring' must return a string to be printed");
         lua_replace(L, i);

@@ -8,6 +8,7 @@
  * the program and options at negative indices, as in `lua`. */
 #include "lua_console.h"
 #include "lua_embed.h"
+#include "lua_line_edit.h"
 #include "lua_run.h"
 #include "version.h"
 
@@ -202,12 +203,13 @@ static int embedded(lua_State *L, const char *name) {
     return found;
 }
 
-/* Globals the console offers: np, ad, plt (those built in and not set). */
+/* Globals the console offers: np, ad, plt, help (those built in and not set). */
 static void console_globals(lua_State *L) {
     static const char *const mods[][2] = {
         {"np", "adlua.numpy"},
         {"ad", "adlua"},
         {"plt", "adlua.plot"},
+        {"help", "adlua.help"},
     };
     size_t i;
     for (i = 0; i < sizeof mods / sizeof mods[0]; i++) {
@@ -237,10 +239,16 @@ static void console_globals(lua_State *L) {
 }
 
 static int run_console(lua_State *L, int banner) {
+    int status;
+    int edited;
     if (banner && isatty(STDIN_FILENO))
         print_version();
     console_globals(L);
-    return adlua_console(L, progname);
+    edited = isatty(STDIN_FILENO) && adlua_line_edit_open(L);
+    status = adlua_console(L, progname);
+    if (edited)
+        adlua_line_edit_close();
+    return status;
 }
 
 struct main_args {

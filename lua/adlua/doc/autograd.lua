@@ -1,0 +1,58 @@
+-- Docstrings of the differential operators (adlua, often `ad`), keyed by
+-- the name users call them by. One paragraph, then a short example.
+return {
+["ad.grad"] = [=[
+grad(f, argnum) returns a function computing the gradient of f, which must return a number or a one-element array, with respect to argument argnum (1-based, default 1; a table {1, 3} gives one gradient per listed argument). The gradient has the form of the argument. Nest it for higher derivatives.
+    local df = ad.grad(function(x) return np.sum(np.sin(x)) end)
+    df(np.array({0, 1}))            --> [1.        0.54030231]]=],
+["ad.elementwise_grad"] = [=[
+elementwise_grad(f, argnum) returns a function computing the gradient of sum(f(x)): for an elementwise f, the derivative at every point of an array at once.
+    local d = ad.elementwise_grad(np.tanh)
+    d(np.linspace(-1, 1, 3))        --> [0.41997434 1.         0.41997434]]=],
+["ad.value_and_grad"] = [=[
+value_and_grad(f, argnum) returns a function giving both f's value and its gradient with respect to argument argnum, in one forward and one backward pass.
+    local vg = ad.value_and_grad(function(x) return x^2 end)
+    vg(3)                           --> 9  6]=],
+["ad.value"] = [=[
+value(x) returns the plain value of a traced array or number (a Lua number for a 0-d value), so it can be printed or stored without being part of the trace.
+    ad.grad(function(x) print(ad.value(x)); return x * x end)(2)]=],
+["ad.check_grads"] = [=[
+check_grads(f, opts)(x...) compares f's derivatives against finite differences along random directions, in the given modes and up to the given order, and raises an error naming the discrepancy when they disagree.
+    ad.check_grads(np.tanh, {modes = {"rev"}, order = 2})(np.array({0.5, 1}))]=],
+["ad.grad_and_aux"] = [=[
+grad_and_aux(f, argnum) is for an f returning loss, aux: the returned function gives the gradient of the loss and the auxiliary value unchanged.
+    local g, aux = ad.grad_and_aux(function(w) return np.sum(w^2), "note" end)(np.ones(2))]=],
+["ad.jacobian"] = [=[
+jacobian(f, argnum) returns a function computing the full Jacobian of f; its shape is the output shape followed by the input shape.
+    ad.jacobian(function(x) return x * 2 end)(np.ones(2))   --> [[2. 0.] [0. 2.]]]=],
+["ad.hessian"] = [=[
+hessian(f, argnum) returns a function computing the matrix of second derivatives of a scalar f (the Jacobian of its gradient).
+    ad.hessian(function(x) return np.sum(x^3) end)(np.array({1, 2}))]=],
+["ad.make_vjp"] = [=[
+make_vjp(f, argnum)(x...) returns vjp, value: vjp(g) is the vector-Jacobian product of the cotangent g with f's Jacobian at x (reverse mode).
+    local vjp, y = ad.make_vjp(np.sin)(np.zeros(2)); vjp(np.ones(2))]=],
+["ad.make_jvp"] = [=[
+make_jvp(f, argnum)(x...) returns a function of a tangent v giving value, jvp: the Jacobian-vector product in forward mode.
+    local y, t = ad.make_jvp(np.exp)(np.zeros(2))(np.ones(2))]=],
+["ad.hessian_vector_product"] = [=[
+hessian_vector_product(f, argnum) returns hvp(x..., v): the Hessian of scalar f times v, without forming the Hessian.
+    ad.hessian_vector_product(function(x) return np.sum(x^2) end)(np.ones(2), np.ones(2))]=],
+["ad.stop_gradient"] = [=[
+stop_gradient(x) returns x treated as a constant: no gradient flows through it.
+    ad.grad(function(x) return x * ad.stop_gradient(x) end)(3)   --> 3]=],
+["ad.checkpoint"] = [=[
+checkpoint(f) returns a function with the same values and gradients as f that recomputes f in the backward pass instead of keeping its intermediates, trading time for memory.
+    local g = ad.checkpoint(function(x) return np.tanh(np.tanh(x)) end)]=],
+["ad.primitive"] = [=[
+primitive(fn) makes a user's own differentiable operation from a Lua function; give its rules with defvjp (and defjvp).
+    local cube = ad.primitive(function(x) return x^3 end)]=],
+["ad.defvjp"] = [=[
+defvjp(p, maker1, maker2, ...) gives primitive p its reverse rules, autograd's convention: maker_k(ans, x1, x2, ...) returns function(g) giving the gradient with respect to argument k.
+    ad.defvjp(cube, function(ans, x) return function(g) return g * 3 * x^2 end end)]=],
+["ad.defjvp"] = [=[
+defjvp(p, rule1, ...) gives primitive p its forward rules: rule_k(g, ans, x1, ...) returns the output tangent for argument k's tangent g.
+    ad.defjvp(cube, function(g, ans, x) return g * 3 * x^2 end)]=],
+["ad.flatten"] = [=[
+flatten(tree) returns vector, unflatten for a nested table of arrays and numbers: vector is one 1-d array of all values; unflatten(v) rebuilds the same structure.
+    local v, unflatten = ad.flatten({w = np.ones(2), b = 0})]=],
+}
