@@ -130,6 +130,9 @@ end
 
 --- value(x): the plain value of a traced array or number.
 M.value = core.value
+--- blas_info() -> { corename = "SkylakeX", threads = 2, auto = false }: the
+--- OpenBLAS kernels in use and whether adlua chose them (docs/performance.md).
+M.blas_info = core.blas_info
 
 -- check_grads: derivatives against central differences along random
 -- directions, to the given order.
