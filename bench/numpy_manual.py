@@ -54,7 +54,7 @@ def w3():
         g = 1.0
         for y in reversed(ys):
             g = g * (1 - y * y) * 1.0001
-        return g, y
+        return g, ys[-1]
 
     seconds, runs, (g, f) = common.timed(lambda: grad_f(0.5, n))
     return seconds, n, runs, {"grad": g, "f": f, "grad_n100": grad_f(0.5, 100)[0]}
