@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Writes the inputs of workloads W1-W7 (bench/WORKLOADS.md) as raw
 little-endian float64 files, C order, no header: every engine loads the very
-same numbers.  Shapes are fixed by the workload definitions (bench/data.txt
-lists them, for the loaders).
+same numbers.  DIR/data.txt lists every array's name and shape, for the
+loaders (bench/lib.lua, bench/common.py).
 
 Usage: /usr/bin/python3 bench/gen_data.py [DIR]     (default build/bench/data)
 Rewrites nothing when DIR/data.txt already lists the same files.
