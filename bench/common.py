@@ -29,8 +29,46 @@ def iris_xt():
     return X, t
 
 
+DATA = os.environ.get("BENCH_DATA", "build/bench/data")
+
+
+def load(name):
+    """An input of bench/gen_data.py: raw little-endian float64, C order, its
+    shape listed in DATA/data.txt."""
+    import numpy as np
+    with open(os.path.join(DATA, "data.txt")) as f:
+        shapes = {parts[0]: tuple(int(d) for d in parts[1:])
+                  for parts in (line.split() for line in f) if parts}
+    return np.fromfile(os.path.join(DATA, name + ".f64"), dtype="<f8").reshape(shapes[name])
+
+
+def reset_peak():
+    """Forgets the peak resident memory so far (Linux: "5" into
+    /proc/self/clear_refs): the peak reported is that of the timed work."""
+    import gc
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mib():
+    """Peak resident memory of this process in MiB (VmHWM)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def timed(run):
     """run() -> result. Returns (median seconds, [5 times], result of the last run)."""
+    reset_peak()
     for _ in range(WARMUP):
         result = run()
     times = []
@@ -87,7 +125,8 @@ def env_info(**extra):
 
 def emit(peer, workload, seconds, iters, runs, result, env, **extra):
     rec = {"peer": peer, "workload": workload, "seconds": seconds, "iters": iters,
-           "sec_per_iter": seconds / iters, "runs": runs, "result": result, "env": env}
+           "sec_per_iter": seconds / iters, "runs": runs, "result": result, "env": env,
+           "peak_rss_mib": peak_rss_mib()}
     rec.update(extra)
     sys.stdout.write(json.dumps(rec) + "\n")
     sys.stdout.flush()

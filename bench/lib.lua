@@ -34,6 +34,7 @@ M.now = now
 -- run() -> result. Returns median seconds, the 5 times, the last run's result.
 function M.timed(run)
     local result
+    M.reset_peak()
     for _ = 1, M.WARMUP do result = run() end
     local times = {}
     for k = 1, M.RUNS do
@@ -173,6 +174,7 @@ function M.emit(peer, workload, seconds, iters, runs, result, env)
         '"seconds": ' .. M.json(seconds), '"iters": ' .. M.json(iters),
         '"sec_per_iter": ' .. M.json(seconds / iters), '"runs": ' .. M.json(runs),
         '"result": ' .. M.json(result), '"env": ' .. M.json(env),
+        '"peak_rss_mib": ' .. M.json(M.peak_rss_mib()),
     }
     io.stdout:write("{" .. table.concat(parts, ", ") .. "}\n")
     io.stdout:flush()
@@ -193,6 +195,71 @@ end
 function M.tonum(v)
     if type(v) == "number" then return v end
     return v:item()
+end
+
+-- Forgets the peak resident memory so far (Linux: "5" into
+-- /proc/self/clear_refs), so that the peak reported is that of the timed
+-- work with its inputs resident, not of loading the inputs.
+function M.reset_peak()
+    collectgarbage()
+    collectgarbage()
+    local f = io.open("/proc/self/clear_refs", "w")
+    if f then f:write("5") f:close() end
+end
+
+-- Peak resident memory of this process in MiB (VmHWM from /proc/self/status).
+function M.peak_rss_mib()
+    local f = io.open("/proc/self/status")
+    if not f then return nil end
+    for line in f:lines() do
+        local kb = line:match("^VmHWM:%s*(%d+)")
+        if kb then f:close() return tonumber(kb) / 1024 end
+    end
+    f:close()
+    return nil
+end
+
+-- The inputs of bench/gen_data.py: raw little-endian float64, C order, with
+-- their shapes listed in DIR/data.txt. DIR: $BENCH_DATA, else build/bench/data.
+-- adlua has no np.fromfile yet, so the bytes go through a Lua table into
+-- np.array (a few seconds for W4's 10^7 numbers, outside every timer).
+M.DATA = os.getenv("BENCH_DATA") or "build/bench/data"
+
+local shapes
+local function data_shape(name)
+    if not shapes then
+        shapes = {}
+        local f = assert(io.open(M.DATA .. "/data.txt"), "bench: no " .. M.DATA
+                         .. "/data.txt: run /usr/bin/python3 bench/gen_data.py first")
+        for line in f:lines() do
+            local key, rest = line:match("^(%S+)%s*(.*)$")
+            if key then
+                local dims = {}
+                for d in rest:gmatch("%d+") do dims[#dims + 1] = tonumber(d) end
+                shapes[key] = dims
+            end
+        end
+        f:close()
+    end
+    return assert(shapes[name], "bench: " .. name .. " not in " .. M.DATA .. "/data.txt")
+end
+
+function M.load(name)
+    local np = require "adlua.numpy"
+    local shape = data_shape(name)
+    local n = 1
+    for _, d in ipairs(shape) do n = n * d end
+    local f = assert(io.open(M.DATA .. "/" .. name .. ".f64", "rb"))
+    local bytes = f:read("*a")
+    f:close()
+    assert(#bytes == 8 * n, "bench: " .. name .. ".f64 has the wrong size")
+    assert(has_ffi and ffi.abi("le"), "bench: the loader needs LuaJIT's FFI on a little-endian CPU")
+    local p = ffi.cast("const double *", bytes)
+    local t = {}
+    for i = 0, n - 1 do t[i + 1] = p[i] end
+    local a = np.array(t)
+    if #shape ~= 1 then a = np.reshape(a, shape) end
+    return a
 end
 
 return M

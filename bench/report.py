@@ -1,24 +1,39 @@
 #!/usr/bin/python3
-"""Reads the JSON lines of bench/run.sh, checks that the peers agree, and
-prints one table: per-iteration times, the speed-up torch/adlua and the
-targets of issue 2.
+"""Reads the JSON lines of bench/run.sh, checks that the engines agree with
+each other and with the reference numbers of bench/WORKLOADS.md, and prints
+one table: per-iteration time of each engine, adlua's speed-up over each
+(their time / adlua's), peak resident memory, and the targets of issue 7.
 
 Usage: python3 bench/report.py RESULTS.jsonl [--markdown]
 Exit status: 0 when every adlua result is there and every check passes
-(a missing torch peer is reported, not an error); 1 otherwise.
+(a missing peer is reported, not an error); 1 otherwise.
 """
 import json
 import math
 import sys
 
-# Reference numbers (scripts/gen_reference.py, bench/WORKLOADS.md)
-REF_W1 = {"iters": 1000, "w": [3.042712507, -5.099495972, -0.6933893946], "loss": 9.99422221}
-REF_W3 = {"iters": 10000, "f": 0.305070862785193, "grad_n100": 1.90233842941334e-05}
+PEERS = ("adlua", "torch", "numpy")
 
-WORKLOADS = [
-    ("W1", "W1 iris_loop", "GD step", "torch/adlua >= 20x", lambda a, t: t is not None and t / a >= 20),
-    ("W3", "W3 scalar_chain", "link", "adlua < 1 µs/link", lambda a, t: a < 1e-6),
-]
+# Reference results at the full sizes (bench/WORKLOADS.md); checked only when
+# the run used those sizes.
+REF_W1 = {"w": [3.042712507, -5.099495972, -0.6933893946], "loss": 9.99422221}
+FULL = {"W1": 1000, "W2": 1000, "W3": 10000, "W4": 20, "W5": 50, "W6": 1, "W7": 200}
+REF = {
+    "W1": (REF_W1, 1e-9),
+    "W2": (REF_W1, 1e-9),
+    "W3": ({"f": 0.305070862785193, "grad_n100": 1.90233842941334e-05}, 1e-12),
+    "W4": ({"loss": 0.277880715051}, 1e-10),
+    "W5": ({"loss0": 2.30361186083, "loss": 0.419818188957}, 1e-10),
+    "W6": ({"f": -42725.6915649, "g00": 22.4452163925, "gsum": -2310105.7587}, 1e-9),
+    "W7": ({"mean": 4.0, "len": 800}, 0),
+}
+# How close two engines must be, relative, on the same sizes.
+AGREE = {"W1": 1e-9, "W2": 1e-9, "W3": 1e-12, "W4": 1e-9, "W5": 1e-9, "W6": 1e-9, "W7": 0}
+
+NAMES = {"W1": ("W1 iris_loop", "GD step"), "W2": ("W2 iris_vec", "GD step"),
+         "W3": ("W3 scalar_chain", "link"), "W4": ("W4 logreg_big", "GD step"),
+         "W5": ("W5 mlp", "SGD step"), "W6": ("W6 matmul", "grad"),
+         "W7": ("W7 higher_order", "2nd derivative")}
 
 
 def fmt_time(s):
@@ -33,56 +48,82 @@ def fmt_time(s):
     return "%.3g ns" % (s * 1e9)
 
 
-def close(a, b, tol):
-    return a is not None and b is not None and abs(a - b) <= tol
+def spi(r):
+    return r["sec_per_iter"] if r else None
 
 
-def check_w1(recs, checks):
-    a, t = recs.get("adlua"), recs.get("torch")
-    if a and t:
-        if a["iters"] != t["iters"]:
-            checks.append((False, "W1: peers ran different step counts (%d, %d)" % (a["iters"], t["iters"])))
-        else:
-            d = max(abs(x - y) for x, y in zip(a["result"]["w"], t["result"]["w"]))
-            checks.append((d <= 1e-9, "W1: final w adlua vs torch, max |diff| = %.3g (<= 1e-9)" % d))
-            dl = abs(a["result"]["loss"] - t["result"]["loss"])
-            checks.append((dl <= 1e-9 * abs(t["result"]["loss"]),
-                           "W1: final loss adlua vs torch, |diff| = %.3g (<= 1e-9 relative)" % dl))
-    for peer, r in sorted(recs.items()):
-        if r["iters"] == REF_W1["iters"]:
-            d = max(abs(x - y) for x, y in zip(r["result"]["w"], REF_W1["w"]))
-            checks.append((d <= 1e-9, "W1: %s final w = [%s] vs reference, max |diff| = %.2g (<= 1e-9)"
-                           % (peer, ", ".join("%.10g" % v for v in r["result"]["w"]), d)))
-            dl = abs(r["result"]["loss"] - REF_W1["loss"])
-            checks.append((dl <= 1e-8, "W1: %s final loss = %.10g vs reference %.9g"
-                           % (peer, r["result"]["loss"], REF_W1["loss"])))
+def dgemm_gflops(by):
+    r = by.get("dgemm1000", {}).get("dgemm")
+    return r["result"]["gflops"] if r else None
 
 
-def check_w3(recs, checks):
-    a, t = recs.get("adlua"), recs.get("torch")
-    if a and t:
-        if a["iters"] != t["iters"]:
-            checks.append((False, "W3: peers ran different chain lengths (%d, %d)" % (a["iters"], t["iters"])))
-        else:
-            d = abs(a["result"]["f"] - t["result"]["f"])
-            checks.append((d <= 1e-12, "W3: f adlua vs torch, |diff| = %.3g (<= 1e-12)" % d))
-        d = abs(a["result"]["grad_n100"] - t["result"]["grad_n100"])
-        checks.append((d <= 1e-12 * abs(t["result"]["grad_n100"]),
-                       "W3: grad (100 links) adlua vs torch, |diff| = %.3g (<= 1e-12 relative)" % d))
-    for peer, r in sorted(recs.items()):
+def targets(key, recs, by):
+    """(text, met or None when it cannot be judged)."""
+    a, t, n = (spi(recs.get(p)) for p in PEERS)
+    mem = lambda p: recs[p].get("peak_rss_mib") if p in recs else None  # noqa: E731
+    if a is None:
+        return "not measured", False
+    if key == "W1":
+        return "torch/adlua >= 30x", (t / a >= 30) if t else None
+    if key == "W2":
+        return "adlua/numpy <= 1.5", (a / n <= 1.5) if n else None
+    if key == "W3":
+        ok = a <= 0.3e-6 and (t is None or t / a >= 100)
+        return "<= 0.3 µs/link, torch/adlua >= 100x", ok if t else (a <= 0.3e-6 and None)
+    if key in ("W4", "W5"):
+        if not (n and t):
+            return "adlua/numpy <= 1.1, faster than torch, peak mem <= torch's", None
+        ok = a / n <= 1.1 and a < t and (mem("adlua") or 0) <= (mem("torch") or 0)
+        return "adlua/numpy <= 1.1, faster than torch, peak mem <= torch's", ok
+    if key == "W6":
+        g = dgemm_gflops(by)
+        if not g:
+            return ">= 85% of dgemm", None
+        frac = 2 * 2 * 1000 ** 3 / a / 1e9 / g       # two 1000^3 GEMMs
+        return ">= 85%% of dgemm (%.0f%% of %.0f GFLOP/s)" % (100 * frac, g), frac >= 0.85
+    if key == "W7":
+        return "torch/adlua >= 5x", (t / a >= 5) if t else None
+    return "-", None
+
+
+def rel_close(x, y, tol):
+    if isinstance(x, list):
+        return all(rel_close(u, v, tol) for u, v in zip(x, y)) and len(x) == len(y)
+    if x is None or y is None:
+        return False
+    if tol == 0:
+        return x == y
+    return abs(x - y) <= tol * max(abs(x), abs(y), 1e-300)
+
+
+def checks_for(key, recs, checks):
+    ref, tol = REF[key]
+    items = sorted(recs.items())
+    for peer, r in items:
         res = r["result"]
-        if r["iters"] == REF_W3["iters"]:
-            checks.append((close(res["f"], REF_W3["f"], 1e-12),
-                           "W3: %s f(0.5) = %r vs reference %r" % (peer, res["f"], REF_W3["f"])))
-        checks.append((close(res["grad_n100"], REF_W3["grad_n100"], 1e-12 * REF_W3["grad_n100"]),
-                       "W3: %s grad (100 links) = %r vs reference %r"
-                       % (peer, res["grad_n100"], REF_W3["grad_n100"])))
-        g = res["grad"]
-        if r["iters"] >= 8000:     # the long chain's gradient underflows to a denormal
-            ok = g is not None and 0 <= g < 1e-300
-        else:
-            ok = g is not None and math.isfinite(g)
-        checks.append((ok, "W3: %s grad (%d links) = %r" % (peer, r["iters"], g)))
+        if r["iters"] == FULL[key]:
+            for k, v in ref.items():
+                ok = rel_close(res.get(k), v, tol if tol else 0)
+                checks.append((ok, "%s: %s %s = %s vs reference %s" % (key, peer, k, res.get(k), v)))
+        if key == "W3":
+            g = res.get("grad")
+            ok = g is not None and (0 <= g < 1e-300 if r["iters"] >= 8000 else math.isfinite(g))
+            checks.append((ok, "W3: %s grad (%d links) = %r" % (peer, r["iters"], g)))
+    # engines against each other, on the fields both report, at equal sizes
+    for i, (p1, r1) in enumerate(items):
+        for p2, r2 in items[i + 1:]:
+            if r1["iters"] != r2["iters"]:
+                checks.append((False, "%s: %s and %s ran different sizes (%d, %d)"
+                               % (key, p1, p2, r1["iters"], r2["iters"])))
+                continue
+            common = sorted(set(r1["result"]) & set(r2["result"]))
+            if key == "W3" and r1["iters"] >= 8000:
+                common = [k for k in common if k != "grad"]     # a denormal, checked above
+            bad = [k for k in common
+                   if not rel_close(r1["result"][k], r2["result"][k], AGREE[key])]
+            checks.append((not bad, "%s: %s vs %s agree on %s%s" % (
+                key, p1, p2, ", ".join(common), (" (within %g relative)" % AGREE[key])
+                if AGREE[key] else " (exactly)") + ("; DIFFER: %s" % bad if bad else "")))
 
 
 def main():
@@ -100,57 +141,75 @@ def main():
                 by.setdefault(rec["workload"], {})[rec["peer"]] = rec
 
     checks = []
-    check_w1(by.get("W1", {}), checks)
-    check_w3(by.get("W3", {}), checks)
-
     rows = []
-    for key, name, unit, target, met in WORKLOADS:
-        recs = by.get(key, {})
-        a, t = recs.get("adlua"), recs.get("torch")
-        if a is None:
+    for key in ("W1", "W2", "W3", "W4", "W5", "W6", "W7"):
+        recs = {p: r for p, r in by.get(key, {}).items() if p in PEERS}
+        if "adlua" not in recs:
             checks.append((False, "%s: no adlua result" % key))
-        sa = a["sec_per_iter"] if a else None
-        st = t["sec_per_iter"] if t else None
-        ratio = "%.1fx" % (st / sa) if sa and st else "-"
-        if sa is None:
-            verdict = "not measured"
-        elif key == "W1" and st is None:
-            verdict = "unknown (no torch)"
-        else:
-            verdict = "met" if met(sa, st) else "NOT MET"
-            full = {"W1": REF_W1, "W3": REF_W3}[key]["iters"]
-            if a["iters"] != full:
-                verdict += " (shortened run)"
-        iters = "/".join(str(r["iters"]) for r in (a, t) if r)
-        rows.append(("%s (per %s)" % (name, unit), iters, fmt_time(sa), fmt_time(st), ratio,
-                     "%s: %s" % (target, verdict)))
+        if key == "W2" and "adlua" in recs and "adlua" in by.get("W1", {}):
+            r1, r2 = by["W1"]["adlua"], recs["adlua"]
+            if r1["iters"] == r2["iters"]:
+                ok = rel_close(r1["result"]["w"], r2["result"]["w"], 1e-9)
+                checks.append((ok, "W2: adlua's final w equals its W1 result within 1e-9 relative"))
+        checks_for(key, recs, checks)
+        a = spi(recs.get("adlua"))
+        times = [fmt_time(spi(recs.get(p))) for p in PEERS]
+        ratios = []
+        for p in PEERS[1:]:
+            o = spi(recs.get(p))
+            ratios.append("%.2fx" % (o / a) if a and o else "-")
+        mem = "/".join("%.0f" % recs[p]["peak_rss_mib"] if p in recs and recs[p].get("peak_rss_mib")
+                       else "-" for p in PEERS)
+        text, met = targets(key, recs, by)
+        verdict = "met" if met else ("NOT MET" if met is False else "n/a")
+        if "adlua" in recs and recs["adlua"]["iters"] != FULL[key]:
+            verdict += " (short run)"
+        iters = "/".join(str(recs[p]["iters"]) if p in recs else "-" for p in PEERS)
+        name, unit = NAMES[key]
+        rows.append(("%s (per %s)" % (name, unit), iters, *times, *ratios, mem,
+                     "%s: %s" % (text, verdict)))
 
-    head = ("workload", "iters", "adlua", "torch", "speed-up", "target")
+    head = ("workload", "iters a/t/n", "adlua", "torch", "numpy", "torch/adlua", "numpy/adlua",
+            "peak MiB a/t/n", "target")
     if markdown:
         print("| " + " | ".join(head) + " |")
-        print("|---|---:|---:|---:|---:|---|")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for r in rows:
             print("| " + " | ".join(r) + " |")
     else:
         widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-        line = "  ".join("%%-%ds" % w if i in (0, 5) else "%%%ds" % w for i, w in enumerate(widths))
+        line = "  ".join("%%-%ds" % w if i in (0, len(head) - 1) else "%%%ds" % w
+                         for i, w in enumerate(widths))
         print(line % head)
         print("  ".join("-" * w for w in widths))
         for r in rows:
             print(line % r)
     print()
+    for n in (1000, 2000):
+        r = by.get("dgemm%d" % n, {}).get("dgemm")
+        if r:
+            print("BLAS limit: cblas_dgemm n=%d: %s, %.1f GFLOP/s (core %s, %s threads)" % (
+                n, fmt_time(r["seconds"]), r["result"]["gflops"], r["env"]["openblas_corename"],
+                r["env"]["openblas_threads"]))
     ok = True
     for passed, msg in checks:
         ok &= passed
         print("%s %s" % ("ok  " if passed else "FAIL", msg))
-    for key in ("W1", "W3"):
-        for peer, r in sorted(by.get(key, {}).items()):
+    envs = {}
+    for key, recs in sorted(by.items()):
+        for peer, r in recs.items():
             e = r.get("env", {})
-            print("env %s %s: %s" % (key, peer, ", ".join(
-                "%s=%s" % (k, e[k]) for k in ("openblas_corename", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                              "OMP_WAIT_POLICY", "OPENBLAS_CORETYPE", "torch_num_threads", "clock",
-                                              "loadavg")
-                if e.get(k) is not None)))
+            desc = ", ".join("%s=%s" % (k, e[k]) for k in (
+                "openblas_corename", "OPENBLAS_CORETYPE", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "OMP_WAIT_POLICY", "torch_num_threads", "openblas_threads") if e.get(k) is not None)
+            envs.setdefault((peer, desc), []).append(key)
+            if e.get("openblas_corename") and by.get("dgemm1000", {}).get("dgemm") and \
+                    e["openblas_corename"] != by["dgemm1000"]["dgemm"]["env"]["openblas_corename"]:
+                ok = False
+                print("FAIL %s %s ran on OpenBLAS core %s, dgemm on %s" % (
+                    key, peer, e["openblas_corename"], by["dgemm1000"]["dgemm"]["env"]["openblas_corename"]))
+    for (peer, desc), keys in sorted(envs.items()):
+        print("env %s (%s): %s" % (peer, " ".join(keys), desc))
     return 0 if ok else 1
 
 

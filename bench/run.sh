@@ -1,16 +1,18 @@
 #!/bin/sh
-# Runs the issue-2 benchmarks side by side, adlua and PyTorch, in one go:
-#   W1 iris_loop     (the blog's per-sample logistic regression, 1000 GD steps)
-#   W3 scalar_chain  (y = tanh(y*1.0001 + 0.01) 10000 times, one grad)
-# then checks that the peers agree and prints one table (bench/report.py).
-# See docs/performance.md and bench/WORKLOADS.md.
+# Runs the peer-baseline workloads W1-W7 (bench/WORKLOADS.md) in adlua,
+# PyTorch and hand-written NumPy, plus raw cblas_dgemm (the BLAS limit), in
+# one go; checks that the engines agree and prints one table (bench/report.py).
+# See docs/performance.md.
 #
-#   bench/run.sh                 full run (about 1.5 minutes, mostly PyTorch's W1)
-#   QUICK=1 bench/run.sh         100 GD steps and 1000 chain links (recorded)
+#   bench/run.sh                 full run (a few minutes, mostly PyTorch's W1)
+#   QUICK=1 bench/run.sh         shortened sizes (recorded in the table)
 #
 # Environment: ADLUA (default build/adlua), PYTHON (default /usr/bin/python3,
-# Debian's, with python3-torch and python3-sklearn), BENCH_DIR (where the JSON
-# lines go, default build/bench), W1_STEPS, W3_LINKS (override the sizes).
+# Debian's, with python3-torch, python3-numpy, python3-sklearn), BENCH_DIR
+# (default build/bench: results.jsonl, the dgemm program and data/, the
+# inputs of bench/gen_data.py), BENCH_CORETYPE (the OpenBLAS kernels for
+# every engine; default: those adlua picks on this CPU, see below),
+# W1_STEPS ... W7_REPS (override the sizes).
 # Exit status: 0 when every result agrees, 1 otherwise (targets are reported,
 # not enforced).
 set -u
@@ -21,17 +23,18 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 if [ "${QUICK:-0}" != 0 ] && [ -n "${QUICK:-}" ]; then
     QUICK=1
-    W1_STEPS=${W1_STEPS:-100}
-    W3_LINKS=${W3_LINKS:-1000}
+    : "${W1_STEPS:=100}" "${W2_STEPS:=100}" "${W3_LINKS:=1000}" "${W4_STEPS:=5}" \
+      "${W5_STEPS:=10}" "${W7_REPS:=50}"
 else
     QUICK=
-    W1_STEPS=${W1_STEPS:-1000}
-    W3_LINKS=${W3_LINKS:-10000}
+    : "${W1_STEPS:=1000}" "${W2_STEPS:=1000}" "${W3_LINKS:=10000}" "${W4_STEPS:=20}" \
+      "${W5_STEPS:=50}" "${W7_REPS:=200}"
 fi
-# The same threads for every peer (bench/WORKLOADS.md).
+# The same threads for every engine (bench/WORKLOADS.md).
 OMP_NUM_THREADS=2
 OPENBLAS_NUM_THREADS=2
-export OMP_NUM_THREADS OPENBLAS_NUM_THREADS QUICK
+BENCH_DATA=$BENCH_DIR/data
+export OMP_NUM_THREADS OPENBLAS_NUM_THREADS QUICK BENCH_DATA
 
 if [ ! -x "$ADLUA" ]; then
     echo "bench: $ADLUA not found; build it first (make)" >&2
@@ -42,6 +45,27 @@ OUT=$BENCH_DIR/results.jsonl
 : > "$OUT"
 status=0
 
+# The same OpenBLAS kernels for every engine: those adlua chooses by itself
+# on this CPU (OpenBLAS's own choice, or better ones where OpenBLAS falls
+# back to generic kernels: core/blas_detect.c), unless BENCH_CORETYPE names
+# others. An OPENBLAS_CORETYPE inherited from the environment is replaced.
+if [ -n "${BENCH_CORETYPE:-}" ]; then
+    OPENBLAS_CORETYPE=$BENCH_CORETYPE
+    why="BENCH_CORETYPE"
+else
+    inherited=${OPENBLAS_CORETYPE:-}
+    OPENBLAS_CORETYPE=$(env -u OPENBLAS_CORETYPE "$ADLUA" -e \
+        'io.write(require("adlua").blas_info().corename or "")')
+    why="adlua's choice on this CPU${inherited:+, replacing the inherited OPENBLAS_CORETYPE=$inherited}"
+fi
+if [ -n "$OPENBLAS_CORETYPE" ]; then
+    export OPENBLAS_CORETYPE
+    echo "bench: OpenBLAS kernels for every engine: OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE ($why)" >&2
+else
+    unset OPENBLAS_CORETYPE
+    echo "bench: the BLAS is not OpenBLAS: no OPENBLAS_CORETYPE" >&2
+fi
+
 have_python=no
 have_torch=no
 if "$PYTHON" -c 'import numpy, sklearn' 2>/dev/null; then
@@ -49,8 +73,8 @@ if "$PYTHON" -c 'import numpy, sklearn' 2>/dev/null; then
     if "$PYTHON" -c 'import torch' 2>/dev/null; then have_torch=yes; fi
 fi
 
-echo "bench: W1 $W1_STEPS GD steps, W3 $W3_LINKS links; 1 warm-up + 5 timed runs each${QUICK:+ (QUICK)}" >&2
-echo "bench: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS${OPENBLAS_CORETYPE:+ OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE}; torch also OMP_WAIT_POLICY=passive" >&2
+echo "bench: sizes W1 $W1_STEPS, W2 $W2_STEPS, W3 $W3_LINKS, W4 $W4_STEPS, W5 $W5_STEPS, W7 $W7_REPS; 1 warm-up + 5 timed runs each${QUICK:+ (QUICK)}" >&2
+echo "bench: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS; torch also OMP_WAIT_POLICY=passive" >&2
 
 # Two cores: anything else running skews the times. Say so.
 load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
@@ -59,13 +83,15 @@ case $load in
     *) echo "bench: WARNING: load average $load: other work is running, times may be inflated" >&2 ;;
 esac
 
-if [ $have_python = yes ]; then
-    "$PYTHON" bench/check_iris.py "$ADLUA" >&2 || status=1
-else
-    echo "bench: $PYTHON lacks numpy/sklearn: iris data not cross-checked" >&2
+if [ $have_python = no ]; then
+    echo "bench: $PYTHON lacks numpy/sklearn: cannot generate the inputs" >&2
+    echo "       (Debian: apt-get install python3-numpy python3-sklearn python3-torch)" >&2
+    exit 1
 fi
+"$PYTHON" bench/gen_data.py "$BENCH_DATA" || exit 1
+"$PYTHON" bench/check_iris.py "$ADLUA" >&2 || status=1
 
-run() {  # run NAME COMMAND...: one (peer, workload) process, its JSON line into $OUT
+run() {  # run NAME COMMAND...: one (engine, workload) process, its JSON line into $OUT
     name=$1; shift
     echo "bench: $name ..." >&2
     if ! "$@" >> "$OUT"; then
@@ -74,24 +100,45 @@ run() {  # run NAME COMMAND...: one (peer, workload) process, its JSON line into
     fi
 }
 
-run "adlua W1" "$ADLUA" bench/adlua_w1.lua "$W1_STEPS"
-run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$W3_LINKS"
-if [ $have_torch = yes ]; then
-    # PyTorch's OpenMP threads spin against OpenBLAS's on 2 cores unless passive:
-    # its best setting, recorded in its JSON env.
-    run "torch W1" env OMP_WAIT_POLICY=passive "$PYTHON" bench/torch_w1.py "$W1_STEPS"
-    run "torch W3" env OMP_WAIT_POLICY=passive "$PYTHON" bench/torch_w3.py "$W3_LINKS"
-else
-    echo "bench: PyTorch not found for $PYTHON; torch peer skipped" >&2
-    echo "       (Debian: apt-get install python3-torch python3-sklearn)" >&2
+# The BLAS limit: raw cblas_dgemm, built here with the same flags as adlua.
+DGEMM=$BENCH_DIR/dgemm
+if [ ! -x "$DGEMM" ] || [ bench/dgemm.c -nt "$DGEMM" ]; then
+    ${CC:-cc} -O2 $(pkg-config --cflags openblas 2>/dev/null) bench/dgemm.c -o "$DGEMM" \
+        $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) || status=1
 fi
+[ -x "$DGEMM" ] && run "dgemm" "$DGEMM" 1000 2000
+
+TORCH="env OMP_WAIT_POLICY=passive $PYTHON"   # its best setting on 2 cores, recorded in its JSON
+step() {  # step W ITERS: the workload in every engine that has it
+    w=$1 n=$2
+    case $w in
+        W1) run "adlua W1" "$ADLUA" bench/adlua_w1.lua "$n" ;;
+        W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n" ;;
+        *) run "adlua $w" "$ADLUA" bench/adlua_more.lua "$w" "$n" ;;
+    esac
+    if [ $have_torch = yes ]; then
+        case $w in
+            W1) run "torch W1" $TORCH bench/torch_w1.py "$n" ;;
+            W3) run "torch W3" $TORCH bench/torch_w3.py "$n" ;;
+            *) run "torch $w" $TORCH bench/torch_more.py "$w" "$n" ;;
+        esac
+    fi
+    case $w in
+        W2|W3|W4|W5|W6) run "numpy $w" "$PYTHON" bench/numpy_manual.py "$w" "$n" ;;
+    esac
+}
+[ $have_torch = yes ] || echo "bench: PyTorch not found for $PYTHON; torch peer skipped" >&2
+
+step W1 "$W1_STEPS"
+step W2 "$W2_STEPS"
+step W3 "$W3_LINKS"
+step W4 "$W4_STEPS"
+step W5 "$W5_STEPS"
+step W6 1
+step W7 "$W7_REPS"
 
 echo >&2
-if [ $have_python = yes ]; then
-    "$PYTHON" bench/report.py "$OUT" || status=1
-else
-    cat "$OUT"
-fi
+"$PYTHON" bench/report.py "$OUT" || status=1
 echo "bench: JSON lines in $OUT" >&2
 
 # issue 4: jacobian and hessian against torch.autograd.functional

@@ -6,6 +6,7 @@
  * Options are handled in the order given; -e and -l run before the script.
  * The global `arg` holds the script's name at 0, its arguments at 1..n, and
  * the program and options at negative indices, as in `lua`. */
+#include "blas_detect.h"
 #include "lua_console.h"
 #include "lua_embed.h"
 #include "lua_line_edit.h"
@@ -31,9 +32,6 @@
 #else
 #define table_length(L, i) lua_objlen(L, i)
 #endif
-
-/* OpenBLAS's own function, not in cblas.h; weak so that another BLAS links. */
-extern char *openblas_get_corename(void) __attribute__((weak));
 
 static const char *progname = "adlua";
 
@@ -69,14 +67,15 @@ static void print_usage(FILE *f, const char *argv0, const char *badoption) {
 }
 
 static void print_version(void) {
-    const char *core = openblas_get_corename != NULL ? openblas_get_corename() : NULL;
+    const char *core = adl_blas_corename();
 #ifdef LUAJIT_VERSION
     const char *lua = LUAJIT_VERSION;
 #else
     const char *lua = LUA_RELEASE;
 #endif
     if (core != NULL)
-        printf("adlua %s (%s, OpenBLAS core: %s)\n", ADLUA_VERSION, lua, core);
+        printf("adlua %s (%s, OpenBLAS core: %s%s, %d threads)\n", ADLUA_VERSION, lua, core,
+               adl_blas_auto() ? " chosen by adlua" : "", adl_blas_threads());
     else
         printf("adlua %s (%s)\n", ADLUA_VERSION, lua);
     fflush(stdout);
@@ -319,6 +318,9 @@ int main(int argc, char **argv) {
         argc = 1;
         argv = no_args;
     }
+    /* OpenBLAS's generic fallback kernels on a CPU it does not know: run
+     * again with the best ones the CPU supports (blas_detect.c). */
+    adl_blas_reexec_if_better(argv);
     m.argc = argc;
     m.argv = argv;
     m.script = argc;

@@ -2,6 +2,7 @@
  *
  * One adl_ctx per lua_State lives in a userdata in the registry; it and the
  * array metatable are the two upvalues of every binding function. */
+#include "blas_detect.h"
 #include "lua_binding.h"
 
 #include <stdarg.h>
@@ -38,11 +39,32 @@ static int ctx_gc(lua_State *L) {
     return 0;
 }
 
+/* ---- BLAS kernels (bench / issue 7) ---- */
+/* blas_info() -> {corename=, threads=, auto=}: the OpenBLAS kernels in use
+ * (corename nil for another BLAS) and whether adlua chose them. */
+static int blas_info(lua_State *L) {
+    const char *core = adl_blas_corename();
+    lua_createtable(L, 0, 3);
+    if (core != NULL) {
+        lua_pushstring(L, core);
+        lua_setfield(L, -2, "corename");
+    }
+    lua_pushinteger(L, adl_blas_threads());
+    lua_setfield(L, -2, "threads");
+    lua_pushboolean(L, adl_blas_auto());
+    lua_setfield(L, -2, "auto");
+    return 1;
+}
+/* ---- end BLAS kernels ---- */
+
 int luaopen_adlua_core(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
     int fresh = lua_isnil(L, -1);
     lua_pop(L, 1);
     if (fresh) {
+        /* a stock luajit loading us: switch away from OpenBLAS's generic
+         * fallback kernels before our first BLAS call (blas_detect.c) */
+        adl_blas_upgrade_in_process();
         adl_ctx *ctx = lua_newuserdata(L, sizeof *ctx);
         adl_ctx_init(ctx);
         lua_newtable(L);
@@ -66,5 +88,7 @@ int luaopen_adlua_core(lua_State *L) {
     adl_lua_open_debug(L);
     lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
     lua_setfield(L, -2, "array_metatable");
+    lua_pushcfunction(L, blas_info);
+    lua_setfield(L, -2, "blas_info");
     return 1;
 }

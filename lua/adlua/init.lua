@@ -143,6 +143,9 @@ end
 
 --- value(x): the plain value of a traced array or number.
 M.value = core.value
+--- blas_info() -> { corename = "SkylakeX", threads = 2, auto = false }: the
+--- OpenBLAS kernels in use and whether adlua chose them (docs/performance.md).
+M.blas_info = core.blas_info
 
 -- The other operators, parameter tables, user's primitives (one file each).
 require("adlua.operators")(M)
