@@ -37,6 +37,13 @@ make_jvp(f, argnum)(x...) returns a function of a tangent v giving value, jvp: t
 ["ad.hessian_vector_product"] = [=[
 hessian_vector_product(f, argnum) returns hvp(x..., v): the Hessian of scalar f times v, without forming the Hessian.
     ad.hessian_vector_product(function(x) return np.sum(x^2) end)(np.ones(2), np.ones(2))]=],
+["ad.debug_nans"] = [=[
+debug_nans(on) switches NaN hunting on (true or no argument) or off (false): while on, the first operation whose result holds a NaN or an Inf, in the forward or the backward pass, raises an error naming the operation and the line of the script that called it. Returns the previous setting. Costs one scan of every result.
+    ad.debug_nans(true)
+    ad.grad(function(x) return np.sum(np.log(x)) end)(np.array({1, -1}))   --> error: np.log: produced NaN or Inf from finite values (debug_nans), called at script.lua:2]=],
+["ad.blas_info"] = [=[
+blas_info() returns a table describing the OpenBLAS kernels in use: corename (e.g. "Haswell" or "SkylakeX"), threads, and auto (true when adlua chose the kernels because OpenBLAS did not recognise the CPU). `adlua -v` prints the same.
+    ad.blas_info().corename         --> "SkylakeX"]=],
 ["ad.stop_gradient"] = [=[
 stop_gradient(x) returns x treated as a constant: no gradient flows through it.
     ad.grad(function(x) return x * ad.stop_gradient(x) end)(3)   --> 3]=],

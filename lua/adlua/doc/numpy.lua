@@ -15,7 +15,9 @@ local unary = {
   arctanh = "the inverse hyperbolic tangent", sinc = "sin(pi x)/(pi x), 1 at 0",
   floor = "the largest whole number <= x (constant for gradients)",
   ceil = "the smallest whole number >= x (constant for gradients)",
-  round = "x rounded to the nearest whole number, halves to even (constant for gradients)",
+  round = "x rounded to the nearest whole number, halves to even (constant for gradients; round(x, decimals) rounds to that many decimals)",
+  around = "the same as np.round",
+  rint = "x rounded to the nearest whole number, halves to even (constant for gradients)",
   isnan = "1 where x is NaN, else 0", isinf = "1 where x is infinite, else 0",
   isfinite = "1 where x is finite, else 0",
 }
@@ -29,6 +31,7 @@ local binary = {
   minimum = "the smaller of x and y (NaN wins)", arctan2 = "the angle of the point (y=x1, x=x2)",
   hypot = "sqrt(x^2 + y^2)", logaddexp = "log(exp(x) + exp(y)) without overflow",
   mod = "the remainder of x / y with the sign of y",
+  remainder = "the same as np.mod: the remainder of x / y with the sign of y",
   equal = "1 where x == y, else 0", not_equal = "1 where x ~= y, else 0", less = "1 where x < y, else 0",
   less_equal = "1 where x <= y, else 0", greater = "1 where x > y, else 0",
   greater_equal = "1 where x >= y, else 0",
