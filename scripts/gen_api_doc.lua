@@ -16,6 +16,7 @@ local sections = {
   { "plt.", "Plots (`adlua.plot`, often `plt`)" },
   { "optim.", "Optimizers (`adlua.optim`)" },
   { "datasets.", "Data sets (`adlua.datasets`)" },
+  { "mpi.", "Data-parallel training (`adlua.mpi`, see [mpi.md](mpi.md))" },
 }
 local lines = {
   "# API reference",

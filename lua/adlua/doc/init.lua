@@ -5,7 +5,7 @@
 local M = {}
 
 M.sources = { "adlua.doc.autograd", "adlua.doc.numpy", "adlua.doc.plot",
-  "adlua.doc.optim_datasets" }
+  "adlua.doc.optim_datasets", "adlua.doc.mpi" }
 
 local docs
 local function all()
@@ -26,7 +26,8 @@ function M.namespaces()
     { "plt.", require "adlua.plot" },
   }
   -- modules other branches add: documented once they exist
-  for _, m in ipairs({ { "optim.", "adlua.optim" }, { "datasets.", "adlua.datasets" } }) do
+  for _, m in ipairs({ { "optim.", "adlua.optim" }, { "datasets.", "adlua.datasets" },
+    { "mpi.", "adlua.mpi" } }) do
     local ok, mod = pcall(require, m[2])
     if ok and type(mod) == "table" then out[#out + 1] = { m[1], mod } end
   end
