@@ -4,8 +4,17 @@
 -- grad_fn(x, i) returns the gradient at iteration i (1-based, so the bias
 -- correction of adam uses b^i); x0 may be a number, an array or a nested
 -- table of them: the optimizers work on the flattened vector and give
--- grad_fn and callback(x, i, g) the table's form.  On a terminal, stderr
--- shows a progress bar (iteration, rate, time left); elsewhere nothing.
+-- grad_fn and callback(x, i, g, state) the table's form.  On a terminal,
+-- stderr shows a progress bar (iteration, rate, time left); elsewhere
+-- nothing.
+--
+-- Resuming: each optimizer returns x and its state, a table of the
+-- iterations done and the flat arrays it carries (sgd: velocity; rmsprop:
+-- avg_sq_grad; adam: m, v); callback's fourth argument is the same state
+-- as of x (iteration = i - 1). np.savez can store {x = x, state = state};
+-- passing the state back as opts.state with that x continues at
+-- iteration state.iteration + 1 and ends with exactly the numbers of an
+-- uninterrupted run.
 local core = require "adlua.core"
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
@@ -33,6 +42,49 @@ local function progress(name, total)
   end
 end
 
+-- The state handed out: the arrays (steps replace them, never write into
+-- them) and the iterations done.
+local function snapshot(state, iteration)
+  local out = { iteration = iteration }
+  for k, v in pairs(state) do out[k] = v end
+  return out
+end
+
+-- The state to start from: fresh, or opts.state checked against it (same
+-- arrays, each with one number per parameter). Returns it and the
+-- iterations already done.
+local function resume(name, given, fresh, size)
+  if given == nil then return fresh, 0 end
+  if type(given) ~= "table" then
+    error(("optim.%s: opts.state must be the state table a previous run returned, got a %s")
+      :format(name, type(given)), 4)
+  end
+  local it = given.iteration
+  if type(it) ~= "number" or it < 0 or it ~= math.floor(it) then
+    error(("optim.%s: opts.state.iteration must be a whole number >= 0, got %s")
+      :format(name, tostring(it)), 4)
+  end
+  local state = {}
+  for k in pairs(fresh) do
+    local v = given[k]
+    if not is_array(v) then
+      error(("optim.%s: opts.state.%s is missing (a state from another optimizer?)")
+        :format(name, k), 4)
+    end
+    if v.size ~= size then
+      error(("optim.%s: opts.state.%s holds %d numbers for %d parameters")
+        :format(name, k, v.size, size), 4)
+    end
+    state[k] = np.reshape(np.copy(v), { size })
+  end
+  for k in pairs(given) do
+    if k ~= "iteration" and fresh[k] == nil then
+      error(("optim.%s: opts.state.%s is not part of %s's state"):format(name, tostring(k), name), 4)
+    end
+  end
+  return state, it
+end
+
 -- Runs step(x, g, i) -> new x on the flat vector of x0.
 local function optimize(name, grad_fn, x0, opts, defaults, init, step)
   if type(grad_fn) ~= "function" then
@@ -54,12 +106,12 @@ local function optimize(name, grad_fn, x0, opts, defaults, init, step)
   else
     error(("optim.%s: x0 must be a number, an array or a table of them, got a %s"):format(name, type(x0)), 3)
   end
-  local state = init(x, o)
+  local state, done = resume(name, opts.state, init(x, o), x.size)
   local show = progress(name, o.num_iters)
-  for i = 1, o.num_iters do
+  for i = done + 1, o.num_iters do
     local px = form(x)
     local g = grad_fn(px, i)
-    if callback then callback(px, i, g) end
+    if callback then callback(px, i, g, snapshot(state, i - 1)) end
     local gv
     if tree.is_tree(g) then gv = tree.flatten(g)
     elseif type(g) == "number" then gv = np.full({ 1 }, g)
@@ -73,11 +125,11 @@ local function optimize(name, grad_fn, x0, opts, defaults, init, step)
     x = step(x, gv, i, state, o)
     show(i)
   end
-  return form(x)
+  return form(x), snapshot(state, math.max(done, o.num_iters))
 end
 
---- sgd(grad_fn, x0, {num_iters = 200, step_size = 0.1, mass = 0.9, callback}):
---- gradient descent with momentum.
+--- sgd(grad_fn, x0, {num_iters = 200, step_size = 0.1, mass = 0.9, callback, state})
+--- -> x, state: gradient descent with momentum.
 function M.sgd(grad_fn, x0, opts)
   return optimize("sgd", grad_fn, x0, opts, { num_iters = 200, step_size = 0.1, mass = 0.9 },
     function(x) return { velocity = np.zeros(x.shape) } end,
@@ -87,7 +139,8 @@ function M.sgd(grad_fn, x0, opts)
     end)
 end
 
---- rmsprop(grad_fn, x0, {num_iters = 100, step_size = 0.1, gamma = 0.9, eps = 1e-8, callback}).
+--- rmsprop(grad_fn, x0, {num_iters = 100, step_size = 0.1, gamma = 0.9, eps = 1e-8, callback, state})
+--- -> x, state.
 function M.rmsprop(grad_fn, x0, opts)
   return optimize("rmsprop", grad_fn, x0, opts,
     { num_iters = 100, step_size = 0.1, gamma = 0.9, eps = 1e-8 },
@@ -98,7 +151,8 @@ function M.rmsprop(grad_fn, x0, opts)
     end)
 end
 
---- adam(grad_fn, x0, {num_iters = 100, step_size = 0.001, b1 = 0.9, b2 = 0.999, eps = 1e-8, callback}).
+--- adam(grad_fn, x0, {num_iters = 100, step_size = 0.001, b1 = 0.9, b2 = 0.999, eps = 1e-8, callback, state})
+--- -> x, state.
 function M.adam(grad_fn, x0, opts)
   return optimize("adam", grad_fn, x0, opts,
     { num_iters = 100, step_size = 0.001, b1 = 0.9, b2 = 0.999, eps = 1e-8 },

@@ -51,6 +51,30 @@ describe("adlua.mpi", function()
     end)
   end
 
+  it("examples/mlp_digits_mpi.lua on 2 and 4 ranks ends with the one-process parameters (1e-10)", function()
+    local np = require "adlua.numpy"
+    local dir = h.tmpdir()
+    local env = "ADLUA_SMOKE=1 "
+    local out, err, code = h.run(env .. q(BIN) .. " examples/mlp_digits_mpi.lua " .. q(dir .. "/p1.npz"), nil, 300)
+    assert.are.equal(0, code, err .. out)
+    assert.truthy(out:find("1 ranks, parameters identical", 1, true), out)
+    local one = np.load(dir .. "/p1.npz")
+    for _, n in ipairs({ 2, 4 }) do
+      local path = dir .. "/p" .. n .. ".npz"
+      out, err, code = h.run(env .. ROOT_OK .. "mpirun --oversubscribe -np " .. n .. " " .. q(BIN) ..
+        " examples/mlp_digits_mpi.lua " .. q(path), nil, 300)
+      assert.are.equal(0, code, err .. out)
+      assert.truthy(out:find(n .. " ranks, parameters identical", 1, true), out)
+      local many = np.load(path)
+      for _, k in ipairs({ "W1", "b1", "W2", "b2" }) do
+        assert.are.same(one[k].shape, many[k].shape)
+        local d = np.max(np.abs(one[k] - many[k]))
+        assert.is_true(d <= 1e-10, ("%d ranks, %s differs by %g"):format(n, k, d))
+      end
+    end
+    os.execute("rm -rf " .. q(dir))
+  end)
+
   it("a script error on one rank ends the job with a non-zero status and the message", function()
     local path = os.tmpname() .. ".lua"
     h.write_file(path, [[

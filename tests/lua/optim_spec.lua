@@ -110,3 +110,48 @@ optim.sgd(function(x) return x end, np.ones({ 2 }), { num_iters = 40 })
     assert.is_truthy(out:find("s left", 1, true), out)
   end)
 end)
+
+describe("optimizer state: resuming", function()
+  local function loss(p) return np.sum((p.w - 3) ^ 2) + np.sum(np.sin(p.b)) end
+  local g = ad.grad(loss)
+  local function p0() return { w = np.array({ 1, 2, 3 }), b = np.array({ { 0.5, 0.1 } }) } end
+
+  for _, name in ipairs({ "sgd", "rmsprop", "adam" }) do
+    it(name .. " returns its state and continues from it exactly, also through np.savez", function()
+      local full, fstate = optim[name](function(p) return g(p) end, p0(), { num_iters = 10 })
+      assert.are.equal(10, fstate.iteration)
+      local saved
+      optim[name](function(p) return g(p) end, p0(), {
+        num_iters = 10,
+        callback = function(x, i, _, st) if i == 5 then saved = { x = x, state = st } end end,
+      })
+      assert.are.equal(4, saved.state.iteration, "the state as of x: iterations done before i")
+      local dir = h.tmpdir()
+      np.savez(dir .. "/ck.npz", saved)
+      local ck = np.load(dir .. "/ck.npz")
+      os.execute("rm -rf " .. h.shell_quote(dir))
+      local seen = {}
+      local res, st = optim[name](function(p, i) seen[#seen + 1] = i; return g(p) end, ck.x,
+        { num_iters = 10, state = ck.state })
+      assert.are.same({ 5, 6, 7, 8, 9, 10 }, seen)
+      assert.are.equal(10, st.iteration)
+      assert.are.same(full.w:totable(), res.w:totable())
+      assert.are.same(full.b:totable(), res.b:totable())
+    end)
+  end
+
+  it("rejects a state of another optimizer or another size, naming the field", function()
+    local f = function(p) return g(p) end
+    h.assert_error_matches(function()
+      optim.adam(f, p0(), { state = { iteration = 1, velocity = np.zeros(5) } })
+    end, { "optim.adam", "opts.state.", "missing" })
+    h.assert_error_matches(function()
+      optim.adam(f, p0(), { state = { iteration = 1, m = np.zeros(4), v = np.zeros(5) } })
+    end, { "optim.adam", "opts.state.m", "4 numbers for 5 parameters" })
+    h.assert_error_matches(function()
+      optim.sgd(f, p0(), { state = { iteration = 1.5, velocity = np.zeros(5) } })
+    end, { "optim.sgd", "iteration", "whole number" })
+    h.assert_error_matches(function() optim.sgd(f, p0(), { state = "x" }) end,
+      { "optim.sgd", "opts.state", "string" })
+  end)
+end)
