@@ -25,6 +25,14 @@ static int l_mpi_world(lua_State *L) {
     return 2;
 }
 
+static int l_mpi_wtime(lua_State *L) {
+    double t = 0;
+    if (adl_mpi_wtime(adl_lua_ctx(L), &t))
+        raise_status(L);
+    lua_pushnumber(L, t);
+    return 1;
+}
+
 static int l_mpi_barrier(lua_State *L) {
     if (adl_mpi_barrier(adl_lua_ctx(L)))
         raise_status(L);
@@ -154,12 +162,17 @@ static int l_mpi_frombytes(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg funcs[] = {
-    {"mpi_available", l_mpi_available},       {"mpi_world", l_mpi_world},
-    {"mpi_barrier", l_mpi_barrier},           {"mpi_allreduce", l_mpi_allreduce},
-    {"mpi_bcast_array", l_mpi_bcast_array},   {"mpi_bcast_bytes", l_mpi_bcast_bytes},
-    {"mpi_gather_bytes", l_mpi_gather_bytes}, {"mpi_tobytes", l_mpi_tobytes},
-    {"mpi_frombytes", l_mpi_frombytes},       {NULL, NULL}};
+static const luaL_Reg funcs[] = {{"mpi_available", l_mpi_available},
+                                 {"mpi_world", l_mpi_world},
+                                 {"mpi_barrier", l_mpi_barrier},
+                                 {"mpi_wtime", l_mpi_wtime},
+                                 {"mpi_allreduce", l_mpi_allreduce},
+                                 {"mpi_bcast_array", l_mpi_bcast_array},
+                                 {"mpi_bcast_bytes", l_mpi_bcast_bytes},
+                                 {"mpi_gather_bytes", l_mpi_gather_bytes},
+                                 {"mpi_tobytes", l_mpi_tobytes},
+                                 {"mpi_frombytes", l_mpi_frombytes},
+                                 {NULL, NULL}};
 
 void adl_lua_open_mpi(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

@@ -84,6 +84,14 @@ adl_status adl_mpi_barrier(adl_ctx *ctx) {
     return ADL_OK;
 }
 
+adl_status adl_mpi_wtime(adl_ctx *ctx, double *out) {
+    adl_status st = ensure_init(ctx, "wtime");
+    if (st)
+        return st;
+    *out = MPI_Wtime();
+    return ADL_OK;
+}
+
 static adl_status check_root(adl_ctx *ctx, const char *op, int root) {
     int size;
     CHECK(op, MPI_Comm_size(MPI_COMM_WORLD, &size));
@@ -255,6 +263,10 @@ adl_status adl_mpi_world(adl_ctx *ctx, int *rank, int *size) {
     return no_mpi(ctx);
 }
 adl_status adl_mpi_barrier(adl_ctx *ctx) {
+    return no_mpi(ctx);
+}
+adl_status adl_mpi_wtime(adl_ctx *ctx, double *out) {
+    (void)out;
     return no_mpi(ctx);
 }
 adl_status adl_mpi_allreduce(adl_ctx *ctx, const adl_array *x, adl_mpi_op op, adl_array **out) {

@@ -16,6 +16,8 @@ int adl_mpi_available(void);
 /* Initialises MPI if needed; fills rank (0-based) and size. */
 adl_status adl_mpi_world(adl_ctx *ctx, int *rank, int *size);
 adl_status adl_mpi_barrier(adl_ctx *ctx);
+/* Wall-clock seconds (MPI_Wtime; initialises MPI if needed). */
+adl_status adl_mpi_wtime(adl_ctx *ctx, double *out);
 /* *out = op over all ranks of x (same shape and dtype on every rank);
  * reads x's buffer in place when it is contiguous. */
 adl_status adl_mpi_allreduce(adl_ctx *ctx, const adl_array *x, adl_mpi_op op, adl_array **out);

@@ -75,6 +75,8 @@ local function spread(p)
 end
 
 local iters = smoke and 20 or 300
+mpi.barrier()
+local t0 = mpi.wtime()
 local trained = optim.adam(function(p) return mpi.allreduce(shard_grad(p), "sum") end, params, {
   num_iters = iters, step_size = 0.01,
   callback = function(p, i)
@@ -89,7 +91,9 @@ local trained = optim.adam(function(p) return mpi.allreduce(shard_grad(p), "sum"
   end,
 })
 
+local seconds = mpi.wtime() - t0
 if rank == 0 then
+  print(("%.3f ms per iteration on %d ranks"):format(seconds / iters * 1e3, size))
   print(("test accuracy %.3f on %d held-out images, %d ranks, %d iterations"):format(
     accuracy(trained), y_test.shape[1], size, iters))
   if out_path then

@@ -45,6 +45,12 @@ function mpi.barrier()
   core.mpi_barrier()
 end
 
+--- Wall-clock seconds since some fixed moment (MPI_Wtime), for timing.
+function mpi.wtime()
+  available()
+  return core.mpi_wtime()
+end
+
 -- Keys of a table in an order every rank agrees on: numbers, then strings.
 local function sorted_keys(t)
   local keys = {}

@@ -87,6 +87,14 @@ describe("adlua.mpi", function()
     assert.truthy((out .. err):find("rank one failed", 1, true))
   end)
 
+  it("wtime is a wall clock in seconds", function()
+    local mpi = require "adlua.mpi"
+    local t0 = mpi.wtime()
+    os.execute("sleep 0.2")
+    local dt = mpi.wtime() - t0
+    assert.is_true(dt >= 0.15 and dt < 5, tostring(dt))
+  end)
+
   it("bad arguments are Lua errors naming the function", function()
     local mpi = require "adlua.mpi"
     local np = require "adlua.numpy"

@@ -7,6 +7,9 @@ rank() returns this process's rank in MPI_COMM_WORLD, 0-based as in MPI (0 .. si
 ["mpi.size"] = [=[
 size() returns the number of processes in MPI_COMM_WORLD (1 without mpirun).
     local shard = math.ceil(n / mpi.size())]=],
+["mpi.wtime"] = [=[
+wtime() returns wall-clock seconds since some fixed moment in the past (MPI_Wtime): the difference of two calls times a stretch of work on this rank.
+    local t0 = mpi.wtime(); train(); print(mpi.wtime() - t0, "s")]=],
 ["mpi.barrier"] = [=[
 barrier() waits until every process has called it.
     mpi.barrier()]=],
