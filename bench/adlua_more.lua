@@ -5,6 +5,7 @@
 -- Prints one JSON line.
 
 local bench = dofile((arg and arg[0] or "bench/adlua_more.lua"):gsub("[^/]*$", "") .. "lib.lua")
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local ad = require "adlua"
 local np = require "adlua.numpy"
 local grad, egrad = ad.grad, ad.elementwise_grad

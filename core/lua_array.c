@@ -61,6 +61,16 @@ int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *w
                          int64_t hi) {
     if (lua_type(L, idx) != LUA_TNUMBER)
         adl_lua_raise(L, "%s: %s must be a whole number, got %s", fname, what, type_name(L, idx));
+#if LUA_VERSION_NUM >= 503
+    /* Lua 5.4's integers: exact, where a double would round beyond 2^53 */
+    if (lua_isinteger(L, idx)) {
+        lua_Integer n = lua_tointeger(L, idx);
+        if (n < lo || n > hi)
+            adl_lua_raise(L, "%s: %s %g is out of range [%lld, %lld]", fname, what, (double)n,
+                          (long long)lo, (long long)hi);
+        return (int64_t)n;
+    }
+#endif
     double v = lua_tonumber(L, idx);
     if (v != floor(v) || v < (double)lo || v > (double)hi) {
         if (v != floor(v))
@@ -272,7 +282,7 @@ static int l_len(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     if (a->ndim == 0)
         adl_lua_raise(L, "len: a 0-d array has no length");
-    lua_pushnumber(L, (lua_Number)a->shape[0]);
+    lua_pushinteger(L, (lua_Integer)a->shape[0]);
     return 1;
 }
 
@@ -405,7 +415,7 @@ static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *id
 static void push_shape(lua_State *L, const adl_array *a) {
     lua_createtable(L, a->ndim, 0);
     for (int i = 0; i < a->ndim; i++) {
-        lua_pushnumber(L, (lua_Number)a->shape[i]);
+        lua_pushinteger(L, (lua_Integer)a->shape[i]);
         lua_rawseti(L, -2, i + 1);
     }
 }
@@ -443,9 +453,9 @@ static int l_index(lua_State *L) {
         if (!strcmp(k, "shape")) {
             push_shape(L, a);
         } else if (!strcmp(k, "ndim")) {
-            lua_pushnumber(L, a->ndim);
+            lua_pushinteger(L, a->ndim);
         } else if (!strcmp(k, "size")) {
-            lua_pushnumber(L, (lua_Number)a->size);
+            lua_pushinteger(L, (lua_Integer)a->size);
         } else if (!strcmp(k, "dtype")) {
             lua_pushstring(L, adl_dtype_name(a->dtype));
         } else

@@ -18,7 +18,7 @@ static int l_trace_begin(lua_State *L) {
     if (adl_trace_begin(adl_lua_ctx(L), &t))
         return raise(L);
     lua_pushlightuserdata(L, t);
-    lua_pushnumber(L, adl_trace_level(t));
+    lua_pushinteger(L, adl_trace_level(t));
     return 2;
 }
 

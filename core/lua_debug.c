@@ -16,7 +16,7 @@ static int l_alloc_fail_at(lua_State *L) {
 /* debug.alloc_count(): allocations attempted since alloc_fail_at or
  * alloc_track turned injection or tracking on. */
 static int l_alloc_count(lua_State *L) {
-    lua_pushnumber(L, (lua_Number)adl_alloc_count());
+    lua_pushinteger(L, (lua_Integer)adl_alloc_count());
     return 1;
 }
 
@@ -29,7 +29,7 @@ static int l_alloc_track(lua_State *L) {
 /* debug.alloc_outstanding(): tracked blocks not yet freed.  The cache of
  * free array headers keeps blocks: call debug.thread_cleanup() first. */
 static int l_alloc_outstanding(lua_State *L) {
-    lua_pushnumber(L, (lua_Number)adl_alloc_outstanding());
+    lua_pushinteger(L, (lua_Integer)adl_alloc_outstanding());
     return 1;
 }
 
@@ -41,10 +41,10 @@ static int l_thread_cleanup(lua_State *L) {
 
 /* debug.live(): live arrays, buffers, bytes and open traces. */
 static int l_live(lua_State *L) {
-    lua_pushnumber(L, (lua_Number)adl_live_arrays());
-    lua_pushnumber(L, (lua_Number)adl_live_buffers());
-    lua_pushnumber(L, (lua_Number)adl_live_bytes());
-    lua_pushnumber(L, (lua_Number)adl_lua_ctx(L)->depth);
+    lua_pushinteger(L, (lua_Integer)adl_live_arrays());
+    lua_pushinteger(L, (lua_Integer)adl_live_buffers());
+    lua_pushinteger(L, (lua_Integer)adl_live_bytes());
+    lua_pushinteger(L, adl_lua_ctx(L)->depth);
     return 4;
 }
 

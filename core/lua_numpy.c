@@ -522,8 +522,8 @@ static int l_set_printoptions(lua_State *L) {
 }
 
 static int l_live_arrays(lua_State *L) {
-    lua_pushnumber(L, (lua_Number)adl_live_arrays());
-    lua_pushnumber(L, (lua_Number)adl_live_bytes());
+    lua_pushinteger(L, (lua_Integer)adl_live_arrays());
+    lua_pushinteger(L, (lua_Integer)adl_live_bytes());
     return 2;
 }
 

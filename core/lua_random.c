@@ -94,7 +94,7 @@ static int l_shuffled(lua_State *L) {
 /* A whole number in 0 .. n-1 (for the Lua side's choice and shuffle). */
 static int l_below(lua_State *L) {
     int64_t n = adl_lua_checkint(L, 1, "np.random", "n", 1, MAX_SEED);
-    lua_pushnumber(L, (lua_Number)adl_rng_below(rng(L), (uint64_t)n));
+    lua_pushinteger(L, (lua_Integer)adl_rng_below(rng(L), (uint64_t)n));
     return 1;
 }
 

@@ -3,6 +3,7 @@
 -- The answer comes from the module itself: primitives are the entries of
 -- core/ops.def; for the other functions the script differentiates each on
 -- small sample arguments and records what happened, so the list stays true.
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
 local ad = require "adlua"
 

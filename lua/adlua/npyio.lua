@@ -5,6 +5,7 @@
 -- entries, stored), and text tables. Files are written to a temporary file
 -- that is renamed into place.
 local core = require "adlua.core"
+local numbers = require "adlua.numbers"
 
 local M = {}
 local is_array = core.is_array
@@ -158,6 +159,37 @@ function M.loadtxt(path, opts)
     opts.ndmin))
 end
 
+-- The one conversion of a savetxt fmt: "int", "float" or "string"; nil
+-- for none, several, or %q.
+local function conversion(f)
+  local kind, n = nil, 0
+  for c in f:gsub("%%%%", ""):gmatch("%%[-+ #0]*%d*%.?%d*(.)") do
+    n = n + 1
+    kind = c:find("^[diouxXc]$") and "int" or c:find("^[aAeEfFgG]$") and "float"
+      or c == "s" and "string" or nil
+  end
+  return n == 1 and kind or nil
+end
+
+-- One number as text by a savetxt fmt, the same under LuaJIT and Lua 5.4:
+-- 5.4's integer conversions take only whole numbers where LuaJIT
+-- truncates (NumPy truncates too); glibc writes a nan with its sign bit as
+-- "-nan" in 5.4 where LuaJIT writes "nan" (as NumPy does); and %s writes
+-- tostring's text, which differs (2 or 2.0), so it gets adlua's own.
+local function format_cell(f, kind, v)
+  if kind == "int" then
+    if not (v >= -2 ^ 63 and v < 2 ^ 63) then
+      error(("np.savetxt: fmt %q cannot write %s as a 64-bit integer"):format(f, numbers.format(v)), 3)
+    end
+    v = v < 0 and math.ceil(v) or math.floor(v)
+  elseif kind == "string" then
+    v = numbers.format(v)
+  elseif v ~= v then
+    v = math.abs(v) -- clears the sign bit
+  end
+  return f:format(v)
+end
+
 --- savetxt(path, x, {delimiter = " ", fmt = "%.18e", newline = "\n",
 --- header =, footer =, comments = "# "}): a 1-d array is written one
 --- number per line, a 2-d array one row per line; fmt is a format of
@@ -174,15 +206,17 @@ function M.savetxt(path, x, opts)
   local delim, newline = opts.delimiter or " ", opts.newline or "\n"
   local fmt = opts.fmt or "%.18e"
   local ncols = a.ndim == 2 and a.shape[2] or 1
-  local fmts = {}
+  local fmts, kinds = {}, {}
   for j = 1, ncols do
     local f = type(fmt) == "table" and fmt[j] or fmt
     if type(f) ~= "string" then
       error(("np.savetxt: fmt must be a string or a table of %d strings"):format(ncols), 2)
     end
-    local ok = pcall(string.format, f, 1.5)
-    if not ok then error(("np.savetxt: fmt %q is not a number format"):format(f), 2) end
-    fmts[j] = f
+    local kind = conversion(f)
+    if not kind or not pcall(format_cell, f, kind, 1.5) then
+      error(("np.savetxt: fmt %q is not a number format"):format(f), 2)
+    end
+    fmts[j], kinds[j] = f, kind
   end
   local out = {}
   local comments = opts.comments or "# "
@@ -193,7 +227,7 @@ function M.savetxt(path, x, opts)
   for i = 1, #rows do
     local row = rows[i]
     if type(row) == "number" then row = { row } end
-    for j = 1, ncols do cells[j] = fmts[j]:format(row[j]) end
+    for j = 1, ncols do cells[j] = format_cell(fmts[j], kinds[j], row[j]) end
     out[#out + 1] = table.concat(cells, delim, 1, ncols) .. newline
   end
   if opts.footer and opts.footer ~= "" then

@@ -4,6 +4,7 @@
 -- positions and 0/1 tests among them are constants, as in autograd.
 return function(np, core)
   local is_array = core.is_array
+  local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
   local function shape_of(x)
     if is_array(x) then return x.shape end

@@ -111,10 +111,12 @@ return function(M)
 
   -- Ends traces (in order) whatever happens in body; rethrows its error.
   local function with_traces(traces, body)
-    local res = { pcall(body) }
-    for i = #traces, 1, -1 do core.trace_end(traces[i]) end
-    if not res[1] then error(res[2], 0) end
-    return unpack(res, 2, table.maxn(res))
+    local function finish(ok, ...)
+      for i = #traces, 1, -1 do core.trace_end(traces[i]) end
+      if not ok then error((...), 0) end
+      return ...
+    end
+    return finish(pcall(body))
   end
 
   --- jacobian(f, argnum): the function returning the Jacobian of f with
@@ -353,6 +355,9 @@ return function(M)
   local function compare(mode, level, analytic, numeric, opts)
     local tol = opts.atol + opts.rtol * math.abs(numeric)
     if not (math.abs(numeric - analytic) <= tol) then
+      -- abs drops a nan's sign, which Lua 5.4 would print as "-nan" (LuaJIT: "nan")
+      if analytic ~= analytic then analytic = math.abs(analytic) end
+      if numeric ~= numeric then numeric = math.abs(numeric) end
       error(("check_grads: %s-mode derivative of order %d doesn't match finite differences: analytic %.10g, numeric %.10g (difference %.3g > tolerance %.3g)")
         :format(mode, level, analytic, numeric, math.abs(numeric - analytic), tol), 0)
     end

@@ -8,6 +8,7 @@
 -- sanitizers watch), a non-string error, a Lua error from inside the
 -- library ("attempt to index ..."), or arrays left alive after the input:
 -- run() raises "fuzz: ..." for those.
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local core = require "adlua.core"

@@ -128,6 +128,12 @@ describe("properties", function()
     assert.equal("float64", x.dtype)
   end)
 
+  it("counts are whole numbers that print without a fraction (Lua 5.4's integers)", function()
+    local x = np.zeros({ 2, 3, 4 })
+    assert.equal("2 3 4", table.concat(x.shape, " "))
+    assert.equal("3 24 2", ("%s %s %s"):format(x.ndim, x.size, #x))
+  end)
+
   it("changing the returned shape table does not change the array", function()
     local x = A23()
     local s = x.shape

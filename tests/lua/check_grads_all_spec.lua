@@ -8,6 +8,7 @@
 -- smoothly on the numbers (comparisons, sign, floor ...) pass too: their
 -- derivative is zero on both sides.
 
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
 local ad = require "adlua"
 

@@ -145,6 +145,27 @@ describe("np.loadtxt and np.savetxt", function()
     h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = "%q%q" }) end,
       "np.savetxt: fmt")
   end)
+
+  it("savetxt writes the same text under LuaJIT and Lua 5.4", function()
+    local x = np.array({ 2.5, -2.5, 3, 1 / 3 })
+    np.savetxt(path("i.txt"), x, { fmt = "%d" }) -- truncated toward zero, as NumPy
+    assert.equal("2\n-2\n3\n0\n", h.read_file(path("i.txt")))
+    np.savetxt(path("x.txt"), x, { fmt = "%x" })
+    assert.equal("2\nfffffffffffffffe\n3\n0\n", h.read_file(path("x.txt")))
+    np.savetxt(path("s.txt"), x, { fmt = "[%s]" }) -- the shortest text that reads back
+    assert.equal("[2.5]\n[-2.5]\n[3]\n[0.3333333333333333]\n", h.read_file(path("s.txt")))
+    local nan = np.array({ 0 / 0, -(0 / 0), 1 / 0 })
+    np.savetxt(path("n.txt"), nan, { fmt = "%5.1f" }) -- never "-nan"
+    assert.equal("  nan\n  nan\n  inf\n", h.read_file(path("n.txt")))
+    h.assert_error_matches(function() np.savetxt(path("z.txt"), nan, { fmt = "%d" }) end,
+      { "io_spec.lua:", 'np.savetxt: fmt "%d" cannot write nan as a 64-bit integer' })
+    h.assert_error_matches(function() np.savetxt(path("z.txt"), np.array({ 1e300 }), { fmt = "%d" }) end,
+      'np.savetxt: fmt "%d" cannot write 1e+300 as a 64-bit integer')
+    for _, f in ipairs({ "%q", "abc", "%d %d", "%%d" }) do
+      h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = f }) end,
+        ("np.savetxt: fmt %q is not a number format"):format(f))
+    end
+  end)
 end)
 
 describe("malformed .npy and .npz files", function()
