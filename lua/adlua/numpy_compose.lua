@@ -34,10 +34,21 @@ return function(np, core)
     local q = np.where(zero, 1, np.add(np.square(np.divide(ax, s)), np.square(np.divide(ay, s))))
     return np.where(zero, 0, np.multiply(s, np.sqrt(q)))
   end
-  -- max(a, b) + log1p(exp(-|a - b|)): no overflow; at a == b the max splits
-  -- its gradient and |a - b| has gradient 0, so each side gets 1/2.
+  -- m + log1p(exp(a - m) + exp(b - m) - 1) with m = max(a, b) a constant
+  -- (the identity holds for any m, so holding it constant changes no
+  -- derivative): no overflow, and smooth at a == b, where each side gets
+  -- 1/2 and the second derivative is 1/4 (max(a, b) + log1p(exp(-|a - b|))
+  -- has the same value but a second derivative of 0 there, from |.|'s kink).
+  -- exp(x - m) - 1 is written expm1 on the larger side, which is exact
+  -- (expm1(0) = 0), so the sum is exp(-|a - b|) to the last bit, as in
+  -- NumPy. An infinite max shifts by 0, as logsumexp does.
   function np.logaddexp(a, b)
-    return np.add(np.maximum(a, b), np.log1p(np.exp(np.negative(np.abs(np.subtract(a, b))))))
+    local m = np.maximum(core.value(a), core.value(b))
+    m = np.where(np.isfinite(m), m, 0)
+    local da, db = np.subtract(a, m), np.subtract(b, m)
+    local s = np.where(np.greater_equal(core.value(a), core.value(b)),
+      np.add(np.expm1(da), np.exp(db)), np.add(np.exp(da), np.expm1(db)))
+    return np.add(m, np.log1p(s))
   end
 
   -- rounding: constants, as in autograd.

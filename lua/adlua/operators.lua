@@ -50,6 +50,20 @@ local function assemble(parts, shape)
   return np.reshape(np.concatenate(parts), shape)
 end
 
+-- The symbolic seed u of the forward side and of make_jvp: a leaf of the
+-- output's shape.  The sweep seeded with it is linear in u, so J v does not
+-- depend on its value -- but rules may skip a term whose incoming gradient
+-- is zero (eigh's eigenvector term, svd's u and vt terms: autograd's
+-- `if anp.any(vg)`, there so that functions of eigenvalues alone stay finite
+-- at repeated ones).  Seeded with zeros, every such gradient looks zero and
+-- those terms vanish from J v; a fixed pattern of nonzero values makes a
+-- gradient zero only where it is zero whatever the seed.
+local function seed_value(shape)
+  local n = 1
+  for _, d in ipairs(shape) do n = n * d end
+  return np.zeros(shape) + np.reshape(2 + np.cos(np.arange(1, n + 1)), shape)
+end
+
 -- A closer for a trace kept open by make_vjp/make_jvp: ends it when the
 -- returned function is collected.
 local function on_collect(fn)
@@ -150,7 +164,7 @@ return function(M)
           return assemble(parts, jshape)
         end
         -- forward: gx = J^T u recorded on t1, then one sweep of t1 per input
-        local u = core.trace_leaf(t1, np.zeros(yshape))
+        local u = core.trace_leaf(t1, seed_value(yshape))
         core.trace_sweep(t2, y, u)
         local gx = core.trace_grad(t2, box)
         core.trace_end(t2)
@@ -221,7 +235,7 @@ return function(M)
         local value = core.trace_unbox(t2, y)
         local r = { value = value, yshape = shape_of(y) }
         if core.on_trace(t2, y) then
-          r.u = core.trace_leaf(t1, np.zeros(r.yshape))
+          r.u = core.trace_leaf(t1, seed_value(r.yshape))
           core.trace_sweep(t2, y, r.u)
           r.gx = core.trace_grad(t2, box)
         end

@@ -49,6 +49,12 @@ describe("elementwise compositions", function()
     assert.equal(0, np.hypot(0, 0))
     assert.equal(0, ad.grad(function(a) return np.hypot(a, 0) end)(0))
     h.assert_number(ad.grad(function(a) return np.logaddexp(a, 1) end)(1), 0.5, 1e-15)
+    -- smooth through the tie: the second derivative is 1/4 there, not 0
+    h.assert_number(ad.grad(ad.grad(function(a) return np.logaddexp(a, 1) end))(1), 0.25, 1e-15)
+    assert.is_true(ad.check_grads(function(a) return np.logaddexp(a, np.array({ 0.3, -1 })) end)(
+      np.array({ 0.3, -1 })))
+    h.assert_number(np.logaddexp(0, -40), 4.248354255291589e-18, 1e-30)
+    assert.equal(-math.huge, np.logaddexp(-math.huge, -math.huge))
     h.assert_number(np.logaddexp(1000, 1000), 1000 + math.log(2), 1e-12)
   end)
 end)

@@ -123,6 +123,23 @@ describe("make_vjp and make_jvp", function()
     h.assert_number(t, 6, 1e-14)
   end)
 
+  it("forward mode through a rule that skips its work when the gradient is zero", function()
+    -- as eigh's and svd's rules do (autograd's `if anp.any(vg)`): the
+    -- symbolic seed of the transposed sweep must not look like a zero
+    local skip_sin = ad.primitive(function(z) return np.sin(z) end, "skip_sin")
+    ad.defvjp(skip_sin, function(_, z)
+      return function(g)
+        if np.max(np.abs(ad.value(g))) == 0 then return np.zeros(z.shape) end
+        return g * np.cos(z)
+      end
+    end)
+    local _, jv = ad.make_jvp(skip_sin)(x)(np.array({ 1, -2 }))
+    h.assert_array(jv, { math.cos(0.3), -2 * math.cos(0.7) }, 1e-15)
+    local J = ad.jacobian(function(z) return np.concatenate({ skip_sin(z), skip_sin(z) }) end)(np.array({ 0.3 }))
+    h.assert_array(J, { { math.cos(0.3) }, { math.cos(0.3) } }, 1e-15)
+    assert.is_true(ad.check_grads(function(z) return skip_sin(z) * z end, { modes = { "fwd" } })(x))
+  end)
+
   it("forward mode through reductions, linear algebra and shapes", function()
     local M = np.array({ { 1, 2 }, { 3, 4 } })
     local g = function(z)
