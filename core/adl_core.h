@@ -256,7 +256,8 @@ typedef struct adl_printopts {
 
 void adl_printopts_default(adl_printopts *o);
 /* NumPy-style text of a plain array ("[1. 2. 3.]", "[[1. 2.]\n [3. 4.]]",
- * "1.5" for 0-d), malloc'd into *out (caller frees).  No "array(...)" wrapper. */
+ * "1.5" for 0-d), into *out from adl_malloc (caller adl_frees, alloc.h).  No
+ * "array(...)" wrapper. */
 adl_status adl_array_format(adl_ctx *ctx, const adl_array *a, const adl_printopts *o, char **out);
 
 #endif

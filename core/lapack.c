@@ -3,6 +3,7 @@
  *
  * Inputs are contiguous row-major copies that the caller owns; LAPACKE's
  * row-major interface transposes where LAPACK needs columns. */
+#include "alloc.h"
 #include "linalg.h"
 
 #include <lapacke.h>
@@ -19,24 +20,24 @@ static int lda(int n) {
 int adl_lapack_inv(int n, double *a) {
     if (n == 0)
         return 0;
-    lapack_int *ipiv = malloc(sizeof *ipiv * (size_t)n);
+    lapack_int *ipiv = adl_malloc(sizeof *ipiv * (size_t)n);
     if (!ipiv)
         return NO_MEMORY;
     int info = (int)LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, a, lda(n), ipiv);
     if (info == 0)
         info = (int)LAPACKE_dgetri(LAPACK_ROW_MAJOR, n, a, lda(n), ipiv);
-    free(ipiv);
+    adl_free(ipiv);
     return info;
 }
 
 int adl_lapack_solve(int n, int nrhs, double *a, double *b) {
     if (n == 0 || nrhs == 0)
         return 0;
-    lapack_int *ipiv = malloc(sizeof *ipiv * (size_t)n);
+    lapack_int *ipiv = adl_malloc(sizeof *ipiv * (size_t)n);
     if (!ipiv)
         return NO_MEMORY;
     int info = (int)LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, nrhs, a, lda(n), ipiv, b, lda(nrhs));
-    free(ipiv);
+    adl_free(ipiv);
     return info;
 }
 
@@ -46,7 +47,7 @@ int adl_lapack_det(int n, double *a, double *sign, double *logabs, double *det) 
     *det = 1.0;
     if (n == 0)
         return 0;
-    lapack_int *ipiv = malloc(sizeof *ipiv * (size_t)n);
+    lapack_int *ipiv = adl_malloc(sizeof *ipiv * (size_t)n);
     if (!ipiv)
         return NO_MEMORY;
     int info = (int)LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, a, lda(n), ipiv);
@@ -67,7 +68,7 @@ int adl_lapack_det(int n, double *a, double *sign, double *logabs, double *det) 
         }
         *det = *sign < 0 ? -fabs(*det) : fabs(*det); /* the pivots' sign too */
     }
-    free(ipiv);
+    adl_free(ipiv);
     return info;
 }
 

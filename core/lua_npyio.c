@@ -1,9 +1,11 @@
 /* lua_npyio.c: the C half of np.save / np.load / np.savez / np.loadtxt
  * (lua/adlua/npyio.lua adds options, nesting and savetxt).
  *
- * Memory that the core mallocs (file contents, encoded arrays) is held by
- * an "owned" userdata created before the malloc, so a Lua error raised
- * later (say, out of memory while building the result table) frees it. */
+ * Memory that the core allocates (file contents, encoded arrays; adl_malloc,
+ * so adl_free) is held by an "owned" userdata created before the
+ * allocation, so a Lua error raised later (say, out of memory while
+ * building the result table) frees it. */
+#include "alloc.h"
 #include "lua_binding.h"
 #include "npyio.h"
 
@@ -19,13 +21,13 @@ typedef struct owned {
 static int owned_gc(lua_State *L) {
     owned *o = lua_touserdata(L, 1);
     for (int i = 0; i < 2; i++) {
-        free(o->p[i]);
+        adl_free(o->p[i]);
         o->p[i] = NULL;
     }
     return 0;
 }
 
-/* Pushes an empty holder for up to two malloc'd blocks. */
+/* Pushes an empty holder for up to two blocks from adl_malloc. */
 static owned *push_owned(lua_State *L) {
     owned *o = lua_newuserdata(L, sizeof *o);
     o->p[0] = o->p[1] = NULL;
@@ -140,7 +142,7 @@ static int l_savez(lua_State *L) {
         st = adl_zip_write(ctx, "savez", count, names, (const unsigned char *const *)data, sizes,
                            (unsigned char **)&o->p[0], &n);
     for (int i = 0; i < count; i++)
-        free(data[i]);
+        adl_free(data[i]);
     if (st == ADL_OK)
         st = adl_file_write_atomic(ctx, "savez", path, o->p[0], n);
     if (st)

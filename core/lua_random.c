@@ -53,15 +53,24 @@ static int l_randn(lua_State *L) {
     return fill(L, "np.random.randn", adl_k_random_normal);
 }
 
+/* A number argument, or an error naming the function (the range checks are
+ * the core's). */
+static double number_arg(lua_State *L, int idx, const char *fname, const char *what) {
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        adl_lua_raise(L, "%s: %s must be a whole number, got %s", fname, what,
+                      adl_lua_toarray(L, idx) ? "array" : luaL_typename(L, idx));
+    return lua_tonumber(L, idx);
+}
+
 /* randint(low, high, size): [low, high); high nil: [0, low). */
 static int l_randint(lua_State *L) {
     const char *fname = "np.random.randint";
-    double low = luaL_checknumber(L, 1), high;
+    double low = number_arg(L, 1, fname, "low"), high;
     if (lua_isnoneornil(L, 2)) {
         high = low;
         low = 0;
     } else
-        high = luaL_checknumber(L, 2);
+        high = number_arg(L, 2, fname, "high");
     int64_t shape[ADL_MAX_DIMS];
     int nd = shape_arg(L, 3, fname, shape, 0);
     adl_rng *r = rng(L);

@@ -2,6 +2,7 @@
  * "\x93NUMPY", a version, a little-endian header length, and a Python dict
  * literal {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
  * padded with spaces and a newline; then the data. */
+#include "alloc.h"
 #include "npyio.h"
 
 #include <stdio.h>
@@ -346,7 +347,7 @@ adl_status adl_npy_encode(adl_ctx *ctx, const adl_array *a, unsigned char **buf,
     if (st)
         return st;
     size_t isz = f32 ? 4 : 8, data = (size_t)c->size * isz;
-    unsigned char *p = malloc(padded + data + 1);
+    unsigned char *p = adl_malloc(padded + data + 1);
     if (!p) {
         adl_array_release(c);
         return adl_error_nomem(ctx, "save");

@@ -13,7 +13,7 @@
 
 /* ---- files (file.c) ---- */
 
-/* The whole file at path, malloc'd (caller frees); `what` names the caller
+/* The whole file at path, from adl_malloc (caller adl_frees); `what` names the caller
  * in errors ("load"). */
 adl_status adl_file_read(adl_ctx *ctx, const char *what, const char *path, unsigned char **buf,
                          size_t *n);
@@ -46,7 +46,7 @@ adl_status adl_npy_decode(adl_ctx *ctx, const char *what, const unsigned char *b
                           adl_array **out);
 /* The .npy file of a plain array (version 1.0, or 2.0 for huge headers;
  * little-endian, C order; '<f8', or '<f4' for a float32 array),
- * malloc'd into *buf. */
+ * into *buf from adl_malloc (caller adl_frees). */
 adl_status adl_npy_encode(adl_ctx *ctx, const adl_array *a, unsigned char **buf, size_t *n);
 
 /* ---- .npz: zip archives with stored entries (zip.c) ---- */
@@ -57,12 +57,13 @@ typedef struct adl_zip_entry {
     size_t size;
 } adl_zip_entry;
 
-/* The entries of the archive in buf (*entries malloc'd, caller frees);
+/* The entries of the archive in buf (*entries from adl_calloc, caller adl_frees);
  * checks every offset and each entry's CRC-32. Compressed entries are an
  * error naming them. */
 adl_status adl_zip_read(adl_ctx *ctx, const char *what, const unsigned char *buf, size_t n,
                         adl_zip_entry **entries, int *count);
-/* An archive of stored entries (names[i], data[i], sizes[i]), malloc'd. */
+/* An archive of stored entries (names[i], data[i], sizes[i]), from adl_malloc
+ * (caller adl_frees). */
 adl_status adl_zip_write(adl_ctx *ctx, const char *what, int count, const char *const *names,
                          const unsigned char *const *data, const size_t *sizes, unsigned char **buf,
                          size_t *n);

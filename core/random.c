@@ -1,6 +1,7 @@
 /* random.c: xoshiro256** and the distributions of np.random (see random.h
  * and docs/random.md). */
 #include "random.h"
+#include "alloc.h"
 #include "iter.h"
 
 #include <math.h>
@@ -154,7 +155,7 @@ adl_status adl_k_random_integers(adl_ctx *ctx, adl_rng *r, double low, double hi
 
 adl_status adl_k_random_permutation(adl_ctx *ctx, adl_rng *r, int64_t n, adl_array **out) {
     adl_array *a = adl_array_alloc(ctx, "random.permutation", ADL_FLOAT64, 1, &n);
-    int64_t *perm = a ? malloc(sizeof(int64_t) * (size_t)(n ? n : 1)) : NULL;
+    int64_t *perm = a ? adl_malloc(sizeof(int64_t) * (size_t)(n ? n : 1)) : NULL;
     if (!perm) {
         adl_array_release(a);
         return a ? adl_error_nomem(ctx, "random.permutation") : ctx->status;
@@ -163,7 +164,7 @@ adl_status adl_k_random_permutation(adl_ctx *ctx, adl_rng *r, int64_t n, adl_arr
     double *p = adl_f64(a);
     for (int64_t i = 0; i < n; i++)
         p[i] = (double)perm[i] + 1.0;
-    free(perm);
+    adl_free(perm);
     *out = a;
     return ADL_OK;
 }
@@ -177,11 +178,11 @@ adl_status adl_k_random_shuffled(adl_ctx *ctx, adl_rng *r, const adl_array *a, a
         return st;
     int64_t n = c->shape[0], row = n ? c->size / n : 0;
     adl_array *res = adl_array_alloc(ctx, "random.shuffle", c->dtype, c->ndim, c->shape);
-    int64_t *perm = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+    int64_t *perm = adl_malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
     if (!res || !perm) {
         adl_array_release(c);
         adl_array_release(res);
-        free(perm);
+        adl_free(perm);
         return res ? adl_error_nomem(ctx, "random.shuffle") : ctx->status;
     }
     adl_rng_permutation(r, n, perm);
@@ -189,7 +190,7 @@ adl_status adl_k_random_shuffled(adl_ctx *ctx, adl_rng *r, const adl_array *a, a
     char *dst = (char *)adl_first_elem(res), *src = (char *)adl_first_elem(c);
     for (int64_t i = 0; i < n; i++)
         memcpy(dst + (size_t)i * bytes, src + (size_t)perm[i] * bytes, bytes);
-    free(perm);
+    adl_free(perm);
     adl_array_release(c);
     *out = res;
     return ADL_OK;

@@ -1,6 +1,7 @@
 /* text.c: np.loadtxt's parser: lines of numbers separated by a delimiter
  * (or runs of whitespace), comments from a comment character to the end of
  * the line, blank lines skipped, every error naming its line. */
+#include "alloc.h"
 #include "npyio.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@ typedef struct values {
 static int push(values *vs, double d) {
     if (vs->n == vs->cap) {
         size_t cap = vs->cap ? 2 * vs->cap : 256;
-        double *v = realloc(vs->v, cap * sizeof *v);
+        double *v = adl_realloc(vs->v, cap * sizeof *v);
         if (!v)
             return 0;
         vs->v = v;
@@ -111,8 +112,8 @@ static int64_t split(const char *p, const char *end, char delim, const char **st
 adl_status adl_text_parse(adl_ctx *ctx, const char *what, const char *buf, size_t n,
                           const adl_text_opts *o, adl_array **out) {
     values vs = {NULL, 0, 0};
-    const char **starts = malloc(sizeof(char *) * MAX_COLUMNS);
-    const char **ends = malloc(sizeof(char *) * MAX_COLUMNS);
+    const char **starts = adl_malloc(sizeof(char *) * MAX_COLUMNS);
+    const char **ends = adl_malloc(sizeof(char *) * MAX_COLUMNS);
     adl_status st = ADL_OK;
     int64_t ncols = -1, rows = 0, line = 0, width = 0;
     const char *p = buf, *stop = buf + n;
@@ -215,8 +216,8 @@ adl_status adl_text_parse(adl_ctx *ctx, const char *what, const char *buf, size_
         }
     }
 done:
-    free(vs.v);
-    free(starts);
-    free(ends);
+    adl_free(vs.v);
+    adl_free(starts);
+    adl_free(ends);
     return st;
 }

@@ -2,6 +2,7 @@
  * stored entries through the central directory (with ZIP64 sizes, as
  * NumPy's savez writes them), writing stored entries.  Deflated entries
  * (np.savez_compressed) are reported, not read: that would need zlib. */
+#include "alloc.h"
 #include "npyio.h"
 
 #include <stdlib.h>
@@ -83,7 +84,7 @@ adl_status adl_zip_read(adl_ctx *ctx, const char *what, const unsigned char *buf
     }
     if (cd_off > n || cd_size > n - cd_off || nent > cd_size / 46 + 1)
         return bad_zip(ctx, what, "the central directory lies outside the file");
-    adl_zip_entry *list = calloc(nent ? nent : 1, sizeof *list);
+    adl_zip_entry *list = adl_calloc(nent ? nent : 1, sizeof *list);
     if (!list)
         return adl_error_nomem(ctx, what);
     const unsigned char *p = buf + cd_off, *end = buf + cd_off + cd_size;
@@ -139,7 +140,7 @@ adl_status adl_zip_read(adl_ctx *ctx, const char *what, const unsigned char *buf
         p += 46 + nlen + xlen + clen;
     }
     if (st) {
-        free(list);
+        adl_free(list);
         return st;
     }
     *entries = list;
@@ -183,13 +184,13 @@ adl_status adl_zip_write(adl_ctx *ctx, const char *what, int count, const char *
     if (total > 0xffffffffu)
         return adl_error(ctx, ADL_ERR_VALUE, "%s: archives of 4 GiB or more are not supported",
                          what);
-    unsigned char *z = malloc((size_t)total), *p = z;
-    uint32_t *crcs = malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
-    uint32_t *offs = malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
+    unsigned char *z = adl_malloc((size_t)total), *p = z;
+    uint32_t *crcs = adl_malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
+    uint32_t *offs = adl_malloc(sizeof(uint32_t) * (size_t)(count ? count : 1));
     if (!z || !crcs || !offs) {
-        free(z);
-        free(crcs);
-        free(offs);
+        adl_free(z);
+        adl_free(crcs);
+        adl_free(offs);
         return adl_error_nomem(ctx, what);
     }
     for (int i = 0; i < count; i++) {
@@ -227,8 +228,8 @@ adl_status adl_zip_write(adl_ctx *ctx, const char *what, int count, const char *
     p = wr32(p, cd_size);
     p = wr32(p, cd_off);
     p = wr16(p, 0);
-    free(crcs);
-    free(offs);
+    adl_free(crcs);
+    adl_free(offs);
     *buf = z;
     *n = (size_t)(p - z);
     return ADL_OK;

@@ -24,6 +24,9 @@ return function(M)
     if type(fn) ~= "function" then
       error(("primitive: expected a function, got a %s"):format(type(fn)), 2)
     end
+    if name ~= nil and type(name) ~= "string" then
+      error(("primitive: the name must be a string, got a %s"):format(type(name)), 2)
+    end
     name = name or "primitive"
     local entry = { vjp = {}, jvp = {}, name = name }
     local function rule(k, g, ans, ...)

@@ -56,17 +56,26 @@ return function(np)
   end
 
   local mt = core.array_metatable
+  local MAX_DIMS = 16 -- ADL_MAX_DIMS
 
   -- x[idx] with an array key: a mask of x's shape gives the 1-d array of
   -- the selected entries; any other array gathers along axis 1.
   mt.__index_array = function(x, key)
     if is_mask(x, key) then return ravel_take(x, mask_positions(key)) end
+    if x.ndim - 1 + key.ndim > MAX_DIMS then
+      error(("index: the result would have more than %d axes (an index array of %d axes into an array of %d)")
+        :format(MAX_DIMS, key.ndim, x.ndim), 2)
+    end
     return core.take(x, key, 1)
   end
 
   -- The flat (1-based) positions an index selects: an integer, a {...}
   -- per-axis index as in x[{...}], an index array (along axis 1) or a mask.
   local function flat_positions(x, idx, fname)
+    if type(x) == "number" or x.ndim == 0 then
+      error(("%s: cannot index a 0-d value (x is a number); give an array of at least one dimension")
+        :format(fname), 3)
+    end
     local size = x.size
     if is_array(idx) and is_mask(x, idx) then
       local pos, n = mask_positions(idx)

@@ -54,7 +54,7 @@ local function run_traced(fname, t, f, args, n, nums, forms)
     if tree.is_tree(x) then
       -- a table of parameters: differentiate with respect to its leaves
       -- laid out in one vector, and give the gradient the table's form
-      local vector, unflatten = tree.flatten(x)
+      local vector, unflatten = tree.flatten_as(fname, x)
       boxes[j] = core.trace_leaf(t, vector)
       args[k] = unflatten(boxes[j])
       forms[j] = unflatten

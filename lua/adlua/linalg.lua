@@ -8,6 +8,7 @@
 -- Matrices are 2-dimensional (stacks of matrices are not supported).
 -- Conventions: docs/linalg.md.
 local core = require "adlua.core"
+local check = require "adlua.argcheck"
 
 local linalg = {
   inv = core.linalg_inv,
@@ -68,9 +69,10 @@ end
 
 -- The index of axis a (1-based, negative from the end) in 1..nd.
 local function norm_axis(a, nd)
+  if not check.is_whole(a) then fail("axis must be a whole number, got %s", check.describe(a)) end
   local i = a < 0 and nd + a + 1 or a
-  if type(a) ~= "number" or i < 1 or i > nd or i % 1 ~= 0 then
-    fail("axis %s is out of bounds for array of dimension %d", tostring(a), nd)
+  if a == 0 or i < 1 or i > nd then
+    fail("axis %s is out of bounds for array of dimension %d", check.fmt(a), nd)
   end
   return i
 end
@@ -115,6 +117,7 @@ function linalg.norm(x, ord, axis, keepdims)
   if type(ord) == "table" and not core.is_array(ord) then
     ord, axis, keepdims = ord.ord, ord.axis, ord.keepdims
   end
+  x = check.array("np.linalg.norm", x)
   local nd = ndim_of(x)
   local axes = axis_list(axis)
   if axes == nil then

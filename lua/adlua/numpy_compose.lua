@@ -2,6 +2,8 @@
 -- primitives (issue 3, core NumPy breadth). Being compositions, they are
 -- differentiable to any order without rules of their own; the comparisons,
 -- positions and 0/1 tests among them are constants, as in autograd.
+local check = require "adlua.argcheck"
+
 return function(np, core)
   local is_array = core.is_array
   local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
@@ -55,6 +57,7 @@ return function(np, core)
   --- round(x, decimals): half to even, as NumPy (scaled by 10^decimals).
   function np.round(x, decimals)
     decimals = decimals or 0
+    check.whole("np.round", "decimals", decimals)
     if decimals == 0 then return np.rint(x) end
     local scale = 10 ^ decimals
     return np.divide(np.rint(np.multiply(core.value(x), scale)), scale)
@@ -108,16 +111,24 @@ return function(np, core)
       for _, d in ipairs(shape) do n = n * d end
       return n
     end
-    local a = axis < 0 and #shape + axis + 1 or axis
-    return shape[a]
+    local n = 1
+    for _, a in ipairs(type(axis) == "table" and axis or { axis }) do
+      n = n * shape[a < 0 and #shape + a + 1 or a]
+    end
+    return n
   end
 
   --- var(x, axis, keepdims, ddof): mean squared deviation (divided by n - ddof).
   function np.var(x, axis, keepdims, ddof)
-    if type(axis) == "table" and not is_array(axis) then
+    if type(axis) == "table" and not is_array(axis)
+        and (axis.axis ~= nil or axis.keepdims ~= nil or axis.ddof ~= nil) then
       axis, keepdims, ddof = axis.axis, axis.keepdims, axis.ddof
     end
+    if ddof ~= nil and type(ddof) ~= "number" then
+      error(("np.var: ddof must be a number, got %s"):format(check.describe(ddof)), 2)
+    end
     x = np.asarray(x)
+    -- np.mean checks the axes before count reads them
     local d = np.subtract(x, np.mean(x, axis, true))
     local n = count(x, axis) - (ddof or 0)
     return np.divide(np.sum(np.square(d), axis, keepdims), n)
@@ -244,45 +255,64 @@ return function(np, core)
   end
 
   -- creation ------------------------------------------------------------------
-  function np.identity(n) return np.eye(n) end
+  function np.identity(n)
+    check.whole("np.identity", "n", n, 0)
+    return check.renamed("np.identity", 2, np.eye, n)
+  end
+
+  -- tri's matrix, its arguments checked (level: as seen by the caller).
+  local function tri(fname, n, m, k, level)
+    check.whole(fname, "N", n, 0, nil, level + 1)
+    check.whole(fname, "M", m, 0, nil, level + 1)
+    check.whole(fname, "k", k, nil, nil, level + 1)
+    check.shape(fname, "the shape", { n, m }, level + 1)
+    if n == 0 or m == 0 then return np.zeros({ n, m }) end
+    -- k beyond the matrix gives the same as k at its edge (and stays exact)
+    k = math.max(math.min(k, m), -n)
+    return check.renamed(fname, level + 1, function()
+      local rows = np.reshape(np.add(np.arange(n), k), { n, 1 })
+      return np.greater_equal(rows, np.reshape(np.arange(m), { 1, m }))
+    end)
+  end
 
   --- tri(n, m, k): 1 on and below the k-th diagonal.
   function np.tri(n, m, k)
-    m, k = m or n, k or 0
-    local rows = np.reshape(np.add(np.arange(n), k), { n, 1 })
-    return np.greater_equal(rows, np.reshape(np.arange(m), { 1, m }))
+    if m == nil then m = n end
+    return tri("np.tri", n, m, k or 0, 2)
   end
-  local function last2(x)
-    local s = shape_of(x)
-    if #s < 2 then error(("input must be at least 2-d (got %d-d)"):format(#s), 3) end
+  local function last2(fname, x)
+    local s = shape_of(check.array(fname, x, 3))
+    if #s < 2 then error(("%s: input must be at least 2-d (got %d-d)"):format(fname, #s), 3) end
     return s[#s - 1], s[#s]
   end
   function np.tril(x, k)
-    local n, m = last2(x)
-    return np.where(np.tri(n, m, k or 0), x, 0)
+    local n, m = last2("np.tril", x)
+    return np.where(tri("np.tril", n, m, k or 0, 2), x, 0)
   end
   function np.triu(x, k)
-    local n, m = last2(x)
-    return np.where(np.tri(n, m, (k or 0) - 1), 0, x)
+    local n, m = last2("np.triu", x)
+    if k ~= nil then check.whole("np.triu", "k", k) end
+    return np.where(tri("np.triu", n, m, (k or 0) - 1, 2), 0, x)
   end
 
   --- diag(v, k): the k-th diagonal of a 2-d array, or a 2-d array with the
   -- 1-d v on its k-th diagonal.
   function np.diag(v, k)
-    k = k or 0
-    v = np.asarray(v)
-    local s = v.shape
+    k = check.whole("np.diag", "k", k or 0)
+    v = check.array("np.diag", v)
+    local s = shape_of(v)
     if #s == 1 then
       local n = s[1]
+      local a = math.abs(k)
+      check.shape("np.diag", "the result's shape", { n + a, n + a })
       local d = np.multiply(np.eye(n), v)
       if k == 0 then return d end
-      local a = math.abs(k)
       if k > 0 then
-        d = np.concatenate({ np.zeros({ n, a }), d }, 2)
-        return np.concatenate({ d, np.zeros({ a, n + a }) }, 1)
+        d = np.concatenate({ check.zeros("np.diag", { n, a }), d }, 2)
+        return np.concatenate({ d, check.zeros("np.diag", { a, n + a }) }, 1)
       end
-      d = np.concatenate({ d, np.zeros({ n, a }) }, 2)
-      return np.concatenate({ np.zeros({ a, n + a }), d }, 1)
+      d = np.concatenate({ d, check.zeros("np.diag", { n, a }) }, 2)
+      return np.concatenate({ check.zeros("np.diag", { a, n + a }), d }, 1)
     elseif #s == 2 then
       local r0, c0 = (k < 0) and -k or 0, (k > 0) and k or 0
       local len = math.min(s[1] - r0, s[2] - c0)
@@ -296,15 +326,20 @@ return function(np, core)
   --- meshgrid(x1, x2, ...): coordinate arrays with NumPy's default "xy"
   -- indexing (the first two axes swapped).
   function np.meshgrid(...)
+    local nd = select("#", ...)
     local xs = { ... }
-    local nd = #xs
+    if nd > check.MAX_DIMS then
+      error(("np.meshgrid: %d arrays give %d dimensions, at most %d supported")
+        :format(nd, nd, check.MAX_DIMS), 2)
+    end
     local lens = {}
-    for i, x in ipairs(xs) do
-      xs[i] = np.ravel(np.asarray(x)); lens[i] = xs[i].shape[1]
+    for i = 1, nd do
+      xs[i] = np.ravel(check.array("np.meshgrid", xs[i])); lens[i] = xs[i].shape[1]
     end
     local out_shape = {}
     for i = 1, nd do out_shape[i] = lens[i] end
     if nd >= 2 then out_shape[1], out_shape[2] = lens[2], lens[1] end
+    check.shape("np.meshgrid", "the result's shape", out_shape)
     local result = {}
     for i = 1, nd do
       local pos = i
@@ -312,7 +347,7 @@ return function(np, core)
       local shape = {}
       for j = 1, nd do shape[j] = 1 end
       shape[pos] = lens[i]
-      result[i] = np.add(np.reshape(xs[i], shape), np.zeros(out_shape))
+      result[i] = np.add(np.reshape(xs[i], shape), check.zeros("np.meshgrid", out_shape))
     end
     return unpack(result)
   end

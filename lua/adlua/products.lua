@@ -2,14 +2,16 @@
 -- written as compositions of dot/reshape/transpose/take/sum so that they
 -- differentiate to any order.
 local core = require "adlua.core"
+local check = require "adlua.argcheck"
 
 return function(np)
   local is_array = core.is_array
   local matmul2 = np.matmul -- the C matmul of 1-d and 2-d operands
+  local shape_of = check.shape_of
 
-  local function as_array(x)
-    if is_array(x) then return x end
-    return core.array(x)
+  -- x as an array or a number (a 0-d value), or an error naming fname.
+  local function as_array(x, fname)
+    return check.array(fname or "np.einsum", x, 3)
   end
 
   local function shape_str(shape)
@@ -18,11 +20,7 @@ return function(np)
   end
 
   local function norm_axis(fname, a, n)
-    local i = a < 0 and n + a + 1 or a
-    if a == 0 or i < 1 or i > n or i ~= math.floor(i) then
-      error(("%s: axis %s is out of bounds for array of dimension %d"):format(fname, tostring(a), n), 3)
-    end
-    return i
+    return check.axis(fname, a, n, 3)
   end
 
   local function prod(t, from, to)
@@ -34,17 +32,22 @@ return function(np)
   --- np.tensordot(a, b, axes): axes a number N (the last N of a with the
   -- first N of b, default 2) or {{a axes}, {b axes}} (1-based).
   function np.tensordot(a, b, axes)
-    a, b = as_array(a), as_array(b)
-    local sa, sb = a.shape, b.shape
+    a, b = as_array(a, "np.tensordot"), as_array(b, "np.tensordot")
+    local sa, sb = shape_of(a), shape_of(b)
     local ax_a, ax_b = {}, {}
     axes = axes == nil and 2 or axes
     if type(axes) == "number" then
-      if axes < 0 or axes > #sa or axes > #sb then
+      check.whole("np.tensordot", "axes", axes, 0)
+      if axes > #sa or axes > #sb then
         error(("np.tensordot: cannot sum over %d axes of shapes %s and %s")
           :format(axes, shape_str(sa), shape_str(sb)), 2)
       end
       for i = 1, axes do ax_a[i], ax_b[i] = #sa - axes + i, i end
     else
+      if type(axes) ~= "table" or is_array(axes) or #axes ~= 2 then
+        error(("np.tensordot: axes must be a whole number or a table {axes of a, axes of b}, got %s")
+          :format(check.describe(axes)), 2)
+      end
       local la = type(axes[1]) == "table" and axes[1] or { axes[1] }
       local lb = type(axes[2]) == "table" and axes[2] or { axes[2] }
       if #la ~= #lb then error("np.tensordot: shape-mismatch for sum", 2) end
@@ -77,7 +80,7 @@ return function(np)
   --- np.inner(a, b): sum over the last axes of both (a product for scalars).
   function np.inner(a, b)
     if type(a) == "number" or type(b) == "number" then return np.multiply(a, b) end
-    a, b = as_array(a), as_array(b)
+    a, b = as_array(a, "np.inner"), as_array(b, "np.inner")
     if a.ndim == 0 or b.ndim == 0 then return a * b end
     local na, nb = a.shape[a.ndim], b.shape[b.ndim]
     if na ~= nb then
@@ -90,9 +93,9 @@ return function(np)
   --- np.trace(x, offset, axis1, axis2): sum of a diagonal (default the main
   -- one of axes 1 and 2).
   function np.trace(x, offset, axis1, axis2)
-    x = as_array(x)
-    offset = offset or 0
-    if x.ndim < 2 then error("np.trace: diag requires an array of at least two dimensions", 2) end
+    x = as_array(x, "np.trace")
+    offset = check.whole("np.trace", "offset", offset or 0)
+    if type(x) == "number" or x.ndim < 2 then error("np.trace: diag requires an array of at least two dimensions", 2) end
     axis1 = norm_axis("np.trace", axis1 or 1, x.ndim)
     axis2 = norm_axis("np.trace", axis2 or 2, x.ndim)
     if axis1 == axis2 then error("np.trace: axis1 and axis2 cannot be the same", 2) end
@@ -100,9 +103,8 @@ return function(np)
     local s = moved.shape
     local n, m = s[#s - 1], s[#s]
     local pos = {}
-    for i = 1, n do
-      local j = i + offset
-      if j >= 1 and j <= m then pos[#pos + 1] = (i - 1) * m + j end
+    for i = math.max(1, 1 - offset), math.min(n, m - offset) do
+      pos[#pos + 1] = (i - 1) * m + i + offset
     end
     local lead = {}
     for i = 1, #s - 2 do lead[i] = s[i] end
@@ -156,7 +158,7 @@ return function(np)
     for i, t in ipairs(terms) do
       if t:find("[^%a]") then error("np.einsum: subscripts are letters (no ellipsis)", 2) end
       ops[i] = as_array(ops[i])
-      local shape = ops[i].shape
+      local shape = shape_of(ops[i])
       if #t ~= #shape then
         error(("np.einsum: operand %d has %d axes but subscripts '%s'"):format(i, #shape, t), 2)
       end
@@ -220,7 +222,7 @@ return function(np)
         if at[c] then perm[#perm + 1] = at[c] end
       end
       if #perm > 1 then x = np.transpose(x, perm) end
-      local xs, k = x.shape, 1
+      local xs, k = shape_of(x), 1
       for q, c in ipairs(order) do
         if at[c] then shape[q] = xs[k]; k = k + 1 else shape[q] = 1 end
       end

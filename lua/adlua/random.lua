@@ -5,6 +5,7 @@
 -- choice(n) picks from 1..n. randint(low, high) keeps NumPy's values:
 -- whole numbers in [low, high).
 local core = require "adlua.core"
+local check = require "adlua.argcheck"
 
 local random = {
   seed = core.random_seed,
@@ -20,8 +21,8 @@ end
 
 -- The shape of draws for parameters a, b (numbers or arrays) and size.
 -- nil when everything is a number: then one number is drawn.
-local function draw_shape(a, b, size)
-  if size ~= nil then return type(size) == "number" and { size } or size end
+local function draw_shape(fname, a, b, size)
+  if size ~= nil then return (check.shape(fname, "size", size, 3)) end
   if type(a) == "number" and type(b) == "number" then return nil end
   local z = core.add(core.multiply(core.value(a), 0), core.multiply(core.value(b), 0))
   return is_array(z) and z.shape or nil
@@ -31,16 +32,16 @@ end
 --- be arrays (broadcast), and the result is differentiable in both.
 function random.normal(loc, scale, size)
   loc, scale = loc or 0, scale or 1
-  local shape = draw_shape(loc, scale, size)
-  local z = shape and core.random_randn(shape) or core.random_randn()
+  local shape = draw_shape("np.random.normal", loc, scale, size)
+  local z = shape and check.renamed("np.random.normal", 2, core.random_randn, shape) or core.random_randn()
   return core.add(loc, core.multiply(scale, z))
 end
 
 --- uniform(low, high, size): low + (high - low) * rand(size), on [low, high).
 function random.uniform(low, high, size)
   low, high = low or 0, high or 1
-  local shape = draw_shape(low, high, size)
-  local u = shape and core.random_rand(shape) or core.random_rand()
+  local shape = draw_shape("np.random.uniform", low, high, size)
+  local u = shape and check.renamed("np.random.uniform", 2, core.random_rand, shape) or core.random_rand()
   return core.add(low, core.multiply(core.subtract(high, low), u))
 end
 
@@ -87,6 +88,9 @@ function random.shuffle(x)
   end
 end
 
+-- Draws made one at a time go into a Lua list first: at most this many.
+local MAX_LISTED = 2 ^ 26
+
 -- Probabilities as a Lua list, checked as NumPy checks them.
 local function probabilities(p, n)
   if is_array(p) then p = core.totable(core.reshape(core.value(p), -1)) end
@@ -103,8 +107,30 @@ local function probabilities(p, n)
   return p, total
 end
 
+-- The running sums of the weights w (as weighted adds them up).
+local function cumulative(w, n)
+  local cum, acc, last = {}, 0, nil
+  for i = 1, n do
+    if w[i] > 0 then acc = acc + w[i]; last = i end
+    cum[i] = acc
+  end
+  return cum, last
+end
+
 -- A position 1..n drawn with the weights w (total `total`), skipping taken.
-local function weighted(w, total, n, taken)
+-- With the running sums (draws with replacement), a binary search finds
+-- the same position as the scan: the first i with u < cum[i].
+local function weighted(w, total, n, taken, cum, last_positive)
+  if cum then
+    local u = core.random_uniform01() * total
+    if not (u < cum[n]) then return last_positive end
+    local lo, hi = 1, n
+    while lo < hi do
+      local mid = math.floor((lo + hi) / 2)
+      if u < cum[mid] then hi = mid else lo = mid + 1 end
+    end
+    return lo
+  end
   local u, acc = core.random_uniform01() * total, 0
   local last
   for i = 1, n do
@@ -128,40 +154,59 @@ function random.choice(a, size, replace, p)
   if replace == nil then replace = true end
   local pool
   if type(a) == "number" then
-    if a < 1 or a % 1 ~= 0 then error("np.random.choice: a must be a positive whole number", 2) end
+    check.whole("np.random.choice", "a", a, 1, check.MAX_EXACT)
   elseif is_array(a) then
     if a.ndim ~= 1 then error("np.random.choice: a must be 1-dimensional", 2) end
     pool = core.totable(core.value(a))
   elseif type(a) == "table" then
     pool = a
   else
-    error("np.random.choice: a must be a number, a 1-d array or a list, got " .. type(a), 2)
+    error("np.random.choice: a must be a number, a 1-d array or a list, got " .. check.describe(a), 2)
   end
   local n = pool and #pool or a
   if n == 0 then error("np.random.choice: a cannot be empty unless no samples are taken", 2) end
-  local shape = size == nil and {} or (type(size) == "number" and { size } or size)
-  local count = 1
-  for _, d in ipairs(shape) do count = count * d end
+  local shape, count = {}, 1
+  if size ~= nil then shape, count = check.shape("np.random.choice", "size", size) end
   if not replace and count > n then
     error("np.random.choice: cannot take a larger sample than population when replace is false", 2)
   end
+  local listed = pool and not is_array(a) and type(pool[1]) ~= "number"
+  if size ~= nil and listed and #shape ~= 1 then
+    error("np.random.choice: a list of non-numbers gives 1-d samples only", 2)
+  end
   local w, total
   if p ~= nil then w, total = probabilities(p, n) end
-  local picks, taken, order = {}, {}, nil
-  if not replace and w == nil then
-    order = {}
-    for i = 1, n do order[i] = i end
+  if size ~= nil and w == nil and replace then
+    -- uniform draws with replacement, all at once: the same draws as one
+    -- at a time, and a size too big to allocate fails at once
+    local at = core.add(check.renamed("np.random.choice", 2, core.random_randint, 0, n, shape), 1)
+    if not pool then return at end
+    if not listed then return core.take(core.array(pool), at, 1) end
+    local picks, positions = {}, core.totable(at)
+    for k = 1, count do picks[k] = pool[positions[k]] end
+    return picks
   end
+  -- one draw at a time, into a Lua list: its length is checked first
+  if count > MAX_LISTED then
+    error(("np.random.choice: size %s is too big for draws without replacement or with p (at most 2^26 draws)")
+      :format(check.fmt(count)), 2)
+  end
+  local picks, taken, cum, last_positive = {}, {}, nil, nil
+  if w ~= nil and replace then cum, last_positive = cumulative(w, n) end
+  -- the partial Fisher-Yates shuffle of 1..n: only the moved entries are
+  -- stored (order[i] is i until moved), so a large n costs nothing
+  local order = {}
   for k = 1, count do
     local i
     if w == nil and replace then
       i = core.random_below(n) + 1
     elseif w == nil then -- partial Fisher-Yates from the front
       local j = k + core.random_below(n - k + 1)
-      order[k], order[j] = order[j], order[k]
-      i = order[k]
+      local ok, oj = order[k] or k, order[j] or j
+      order[k], order[j] = oj, ok
+      i = oj
     else
-      i = weighted(w, total, n, taken)
+      i = weighted(w, total, n, taken, cum, last_positive)
       if not replace then
         taken[i] = true
         total = total - w[i]
@@ -170,10 +215,7 @@ function random.choice(a, size, replace, p)
     picks[k] = pool and pool[i] or i
   end
   if size == nil then return picks[1] end
-  if pool and not is_array(a) and type(pool[1]) ~= "number" then
-    if #shape ~= 1 then error("np.random.choice: a list of non-numbers gives 1-d samples only", 2) end
-    return picks
-  end
+  if listed then return picks end
   return core.reshape(core.array(picks), shape)
 end
 

@@ -2,14 +2,17 @@
 -- primitives (reshape, transpose, getitem, concatenate, take, add), so each
 -- is differentiable to any order. Axes are 1-based; negative from the end.
 local core = require "adlua.core"
+local check = require "adlua.argcheck"
 
 return function(np)
   local is_array = core.is_array
+  local shape_of = check.shape_of
 
-  local function as_array(x)
-    if is_array(x) then return x end
-    return core.array(x)
+  -- x as an array or a number (a 0-d value), or an error naming fname.
+  local function as_array(x, fname)
+    return check.array(fname, x, 3)
   end
+  local function ndim_of(x) return type(x) == "number" and 0 or x.ndim end
 
   local function shape_str(shape)
     if #shape == 1 then return ("(%d,)"):format(shape[1]) end
@@ -18,20 +21,23 @@ return function(np)
 
   -- A 1-based axis (negative from the end) of an array of ndim axes.
   local function axis_of(fname, axis, ndim)
-    if type(axis) ~= "number" or axis ~= math.floor(axis) then
-      error(("%s: axis must be a whole number, got %s"):format(fname, tostring(axis)), 3)
+    return check.axis(fname, axis, ndim, 3)
+  end
+
+  -- A table of axes or a single one, as a list.
+  local function axis_list(fname, axis)
+    if type(axis) == "table" and not is_array(axis) then return axis end
+    if type(axis) ~= "number" then
+      error(("%s: axis must be a whole number or a table of them, got %s")
+        :format(fname, check.describe(axis)), 3)
     end
-    local a = axis < 0 and ndim + axis + 1 or axis
-    if a < 1 or a > ndim or axis == 0 then
-      error(("%s: axis %d is out of bounds for array of dimension %d"):format(fname, axis, ndim), 3)
-    end
-    return a
+    return { axis }
   end
 
   --- np.swapaxes(x, a, b)
   function np.swapaxes(x, a, b)
-    x = as_array(x)
-    local n = x.ndim
+    x = as_array(x, "np.swapaxes")
+    local n = ndim_of(x)
     a, b = axis_of("np.swapaxes", a, n), axis_of("np.swapaxes", b, n)
     local perm = {}
     for i = 1, n do perm[i] = i end
@@ -41,10 +47,10 @@ return function(np)
 
   --- np.moveaxis(x, source, destination): one axis or tables of axes.
   function np.moveaxis(x, source, destination)
-    x = as_array(x)
-    local n = x.ndim
-    local src = type(source) == "table" and source or { source }
-    local dst = type(destination) == "table" and destination or { destination }
+    x = as_array(x, "np.moveaxis")
+    local n = ndim_of(x)
+    local src = axis_list("np.moveaxis", source)
+    local dst = axis_list("np.moveaxis", destination)
     if #src ~= #dst then
       error("np.moveaxis: `source` and `destination` arguments must have the same number of elements", 2)
     end
@@ -65,49 +71,65 @@ return function(np)
 
   --- np.expand_dims(x, axis): a new axis of length 1 at `axis` (or axes).
   function np.expand_dims(x, axis)
-    x = as_array(x)
-    local axes = type(axis) == "table" and axis or { axis }
-    local n = x.ndim + #axes
-    local new = {}
-    for _, a in ipairs(axes) do
-      local i = axis_of("np.expand_dims", a, n)
-      if new[i] then error("np.expand_dims: repeated axis", 2) end
-      new[i] = true
+    x = as_array(x, "np.expand_dims")
+    local axes = axis_list("np.expand_dims", axis)
+    local n = ndim_of(x) + #axes
+    if n > check.MAX_DIMS then
+      error(("np.expand_dims: %d dimensions requested, at most %d supported"):format(n, check.MAX_DIMS), 2)
     end
-    local shape, old, k = {}, x.shape, 1
+    local new = {}
+    for i = 1, #axes do
+      local a = axis_of("np.expand_dims", axes[i], n)
+      if new[a] then error("np.expand_dims: repeated axis", 2) end
+      new[a] = true
+    end
+    local shape, old, k = {}, shape_of(x), 1
     for i = 1, n do
       if new[i] then shape[i] = 1 else shape[i] = old[k]; k = k + 1 end
     end
     return np.reshape(x, shape)
   end
 
-  local function at_least(x, nd)
-    x = as_array(x)
-    local s = x.shape
+  local function at_least(fname, x, nd)
+    x = check.array(fname, x, 3)
+    local s = shape_of(x)
     if #s >= nd then return x end
     if nd == 2 then return np.reshape(x, { 1, #s == 0 and 1 or s[1] }) end
     return np.reshape(x, { 1 })
   end
 
+  -- The list of arrays a stacking function was given.
+  local function array_list(fname, arrays)
+    if type(arrays) ~= "table" or is_array(arrays) then
+      error(("%s: expected a table (list) of arrays, got %s"):format(fname, check.describe(arrays)), 3)
+    end
+    if #arrays == 0 then error(fname .. ": need at least one array to concatenate", 3) end
+    return arrays
+  end
+
   --- np.vstack(arrays): 1-d arrays become rows.
   function np.vstack(arrays)
     local t = {}
-    for i, a in ipairs(arrays) do t[i] = at_least(a, 2) end
+    for i, a in ipairs(array_list("np.vstack", arrays)) do t[i] = at_least("np.vstack", a, 2) end
     return np.concatenate(t, 1)
   end
 
   --- np.hstack(arrays): along axis 1 for 1-d arrays, axis 2 otherwise.
   function np.hstack(arrays)
     local t, one_d = {}, true
-    for i, a in ipairs(arrays) do
-      t[i] = at_least(a, 1)
-      if t[i].ndim > 1 then one_d = false end
+    for i, a in ipairs(array_list("np.hstack", arrays)) do
+      t[i] = at_least("np.hstack", a, 1)
+      if ndim_of(t[i]) > 1 then one_d = false end
     end
     return np.concatenate(t, one_d and 1 or 2)
   end
 
+  -- The parts np.split may make of an empty axis (each a Lua value).
+  local MAX_EMPTY_PARTS = 2 ^ 20
+
   -- x's entries a..b (1-based, inclusive) along axis.
   local function slice(x, axis, a, b)
+    if b < a then return core.take(x, np.zeros({ 0 }), axis) end
     local key = {}
     for i = 1, axis - 1 do key[i] = {} end
     key[axis] = { a, b }
@@ -118,22 +140,38 @@ return function(np)
   -- cut points with NumPy's numbers: {2, 3} gives entries 1..2, 3..3 and
   -- 4..n (each number counts the entries before its cut).
   function np.split(x, sections, axis)
-    x = as_array(x)
-    axis = axis_of("np.split", axis or 1, x.ndim)
+    x = as_array(x, "np.split")
+    axis = axis_of("np.split", axis or 1, ndim_of(x))
     local n, cuts = x.shape[axis], {}
     if type(sections) == "number" then
-      if sections < 1 or n % sections ~= 0 then
+      check.whole("np.split", "the number of sections", sections, 1)
+      if n % sections ~= 0 then
         error(("np.split: array split does not result in an equal division: %d into %s")
-          :format(n, tostring(sections)), 2)
+          :format(n, check.fmt(sections)), 2)
+      end
+      -- only an empty axis divides into more parts than it has entries
+      if sections > math.max(n, MAX_EMPTY_PARTS) then
+        error(("np.split: %s sections of an empty axis is too many (at most %d)")
+          :format(check.fmt(sections), MAX_EMPTY_PARTS), 2)
       end
       for i = 1, sections - 1 do cuts[i] = i * n / sections end
+    elseif type(sections) == "table" and not is_array(sections) then
+      for i = 1, #sections do
+        cuts[i] = check.whole("np.split", "a split position", sections[i])
+      end
     else
-      cuts = sections
+      error(("np.split: sections must be a whole number or a table of split positions, got %s")
+        :format(check.describe(sections)), 2)
     end
     local parts, first = {}, 1
     for i = 1, #cuts + 1 do
-      local last = i <= #cuts and math.min(cuts[i], n) or n
-      parts[i] = slice(x, axis, first, math.max(last, first - 1))
+      local last = n
+      if i <= #cuts then
+        local c = cuts[i]
+        if c < 0 then c = math.max(n + c, 0) end -- from the end, as in NumPy
+        last = math.min(c, n)
+      end
+      parts[i] = slice(x, axis, first, last)
       first = math.max(first, last + 1)
     end
     return parts
@@ -141,9 +179,9 @@ return function(np)
 
   --- np.broadcast_to(x, shape)
   function np.broadcast_to(x, shape)
-    x = as_array(x)
-    if type(shape) == "number" then shape = { shape } end
-    local s = x.shape
+    x = as_array(x, "np.broadcast_to")
+    shape = check.shape("np.broadcast_to", "the shape", shape)
+    local s = shape_of(x)
     local ok = #s <= #shape
     for i = 1, #s do
       local a, b = s[#s - i + 1], shape[#shape - i + 1]
@@ -153,18 +191,17 @@ return function(np)
       error(("np.broadcast_to: operand with shape %s cannot be broadcast to shape %s")
         :format(shape_str(s), shape_str(shape)), 2)
     end
-    return x + np.zeros(shape)
+    return x + check.zeros("np.broadcast_to", shape)
   end
 
   --- np.flip(x, axis): reversed along axis (all axes when nil).
   function np.flip(x, axis)
-    x = as_array(x)
-    local n, key = x.ndim, {}
-    for i = 1, n do key[i] = axis == nil and { -1, 1, -1 } or {} end
-    if axis ~= nil then
-      for _, a in ipairs(type(axis) == "table" and axis or { axis }) do
-        key[axis_of("np.flip", a, n)] = { -1, 1, -1 }
-      end
+    x = as_array(x, "np.flip")
+    local n, key = ndim_of(x), {}
+    local axes = axis ~= nil and axis_list("np.flip", axis) or nil
+    for i = 1, n do key[i] = axes == nil and { -1, 1, -1 } or {} end
+    if axes then
+      for i = 1, #axes do key[axis_of("np.flip", axes[i], n)] = { -1, 1, -1 } end
     end
     if n == 0 then return x end
     return x[key]
@@ -173,58 +210,125 @@ return function(np)
   --- np.roll(x, shift, axis): entries shifted along axis (the flattened
   -- array when axis is nil), wrapping around.
   function np.roll(x, shift, axis)
-    x = as_array(x)
-    if axis == nil then return np.reshape(np.roll(np.ravel(x), shift, 1), x.shape) end
-    axis = axis_of("np.roll", axis, x.ndim)
+    x = as_array(x, "np.roll")
+    check.whole("np.roll", "shift", shift)
+    if axis == nil then
+      if type(x) == "number" then return x end
+      return np.reshape(np.roll(np.ravel(x), shift, 1), x.shape)
+    end
+    axis = axis_of("np.roll", axis, ndim_of(x))
     local n = x.shape[axis]
     if n == 0 then return x end
-    local pos = {}
-    for i = 1, n do pos[i] = (i - 1 - shift) % n + 1 end
+    local s, pos = math.fmod(shift, n), {} -- exact, also for shifts beyond 2^53
+    for i = 1, n do pos[i] = (i - 1 - s) % n + 1 end
     return core.take(x, core.array(pos), axis)
   end
 
+  local function product(t, from, to)
+    local p = 1
+    for i = from, to do p = p * t[i] end
+    return p
+  end
+
+  -- x (of shape `shape`) with each slice along `axis` repeated r times in
+  -- place: a broadcast against zeros, so nothing is listed per element and
+  -- a result too big to allocate fails at once.
+  local function repeat_each(fname, x, shape, axis, r)
+    local before, n, after = product(shape, 1, axis - 1), shape[axis], product(shape, axis + 1, #shape)
+    local out = {}
+    for i = 1, #shape do out[i] = shape[i] end
+    out[axis] = n * r
+    check.shape(fname, "the result's shape", out, 3)
+    local z = check.zeros(fname, { before, n, r, after }, 3, out)
+    return np.reshape(np.reshape(x, { before, n, 1, after }) + z, out)
+  end
+
+  -- The repeat counts of a table: whole numbers >= 0, one per entry.
+  local function repeat_counts(repeats, n)
+    if #repeats ~= n then
+      error(("np.repeat: operands could not be broadcast together with shape (%d,) (%d,)")
+        :format(n, #repeats), 3)
+    end
+    local total = 0
+    for i = 1, n do
+      total = total + check.whole("np.repeat", "repeats", repeats[i], 0, nil, 3)
+    end
+    return total
+  end
+
+  -- Results up to this length list their positions in a Lua table; longer
+  -- ones are built from a block of positions per entry (C arrays).
+  local LUA_POSITIONS = 2 ^ 20
+
   --- np["repeat"](x (repeat is a Lua keyword)(x, repeats, axis): each entry repeated (flattened when axis is nil).
   np["repeat"] = function(x, repeats, axis)
-    x = as_array(x)
+    x = as_array(x, "np.repeat")
     if axis == nil then x, axis = np.ravel(x), 1 end
-    axis = axis_of("np.repeat", axis, x.ndim)
-    local n, pos = x.shape[axis], {}
-    if type(repeats) == "table" and #repeats ~= n then
-      error(("np.repeat: operands could not be broadcast together with shape (%d,) (%d,)")
-        :format(n, #repeats), 2)
+    axis = axis_of("np.repeat", axis, ndim_of(x))
+    local shape = x.shape
+    local n = shape[axis]
+    if is_array(repeats) and repeats.ndim == 1 then repeats = core.totable(core.value(repeats)) end
+    if type(repeats) == "number" then
+      return repeat_each("np.repeat", x, shape, axis, check.whole("np.repeat", "repeats", repeats, 0))
+    elseif type(repeats) ~= "table" or is_array(repeats) then
+      error(("np.repeat: repeats must be a whole number or a table of them, got %s")
+        :format(check.describe(repeats)), 2)
     end
-    for i = 1, n do
-      local r = type(repeats) == "table" and repeats[i] or repeats
-      if r < 0 or r ~= math.floor(r) then
-        error("np.repeat: repeats must be whole numbers >= 0", 2)
+    local total = repeat_counts(repeats, n)
+    shape[axis] = total
+    check.shape("np.repeat", "the result's shape", shape)
+    if total == 0 then return check.zeros("np.repeat", shape) end
+    local pos
+    if total <= LUA_POSITIONS then
+      local list = {}
+      for i = 1, n do
+        for _ = 1, repeats[i] do list[#list + 1] = i end
       end
-      for _ = 1, r do pos[#pos + 1] = i end
+      pos = core.array(list)
+    else
+      local blocks = {}
+      for i = 1, n do
+        if repeats[i] > 0 then
+          blocks[#blocks + 1] = check.renamed("np.repeat", 2, np.full, { repeats[i] }, i)
+        end
+      end
+      pos = check.renamed("np.repeat", 2, np.concatenate, blocks, 1)
     end
-    if #pos == 0 then
-      local shape = x.shape; shape[axis] = 0
-      return np.zeros(shape)
-    end
-    return core.take(x, core.array(pos), axis)
+    return core.take(x, pos, axis)
   end
 
   --- np.tile(x, reps)
   function np.tile(x, reps)
-    x = as_array(x)
+    x = as_array(x, "np.tile")
     if type(reps) == "number" then reps = { reps } end
-    local nd = math.max(x.ndim, #reps)
-    local shape, r, result = x.shape, {}, {}
+    if type(reps) ~= "table" or is_array(reps) then
+      error(("np.tile: reps must be a whole number or a table of them, got %s")
+        :format(check.describe(reps)), 2)
+    end
+    local nreps = #reps
+    local shape = shape_of(x)
+    local nd = math.max(#shape, nreps)
+    if nd > check.MAX_DIMS then
+      error(("np.tile: %d dimensions requested, at most %d supported"):format(nd, check.MAX_DIMS), 2)
+    end
+    for i = 1, nreps do check.whole("np.tile", "reps", reps[i], 0) end
+    local r, result = {}, {}
     while #shape < nd do table.insert(shape, 1, 1) end
     for i = 1, nd do
-      r[i] = reps[i - (nd - #reps)] or 1
+      r[i] = reps[i - (nd - nreps)] or 1
       result[i] = shape[i] * r[i]
     end
-    for i = 1, nd do if result[i] == 0 then return np.zeros(result) end end
+    local _, size = check.shape("np.tile", "the result's shape", result)
+    if size == 0 then return check.zeros("np.tile", result) end
     x = np.reshape(x, shape)
     for a = 1, nd do
       if r[a] ~= 1 then
-        local pos = {}
-        for _ = 1, r[a] do for i = 1, shape[a] do pos[#pos + 1] = i end end
-        x = core.take(x, core.array(pos), a)
+        -- the whole block from axis a on, r[a] times: (before, 1, rest)
+        -- broadcast to (before, r, rest)
+        local before, rest = product(shape, 1, a - 1), product(shape, a, nd)
+        local z = check.zeros("np.tile", { before, r[a], rest }, 2, result)
+        shape[a] = shape[a] * r[a]
+        x = np.reshape(np.reshape(x, { before, 1, rest }) + z, shape)
       end
     end
     return x
@@ -247,10 +351,10 @@ return function(np)
 
   --- np.argsort(x, axis): 1-based positions that sort x along axis (default -1).
   function np.argsort(x, axis)
-    x = as_array(x)
+    x = as_array(x, "np.argsort")
     local v = core.value(x)
     if axis == nil then axis = -1 end
-    if v.ndim == 0 then return core.array({ 1 }) end
+    if ndim_of(v) == 0 then return core.array({ 1 }) end
     axis = axis_of("np.argsort", axis, v.ndim)
     local moved = np.moveaxis(v, axis, -1)
     local shape = moved.shape
@@ -270,9 +374,9 @@ return function(np)
   --- np.sort(x, axis): sorted along axis (default -1); differentiable
   -- (a gather at argsort's positions).
   function np.sort(x, axis)
-    x = as_array(x)
+    x = as_array(x, "np.sort")
     if axis == nil then axis = -1 end
-    if x.ndim == 0 or x.size == 0 then return x end
+    if ndim_of(x) == 0 or x.size == 0 then return x end
     axis = axis_of("np.sort", axis, x.ndim)
     local moved = np.moveaxis(x, axis, -1)
     local shape = moved.shape
@@ -285,7 +389,7 @@ return function(np)
 
   --- np.nonzero(x): one array of 1-based positions per axis.
   function np.nonzero(x)
-    local v = type(x) == "number" and x or core.value(as_array(x))
+    local v = type(x) == "number" and x or core.value(as_array(x, "np.nonzero"))
     local shape = type(v) == "number" and {} or v.shape
     if #shape == 0 then
       error("np.nonzero: calling nonzero on 0-d arrays is not allowed; use np.atleast_1d", 2)

@@ -62,8 +62,14 @@ end
 
 --- flatten(tree): vector, unflatten.
 function M.flatten(tree)
+  return M.flatten_as("flatten", tree)
+end
+
+--- flatten_as(fname, tree): flatten(tree), its errors naming fname (for
+--- the functions that flatten their arguments: grad & co).
+function M.flatten_as(fname, tree)
   local parts, specs = {}, {}
-  for i, leaf in ipairs(leaves(tree, {}, "flatten")) do
+  for i, leaf in ipairs(leaves(tree, {}, fname)) do
     if type(leaf) == "number" then
       parts[i], specs[i] = np.full({ 1 }, leaf), { size = 1 }
     else

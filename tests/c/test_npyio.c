@@ -1,6 +1,7 @@
 /* test_npyio.c: the .npy header parser and codec, the zip reader and
  * writer, and the loadtxt parser, on hand-made bytes (malformed ones
  * included). */
+#include "alloc.h"
 #include "npyio.h"
 #include "test_util.h"
 
@@ -129,7 +130,7 @@ TEST(npy_encode_round_trip) {
     REQUIRE(adl_npy_decode(&ctx, "load", buf, n, &b) == ADL_OK);
     CHECK(adl_shape_equal(b->ndim, b->shape, 3, shape));
     CHECK(!memcmp(adl_f64(a), adl_f64(b), 24 * sizeof(double)));
-    free(buf);
+    adl_free(buf);
     adl_array_release(a);
     adl_array_release(b);
     LIVE_END;
@@ -154,7 +155,7 @@ TEST(zip_round_trip_and_corruption) {
     CHECK_EQ_INT(count, 2);
     CHECK(!strcmp(e[0].name, "a.npy") && e[0].size == 5 && !memcmp(e[0].data, "hello", 5));
     CHECK(!strcmp(e[1].name, "dir/b.npy") && e[1].size == 0);
-    free(e);
+    adl_free(e);
     z[30 + 5] ^= 1; /* first data byte */
     CHECK(adl_zip_read(&ctx, "load", z, n, &e, &count) != ADL_OK);
     CHECK_STR_CONTAINS(ctx.msg, "CRC-32");
@@ -171,7 +172,7 @@ TEST(zip_round_trip_and_corruption) {
     z[cd + 42] = 0xff;
     z[cd + 43] = 0xff;
     CHECK(adl_zip_read(&ctx, "load", z, n, &e, &count) != ADL_OK);
-    free(z);
+    adl_free(z);
 }
 
 static adl_status parse(adl_ctx *ctx, const char *text, const adl_text_opts *o, adl_array **out) {

@@ -11,6 +11,8 @@
  * stride bug would be a silently wrong answer.
  * Errors are fine; crashes, sanitizer reports, disagreement and a live
  * array count off its baseline are findings (abort). */
+#define _POSIX_C_SOURCE 200809L /* posix_memalign in alloc.h */
+#include "alloc.h"
 #include "adl_core.h"
 
 #include <math.h>
@@ -147,7 +149,7 @@ static adl_status apply(adl_ctx *ctx, const call *c, adl_array *a, adl_array *b,
         adl_status st = adl_array_format(ctx, a, &c->print, &text);
         if (st == ADL_OK && !text)
             fail("format succeeded without text");
-        free(text);
+        adl_free(text);
         return st;
     }
     case 8: /* dst (a view of the buffer, maybe overlapping src) = src */

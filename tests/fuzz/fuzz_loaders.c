@@ -7,6 +7,8 @@
  *
  * The first byte chooses the reader; the rest is the file (for text, four
  * more bytes are the options).  Built only when core/npyio.h exists. */
+#define _POSIX_C_SOURCE 200809L /* posix_memalign in alloc.h */
+#include "alloc.h"
 #include "adl_core.h"
 #include "npyio.h"
 
@@ -51,7 +53,7 @@ static void npz(adl_ctx *ctx, const uint8_t *p, size_t n) {
             check_array(adl_npy_decode(ctx, "load", e[i].data, e[i].size, &a), a);
         }
     }
-    free(e);
+    adl_free(e);
 }
 
 static void text(adl_ctx *ctx, const uint8_t *p, size_t n) {

@@ -134,6 +134,45 @@ describe("allocation failure", function()
     end
   end)
 
+  -- The LAPACK pivots, the permutation buffer and the file readers' and
+  -- writers' buffers come from the core allocator too (LAPACKE's own
+  -- workspaces do not: they are LAPACKE_malloc's).
+  it("in np.linalg, np.random and the file readers and writers", function()
+    local A = np.array({ { 4, 1, 0 }, { 1, 3, 1 }, { 0, 1, 2 } })
+    local b = np.array({ 1, 2, 3 })
+    local path = os.tmpname()
+    local steps = {
+      { "inv", function() return np.linalg.inv(A) end },
+      { "solve", function() return np.linalg.solve(A, b) end },
+      { "slogdet", function() return select(2, np.linalg.slogdet(A)) end },
+      { "permutation", function() return np.random.permutation(50) end },
+      { "shuffle", function() local c = np.copy(A); np.random.shuffle(c); return c end },
+      { "save and load", function() np.save(path, A); return np.load(path .. ".npy") end },
+      { "savez and load", function() np.savez(path, { a = A, b = b }); return np.load(path .. ".npz").a end },
+      { "loadtxt", function() return np.loadtxt(path .. ".txt") end },
+    }
+    np.savetxt(path .. ".txt", A)
+    for _, s in ipairs(steps) do
+      local name, step = s[1], s[2]
+      local total = allocations_of(step)
+      assert.is_true(total >= 1, name .. ": the step should allocate")
+      for n = 1, total + 1 do
+        for _, every in ipairs({ false, true }) do
+          local ok, err, left, arrays = run_failing(step, n, every)
+          if n <= total then
+            assert.is_false(ok, ("%s: allocation %d of %d failed but the step succeeded"):format(name, n, total))
+            assert.truthy(tostring(err):find("out of memory", 1, true), ("%s, allocation %d: %s"):format(name, n, tostring(err)))
+          else
+            assert.is_true(ok, ("%s: %s"):format(name, tostring(err)))
+          end
+          assert.are.equal(0, left, ("%s, allocation %d: %d blocks leaked"):format(name, n, left))
+          assert.are.equal(0, arrays, ("%s, allocation %d: %d arrays leaked"):format(name, n, arrays))
+        end
+      end
+    end
+    for _, suffix in ipairs({ "", ".npy", ".npz", ".txt" }) do os.remove(path .. suffix) end
+  end)
+
   it("injection off leaves the count at zero and nothing failing", function()
     D.alloc_fail_at(0)
     assert.are.equal(0, D.alloc_count())

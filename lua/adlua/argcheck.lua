@@ -1,0 +1,170 @@
+-- adlua.argcheck: argument checks shared by the np functions written in Lua
+-- (shape.lua, products.lua, numpy_compose.lua, indexing.lua, random.lua,
+-- linalg.lua). Each check raises a Lua error that names the public function
+-- and says what was wrong with which argument, with the wording of the C
+-- binding's checks (core/lua_array.c): "np.tri: N must be a non-negative
+-- whole number, got -1". Sizes follow the core's limits: at most 16 axes
+-- and 2^48 elements; what passes those and still cannot be allocated is
+-- reported by the allocation itself, under the function's name.
+--
+-- `level` is error()'s level as seen by the public function (2: its
+-- caller); the helpers add their own frame.
+local core = require "adlua.core"
+
+local M = {}
+
+local is_array = core.is_array
+local floor, huge = math.floor, math.huge
+
+M.MAX_DIMS = 16
+M.MAX_SIZE = 2 ^ 48 -- ADL_MAX_SIZE (core/adl_core.h)
+M.MAX_EXACT = 2 ^ 53 -- the largest range of whole numbers a double holds
+
+--- What v is, for messages: "nil", "a boolean", "an array of shape (2,3)",
+--- or the number itself.
+function M.describe(v)
+  if v == nil then return "nil" end
+  if type(v) == "number" then return tostring(v) end
+  if is_array(v) then
+    local s = v.shape
+    local dims = {}
+    for i = 1, #s do dims[i] = ("%d"):format(s[i]) end
+    return ("an array of shape (%s%s)"):format(table.concat(dims, ","), #s == 1 and "," or "")
+  end
+  local t = type(v)
+  return (t:match("^[aeiou]") and "an " or "a ") .. t
+end
+local describe = M.describe
+
+local function fail(level, fmt, ...)
+  error(fmt:format(...), level + 2)
+end
+
+--- Whether v is a whole number (finite).
+function M.is_whole(v)
+  return type(v) == "number" and v == floor(v) and v > -huge and v < huge
+end
+
+--- v as a whole number in [lo, hi] (either bound may be nil), or an error
+--- "<fname>: <what> must be a whole number ..., got <v>".
+function M.whole(fname, what, v, lo, hi, level)
+  level = level or 2
+  if not M.is_whole(v) or (lo and v < lo) or (hi and v > hi) then
+    local kind = "a whole number"
+    if lo == 0 and not hi then
+      kind = "a non-negative whole number"
+    elseif lo == 1 and not hi then
+      kind = "a positive whole number"
+    elseif lo and hi then
+      kind = ("a whole number in [%s, %s]"):format(M.fmt(lo), M.fmt(hi))
+    end
+    fail(level, "%s: %s must be %s, got %s", fname, what, kind, describe(v))
+  end
+  return v
+end
+
+--- A number as text: whole numbers without exponent up to 2^53, else %g.
+function M.fmt(v)
+  if M.is_whole(v) and math.abs(v) <= M.MAX_EXACT then return ("%d"):format(v) end
+  return tostring(v)
+end
+
+--- x as an array or a Lua number (numbers are 0-d values outside a trace);
+--- nested tables are converted (their errors renamed to fname).
+function M.array(fname, x, level)
+  level = level or 2
+  if is_array(x) or type(x) == "number" then return x end
+  if type(x) == "table" then
+    local ok, a = pcall(core.array, x)
+    if not ok then
+      fail(level, "%s", (tostring(a):gsub("^np%.array:", fname .. ":")))
+    end
+    return a
+  end
+  fail(level, "%s: expected an array, a number or a table of numbers, got %s", fname, describe(x))
+end
+
+--- The shape of an array or number (a new table).
+function M.shape_of(x)
+  if type(x) == "number" then return {} end
+  return x.shape
+end
+
+--- A shape: a whole number or a table of them (each >= 0), at most 16 axes
+--- and 2^48 elements; returns a new table and the element count.
+function M.shape(fname, what, s, level)
+  level = level or 2
+  if type(s) == "number" then s = { s } end
+  if type(s) ~= "table" or is_array(s) then
+    fail(level, "%s: %s must be a table of whole numbers or a number, got %s", fname, what, describe(s))
+  end
+  local n = #s
+  if n > M.MAX_DIMS then
+    fail(level, "%s: %d dimensions requested, at most %d supported", fname, n, M.MAX_DIMS)
+  end
+  local out, count, zero = {}, 1, false
+  for i = 1, n do
+    local d = s[i]
+    if not M.is_whole(d) then
+      fail(level, "%s: %s entries must be whole numbers, got %s", fname, what, describe(d))
+    end
+    if d < 0 then
+      fail(level, "%s: negative dimensions are not allowed (axis %d has size %s)", fname, i, M.fmt(d))
+    end
+    if d == 0 then zero = true end
+    count = count * d
+    out[i] = d
+  end
+  if not zero and count > M.MAX_SIZE then
+    fail(level, "%s: array is too big (more than 2^48 elements)", fname)
+  end
+  return out, zero and 0 or count
+end
+
+--- The 1-based axis (negative from the end) of an ndim-dimensional array.
+function M.axis(fname, a, ndim, level)
+  level = level or 2
+  if not M.is_whole(a) then
+    fail(level, "%s: axis must be a whole number, got %s", fname, describe(a))
+  end
+  local i = a < 0 and ndim + a + 1 or a
+  if a == 0 or i < 1 or i > ndim then
+    fail(level, "%s: axis %s is out of bounds for array of dimension %d", fname, M.fmt(a), ndim)
+  end
+  return i
+end
+
+--- Calls f(...) and renames an error it raises from "np.xyz: ..." to
+--- "<fname>: ..." (for allocations a composition makes on its caller's
+--- behalf, so that "out of memory" names the function the caller called).
+function M.renamed(fname, level, f, ...)
+  local res = { pcall(f, ...) }
+  if not res[1] then
+    local msg = tostring(res[2]):gsub("^[%w_%.]+:%d+: ", "")
+    msg = msg:gsub("^np%.[%w_%.]+:", fname .. ":")
+    if not msg:find(fname, 1, true) then msg = fname .. ": " .. msg end
+    error(msg, level + 1)
+  end
+  return unpack(res, 2, table.maxn(res))
+end
+
+local function shape_text(shape)
+  local dims = {}
+  for i = 1, #shape do dims[i] = M.fmt(shape[i]) end
+  return "(" .. table.concat(dims, ",") .. (#shape == 1 and ",)" or ")")
+end
+
+--- np.zeros(shape) checked and named as fname. A function that broadcasts
+--- against these zeros to make a result of another shape gives that shape
+--- as `result`, for the message when it cannot be allocated.
+function M.zeros(fname, shape, level, result)
+  level = level or 2
+  shape = M.shape(fname, "the shape", shape, level + 1)
+  local ok, z = pcall(core.zeros, shape)
+  if ok then return z end
+  local msg = tostring(z):gsub("^np%.zeros:", fname .. ":")
+  if result then msg = msg:gsub("of shape %b()", "of shape " .. shape_text(result)) end
+  error(msg, level + 1)
+end
+
+return M
