@@ -10,6 +10,7 @@
 -- `level` is error()'s level as seen by the public function (2: its
 -- caller); the helpers add their own frame.
 local core = require "adlua.core"
+local unpack = unpack or table.unpack
 
 local M = {}
 
@@ -137,15 +138,17 @@ end
 --- Calls f(...) and renames an error it raises from "np.xyz: ..." to
 --- "<fname>: ..." (for allocations a composition makes on its caller's
 --- behalf, so that "out of memory" names the function the caller called).
+local function pack(...) return { n = select("#", ...), ... } end
+
 function M.renamed(fname, level, f, ...)
-  local res = { pcall(f, ...) }
+  local res = pack(pcall(f, ...))
   if not res[1] then
     local msg = tostring(res[2]):gsub("^[%w_%.]+:%d+: ", "")
     msg = msg:gsub("^np%.[%w_%.]+:", fname .. ":")
     if not msg:find(fname, 1, true) then msg = fname .. ": " .. msg end
     error(msg, level + 1)
   end
-  return unpack(res, 2, table.maxn(res))
+  return unpack(res, 2, res.n)
 end
 
 local function shape_text(shape)

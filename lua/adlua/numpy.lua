@@ -78,7 +78,8 @@ function np.squeeze(x, axis)
       end
       local i = a < 0 and #shape + a + 1 or a
       if shape[i] == nil then
-        error(("np.squeeze: axis %d is out of bounds for array of dimension %d"):format(a, #shape), 2)
+        error(("np.squeeze: axis %s is out of bounds for array of dimension %d")
+          :format(require("adlua.argcheck").fmt(a), #shape), 2)
       end
       if shape[i] ~= 1 then
         error(("np.squeeze: cannot select an axis to squeeze out which has size not equal to one (axis %d has size %d)")

@@ -160,7 +160,7 @@ return function(np, core)
     end
     local a = axis < 0 and nd + axis + 1 or axis
     if a < 1 or a > nd then
-      error(("%s: axis %d is out of bounds for array of dimension %d"):format(fname, axis, nd), 3)
+      error(("%s: axis %s is out of bounds for array of dimension %d"):format(fname, check.fmt(axis), nd), 3)
     end
     local perm, inverse = {}, {}
     for i = 1, nd do if i ~= a then perm[#perm + 1] = i end end

@@ -39,8 +39,8 @@ return function(np)
     if type(axes) == "number" then
       check.whole("np.tensordot", "axes", axes, 0)
       if axes > #sa or axes > #sb then
-        error(("np.tensordot: cannot sum over %d axes of shapes %s and %s")
-          :format(axes, shape_str(sa), shape_str(sb)), 2)
+        error(("np.tensordot: cannot sum over %s axes of shapes %s and %s")
+          :format(check.fmt(axes), shape_str(sa), shape_str(sb)), 2)
       end
       for i = 1, axes do ax_a[i], ax_b[i] = #sa - axes + i, i end
     else

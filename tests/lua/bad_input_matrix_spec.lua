@@ -6,6 +6,7 @@
 -- must leave the live array count at its baseline.  The functions are
 -- enumerated from the tables, so new functions are covered as they land.
 
+local unpack = unpack or table.unpack
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local D = require("adlua.core").debug
@@ -22,7 +23,7 @@ local bad_kinds = {
   { "a function", function() return function() end end },
   { "a coroutine", function() return coroutine.create(function() end) end },
   { "a foreign userdata (file)", function() return io.stderr end },
-  { "a foreign userdata (proxy)", function() return newproxy(true) end },
+  { "a foreign userdata (proxy)", function() return newproxy and newproxy(true) or io.stdin end },
   { "an empty table", function() return {} end },
   { "a ragged table", function() return { { 1, 2 }, { 3 } } end },
   { "a table mixing depths", function() return { 1, { 2, 3 } } end },
