@@ -2,6 +2,8 @@
 -- primitives (issue 3, core NumPy breadth). Being compositions, they are
 -- differentiable to any order without rules of their own; the comparisons,
 -- positions and 0/1 tests among them are constants, as in autograd.
+local unpack = unpack or table.unpack -- Lua 5.4 has only table.unpack
+
 return function(np, core)
   local is_array = core.is_array
 
