@@ -281,8 +281,11 @@ local function as_output(post, ...)
   return np.concatenate(items)
 end
 
--- Outcome of differentiating f with respect to argument k of one sample:
--- {rev = "ok"|"zero"|"error"|"nonfinite"|"wrong", fwd = ... (also "differs")}
+-- Outcome of differentiating f with respect to argument k of one sample,
+-- {rev = ..., fwd = ...}, each one of: ok, zero (both agree with the finite
+-- differences), error, nonfinite, cut (zero where the finite differences are
+-- not), wrong (differs from them), differs (forward only: from reverse mode),
+-- nofd (the finite differences themselves fail on the sample).
 local function check_arg(f, args, n, k, s)
   local x = args[k]
   local g = f
