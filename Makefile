@@ -6,6 +6,7 @@
 #   make test-valgrind / fuzz / test-long / ci   see docs/reliability.md
 #   make demo [OUT=dir]  run examples/train_iris.lua, write the blog's figures to out/
 #   make api-doc         regenerate docs/api.md from the docstrings in lua/adlua/doc/
+#   make ops-doc         regenerate docs/ops.md: every function, how it is differentiated, both modes checked
 #   make bench [QUICK=1] run bench/run.sh
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
@@ -99,7 +100,7 @@ SHARED    := $(BUILD)/libadlua.so
 CMODULE   := $(BUILD)/adlua.so
 TEST_BIN  := $(BUILD)/test_core
 
-.PHONY: api-doc install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
+.PHONY: api-doc ops-doc install uninstall all lib test-bin test test-asan demo bench lint format clean setup warnings FORCE
 
 all: $(PROGRAM) $(STATIC) $(SHARED) $(CMODULE)
 lib: $(STATIC) $(SHARED) $(CMODULE)
@@ -194,6 +195,11 @@ demo:
 # docs/api.md from the docstrings (tests/lua/doc_spec.lua checks it is current)
 api-doc: $(PROGRAM)
 	@$(PROGRAM) scripts/gen_api_doc.lua docs/api.md
+
+# docs/ops.md: every public function run in reverse and forward mode
+# (tests/lua/ops_list_spec.lua checks it is current)
+ops-doc: $(PROGRAM)
+	@$(PROGRAM) scripts/gen_ops_list.lua docs/ops.md
 
 bench:
 	@scripts/setup.sh --bench

@@ -56,7 +56,12 @@ end
 --- array (or table) x with its entries along axis 1 in a random order.
 function random.permutation(x)
   if type(x) == "number" then return core.random_permutation_n(x) end
-  if is_array(x) then return core.random_shuffled(x) end
+  if is_array(x) then
+    -- a traced array is gathered at a permutation of its rows (the same
+    -- draws), so gradients flow back to the rows they came from
+    if core.value(x) == x or x.ndim == 0 then return core.random_shuffled(x) end
+    return core.take(x, core.random_permutation_n(x.shape[1]), 1)
+  end
   if type(x) == "table" then
     local c = {}
     for i = 1, #x do c[i] = x[i] end
@@ -157,6 +162,15 @@ function random.choice(a, size, replace, p)
     check.whole("np.random.choice", "a", a, 1, check.MAX_EXACT)
   elseif is_array(a) then
     if a.ndim ~= 1 then error("np.random.choice: a must be 1-dimensional", 2) end
+    if core.value(a) ~= a then
+      -- traced: gather at the positions choice(n) draws, so gradients flow
+      -- back to the entries picked (repeated picks add up)
+      local at = random.choice(a.shape[1], size, replace, p)
+      if type(at) == "number" then at = core.array({ at }) end
+      local picked = core.take(a, at, 1)
+      if size == nil then return picked[1] end
+      return picked
+    end
     pool = core.totable(core.value(a))
   elseif type(a) == "table" then
     pool = a

@@ -143,3 +143,22 @@ describe("np.random errors", function()
     h.assert_error_matches(function() np.random.rand(-1) end, "np.random.rand")
   end)
 end)
+
+describe("np.random of differentiated arrays", function()
+  it("permutation and choice gather, so gradients reach the entries drawn", function()
+    local x = np.arange(10) * 1.0
+    np.random.seed(3)
+    local plain = np.random.permutation(x)
+    np.random.seed(3)
+    local g = ad.grad(function(v) return np.sum(np.random.permutation(v) * np.arange(10)) end)(x)
+    -- entry plain[j] / 1 moved to position j, so its weight is j - 1
+    for j = 1, 10 do assert.are.equal(j - 1, g[plain[j] + 1]) end
+    np.random.seed(3)
+    local picks = np.random.choice(x, 5)
+    np.random.seed(3)
+    local gc = ad.grad(function(v) return np.sum(np.random.choice(v, 5)) end)(x)
+    local counts = {}
+    for j = 1, 5 do counts[picks[j] + 1] = (counts[picks[j] + 1] or 0) + 1 end
+    for i = 1, 10 do assert.are.equal(counts[i] or 0, gc[i]) end
+  end)
+end)
