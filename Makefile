@@ -7,7 +7,7 @@
 #   make demo [OUT=dir]  run examples/train_iris.lua, write the blog's figures to out/
 #   make api-doc         regenerate docs/api.md from the docstrings in lua/adlua/doc/
 #   make ops-doc         regenerate docs/ops.md: every function, how it is differentiated, both modes checked
-#   make bench [QUICK=1] run bench/run.sh
+#   make bench [QUICK=1] [BENCH_ONLY=A]   run bench/run.sh (BENCH_ONLY=A: the array workloads only)
 #   make lint / format   clang-format, cppcheck, layer check / reformat in place
 #   make setup           install missing Debian packages
 #   make install [PREFIX=/usr/local] [DESTDIR=]   program, libraries, adlua.h, adlua.pc, Lua modules

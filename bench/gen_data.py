@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Writes the inputs of workloads W1-W7 (bench/WORKLOADS.md) as raw
+"""Writes the inputs of workloads W1-W7 (bench/WORKLOADS.md) and of the
+array workloads A1-A12 (docs/performance.md) as raw
 little-endian float64 files, C order, no header: every engine loads the very
 same numbers.  DIR/data.txt lists every array's name and shape, for the
 loaders (bench/lib.lua, bench/common.py).
@@ -54,11 +55,20 @@ def w7():
     return {"w7_x": np.arange(-4, 4, 0.01)}
 
 
+def array_ops():
+    """A1-A12: 10^6 float64 each; a_x and a_y standard normal (A6, A8, A9 and
+    A12 view a_x as 1000 x 1000), a_p in [0.01, 10) for log, a_b the row
+    added by broadcasting."""
+    rng = np.random.default_rng(4)
+    return {"a_x": rng.standard_normal(10 ** 6), "a_y": rng.standard_normal(10 ** 6),
+            "a_p": rng.uniform(0.01, 10.0, 10 ** 6), "a_b": rng.standard_normal(1000)}
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "build/bench/data"
     os.makedirs(out, exist_ok=True)
     arrays = {}
-    for make in (iris, w4, w5, w6, w7):
+    for make in (iris, w4, w5, w6, w7, array_ops):
         arrays.update(make())
     listing = "".join("%s %s\n" % (name, " ".join(str(n) for n in a.shape))
                       for name, a in sorted(arrays.items()))

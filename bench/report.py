@@ -1,12 +1,17 @@
 #!/usr/bin/python3
 """Reads the JSON lines of bench/run.sh, checks that the engines agree with
 each other and with the reference numbers of bench/WORKLOADS.md, and prints
-one table: per-iteration time of each engine, adlua's speed-up over each
-(their time / adlua's), peak resident memory, and the targets of issue 7.
+two tables: for W1-W7, per-iteration time of each engine, adlua's speed-up
+over each (their time / adlua's), peak resident memory, and the targets of
+issue 7; for the array workloads A1-A12, the same for adlua and NumPy with
+the target of issue 3 (within 1.5x of NumPy's time).
+
+A table is printed for each family (W, A) with a result in the file; a
+workload of that family without any result is listed as not run.
 
 Usage: python3 bench/report.py RESULTS.jsonl [--markdown]
-Exit status: 0 when every adlua result is there and every check passes
-(a missing peer is reported, not an error); 1 otherwise.
+Exit status: 0 when every workload that ran has an adlua result and every
+check passes (a missing peer is reported, not an error); 1 otherwise.
 """
 import json
 import math
@@ -29,6 +34,17 @@ REF = {
 }
 # How close two engines must be, relative, on the same sizes.
 AGREE = {"W1": 1e-9, "W2": 1e-9, "W3": 1e-12, "W4": 1e-9, "W5": 1e-9, "W6": 1e-9, "W7": 0}
+
+# The array workloads (bench/adlua_array.lua, bench/numpy_array.py): name,
+# default iterations per timed run (a run with others is a short run).
+ARRAY = {
+    "A1": ("A1 exp(x)", 50), "A2": ("A2 log(p)", 50), "A3": ("A3 tanh(x)", 50),
+    "A4": ("A4 x + y", 50), "A5": ("A5 x * 2.5", 50), "A6": ("A6 X + b (1000x1000 + 1000)", 50),
+    "A7": ("A7 sum(x)", 200), "A8": ("A8 sum(X, axis 0)", 200), "A9": ("A9 sum(X, axis 1)", 200),
+    "A10": ("A10 max(x)", 200), "A11": ("A11 mean(x)", 200), "A12": ("A12 softmax(X) by rows", 50),
+}
+ARRAY_TOL = 1e-9
+ARRAY_TARGET = 1.5
 
 NAMES = {"W1": ("W1 iris_loop", "GD step"), "W2": ("W2 iris_vec", "GD step"),
          "W3": ("W3 scalar_chain", "link"), "W4": ("W4 logreg_big", "GD step"),
@@ -126,6 +142,68 @@ def checks_for(key, recs, checks):
                 if AGREE[key] else " (exactly)") + ("; DIFFER: %s" % bad if bad else "")))
 
 
+def print_table(head, rows, markdown):
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|---|" + "---:|" * (len(head) - 2) + "---|")
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+        line = "  ".join("%%-%ds" % w if i in (0, len(head) - 1) else "%%%ds" % w
+                         for i, w in enumerate(widths))
+        print(line % head)
+        print("  ".join("-" * w for w in widths))
+        for r in rows:
+            print(line % r)
+
+
+def array_rows(by, checks, not_run):
+    """The rows of the array table (A1-A12), adding their agreement checks."""
+    rows = []
+    present = [k for k in ARRAY if k in by]
+    for key in ARRAY if present else ():
+        recs = {p: r for p, r in by.get(key, {}).items() if p in ("adlua", "numpy")}
+        if not recs:
+            not_run.append(key)
+            continue
+        name, full = ARRAY[key]
+        a, n = spi(recs.get("adlua")), spi(recs.get("numpy"))
+        if a is None:
+            checks.append((False, "%s: no adlua result" % key))
+        if "adlua" in recs and "numpy" in recs:
+            r1, r2 = recs["adlua"], recs["numpy"]
+            if r1["iters"] != r2["iters"]:
+                checks.append((False, "%s: adlua and numpy ran different sizes (%d, %d)"
+                               % (key, r1["iters"], r2["iters"])))
+            common = sorted(set(r1["result"]) & set(r2["result"]))
+            bad = [k for k in common
+                   if not rel_close(r1["result"][k], r2["result"][k], ARRAY_TOL)]
+            missing = sorted(set(r1["result"]) ^ set(r2["result"]))
+            checks.append((bool(common) and not bad and not missing,
+                           "%s: adlua vs numpy agree on %s (within %g relative)%s%s" % (
+                               key, ", ".join(common), ARRAY_TOL,
+                               "; DIFFER: %s" % bad if bad else "",
+                               "; only one reports %s" % missing if missing else "")))
+        if a and n:
+            q = a / n
+            if q <= ARRAY_TARGET:
+                verdict = "met (%.2fx NumPy's time)" % q
+            else:
+                verdict = "NOT MET (%.2fx NumPy's time: %.2fx too slow)" % (q, q / ARRAY_TARGET)
+        else:
+            verdict = "n/a"
+        if "adlua" in recs and recs["adlua"]["iters"] != full:
+            verdict += " (short run)"
+        iters = "/".join(str(recs[p]["iters"]) if p in recs else "-" for p in ("adlua", "numpy"))
+        mem = "/".join("%.0f" % recs[p]["peak_rss_mib"] if p in recs and recs[p].get("peak_rss_mib")
+                       else "-" for p in ("adlua", "numpy"))
+        rows.append((name, iters, fmt_time(a), fmt_time(n),
+                     "%.2fx" % (n / a) if a and n else "-", mem,
+                     "within %gx of NumPy: %s" % (ARRAY_TARGET, verdict)))
+    return rows
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     markdown = "--markdown" in sys.argv
@@ -142,8 +220,16 @@ def main():
 
     checks = []
     rows = []
-    for key in ("W1", "W2", "W3", "W4", "W5", "W6", "W7"):
+    not_run = []
+    wkeys = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
+    if not any(k in by for k in list(wkeys) + list(ARRAY)):
+        print("report: no workload results in %s" % args[0], file=sys.stderr)
+        return 1
+    for key in wkeys if any(k in by for k in wkeys) else ():
         recs = {p: r for p, r in by.get(key, {}).items() if p in PEERS}
+        if not recs:
+            not_run.append(key)
+            continue
         if "adlua" not in recs:
             checks.append((False, "%s: no adlua result" % key))
         if key == "W2" and "adlua" in recs and "adlua" in by.get("W1", {}):
@@ -171,20 +257,16 @@ def main():
 
     head = ("workload", "iters a/t/n", "adlua", "torch", "numpy", "torch/adlua", "numpy/adlua",
             "peak MiB a/t/n", "target")
-    if markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-        for r in rows:
-            print("| " + " | ".join(r) + " |")
-    else:
-        widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
-        line = "  ".join("%%-%ds" % w if i in (0, len(head) - 1) else "%%%ds" % w
-                         for i, w in enumerate(widths))
-        print(line % head)
-        print("  ".join("-" * w for w in widths))
-        for r in rows:
-            print(line % r)
-    print()
+    if rows:
+        print_table(head, rows, markdown)
+        print()
+    arows = array_rows(by, checks, not_run)
+    if arows:
+        print_table(("array workload (per operation, 10^6 float64)", "iters a/n", "adlua", "numpy",
+                     "numpy/adlua", "peak MiB a/n", "target"), arows, markdown)
+        print()
+    if not_run:
+        print("not run: %s" % " ".join(not_run))
     for n in (1000, 2000):
         r = by.get("dgemm%d" % n, {}).get("dgemm")
         if r:
@@ -210,6 +292,12 @@ def main():
                     key, peer, e["openblas_corename"], by["dgemm1000"]["dgemm"]["env"]["openblas_corename"]))
     for (peer, desc), keys in sorted(envs.items()):
         print("env %s (%s): %s" % (peer, " ".join(keys), desc))
+    loads = [float(r["env"]["loadavg"]) for recs in by.values() for r in recs.values()
+             if r.get("env", {}).get("loadavg")]
+    if loads:
+        print("load average when the processes started: %.2f-%.2f%s" % (
+            min(loads), max(loads), " (other work was running: times may be inflated)"
+            if max(loads) >= 1 else ""))
     return 0 if ok else 1
 
 

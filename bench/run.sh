@@ -1,18 +1,25 @@
 #!/bin/sh
 # Runs the peer-baseline workloads W1-W7 (bench/WORKLOADS.md) in adlua,
-# PyTorch and hand-written NumPy, plus raw cblas_dgemm (the BLAS limit), in
-# one go; checks that the engines agree and prints one table (bench/report.py).
-# See docs/performance.md.
+# PyTorch and hand-written NumPy, plus raw cblas_dgemm (the BLAS limit), and
+# the array workloads A1-A12 (elementwise operations, reductions, softmax on
+# 10^6 float64) in adlua and NumPy, in one go; checks that the engines agree
+# and prints the tables (bench/report.py). See docs/performance.md.
 #
 #   bench/run.sh                 full run (a few minutes, mostly PyTorch's W1)
 #   QUICK=1 bench/run.sh         shortened sizes (recorded in the table)
+#   BENCH_ONLY=A bench/run.sh    only the array workloads (see BENCH_ONLY below)
 #
 # Environment: ADLUA (default build/adlua), PYTHON (default /usr/bin/python3,
 # Debian's, with python3-torch, python3-numpy, python3-sklearn), BENCH_DIR
 # (default build/bench: results.jsonl, the dgemm program and data/, the
 # inputs of bench/gen_data.py), BENCH_CORETYPE (the OpenBLAS kernels for
 # every engine; default: those adlua picks on this CPU, see below),
-# W1_STEPS ... W7_REPS (override the sizes).
+# W1_STEPS ... W7_REPS, A_ITERS (override the sizes; A_ITERS: the
+# iterations per timed run of every array workload, default 50 for those
+# that make a 10^6 result and 200 for the reductions), BENCH_ONLY (a list of
+# workloads and families to run, e.g. "A", "W" or "W2 A1 A12"; the dgemm
+# limit runs with W6, bench/operators.sh only when BENCH_ONLY is unset or
+# lists "operators").
 # Exit status: 0 when every result agrees, 1 otherwise (targets are reported,
 # not enforced).
 set -u
@@ -24,7 +31,7 @@ BENCH_DIR=${BENCH_DIR:-build/bench}
 if [ "${QUICK:-0}" != 0 ] && [ -n "${QUICK:-}" ]; then
     QUICK=1
     : "${W1_STEPS:=100}" "${W2_STEPS:=100}" "${W3_LINKS:=1000}" "${W4_STEPS:=5}" \
-      "${W5_STEPS:=10}" "${W7_REPS:=50}"
+      "${W5_STEPS:=10}" "${W7_REPS:=50}" "${A_ITERS:=5}"
 else
     QUICK=
     : "${W1_STEPS:=1000}" "${W2_STEPS:=1000}" "${W3_LINKS:=10000}" "${W4_STEPS:=20}" \
@@ -73,7 +80,7 @@ if "$PYTHON" -c 'import numpy, sklearn' 2>/dev/null; then
     if "$PYTHON" -c 'import torch' 2>/dev/null; then have_torch=yes; fi
 fi
 
-echo "bench: sizes W1 $W1_STEPS, W2 $W2_STEPS, W3 $W3_LINKS, W4 $W4_STEPS, W5 $W5_STEPS, W7 $W7_REPS; 1 warm-up + 5 timed runs each${QUICK:+ (QUICK)}" >&2
+echo "bench: sizes W1 $W1_STEPS, W2 $W2_STEPS, W3 $W3_LINKS, W4 $W4_STEPS, W5 $W5_STEPS, W7 $W7_REPS, A1-A12 ${A_ITERS:-50/200}; 1 warm-up + 5 timed runs each${QUICK:+ (QUICK)}${BENCH_ONLY:+; only $BENCH_ONLY}" >&2
 echo "bench: OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS; torch also OMP_WAIT_POLICY=passive" >&2
 
 # Two cores: anything else running skews the times. Say so.
@@ -91,6 +98,17 @@ fi
 "$PYTHON" bench/gen_data.py "$BENCH_DATA" || exit 1
 "$PYTHON" bench/check_iris.py "$ADLUA" >&2 || status=1
 
+wanted() {  # wanted NAME: whether BENCH_ONLY selects the workload NAME (all when unset)
+    [ -z "${BENCH_ONLY:-}" ] && return 0
+    for sel in $BENCH_ONLY; do
+        case $sel in
+            "$1") return 0 ;;
+            [A-Z]) case $1 in "$sel"[0-9]*) return 0 ;; esac ;;   # a family: W, A
+        esac
+    done
+    return 1
+}
+
 run() {  # run NAME COMMAND...: one (engine, workload) process, its JSON line into $OUT
     name=$1; shift
     echo "bench: $name ..." >&2
@@ -106,11 +124,14 @@ if [ ! -x "$DGEMM" ] || [ bench/dgemm.c -nt "$DGEMM" ]; then
     ${CC:-cc} -O2 $(pkg-config --cflags openblas 2>/dev/null) bench/dgemm.c -o "$DGEMM" \
         $(pkg-config --libs openblas 2>/dev/null || echo -lopenblas) || status=1
 fi
-[ -x "$DGEMM" ] && run "dgemm" "$DGEMM" 1000 2000
+if wanted W6; then
+    [ -x "$DGEMM" ] && run "dgemm" "$DGEMM" 1000 2000
+fi
 
 TORCH="env OMP_WAIT_POLICY=passive $PYTHON"   # its best setting on 2 cores, recorded in its JSON
 step() {  # step W ITERS: the workload in every engine that has it
     w=$1 n=$2
+    wanted "$w" || return 0
     case $w in
         W1) run "adlua W1" "$ADLUA" bench/adlua_w1.lua "$n" ;;
         W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n" ;;
@@ -137,11 +158,21 @@ step W5 "$W5_STEPS"
 step W6 1
 step W7 "$W7_REPS"
 
+# The array workloads A1-A12: adlua and NumPy (bench/adlua_array.lua,
+# bench/numpy_array.py), the iterations each script's default unless A_ITERS.
+for a in A1 A2 A3 A4 A5 A6 A7 A8 A9 A10 A11 A12; do
+    wanted "$a" || continue
+    run "adlua $a" "$ADLUA" bench/adlua_array.lua "$a" ${A_ITERS:+"$A_ITERS"}
+    run "numpy $a" "$PYTHON" bench/numpy_array.py "$a" ${A_ITERS:+"$A_ITERS"}
+done
+
 echo >&2
 "$PYTHON" bench/report.py "$OUT" || status=1
 echo "bench: JSON lines in $OUT" >&2
 
 # issue 4: jacobian and hessian against torch.autograd.functional
-echo >&2
-ADLUA="$ADLUA" PYTHON="$PYTHON" bench/operators.sh || status=1
+if [ -z "${BENCH_ONLY:-}" ] || wanted operators; then
+    echo >&2
+    ADLUA="$ADLUA" PYTHON="$PYTHON" bench/operators.sh || status=1
+fi
 exit $status
