@@ -254,7 +254,7 @@ fuzz:
 fuzz-seeds: fuzz-bin
 	@for f in $(FUZZERS); do n=$${f#$(FUZZ_BUILD)/fuzz_}; d=$(FUZZ_BUILD)/seeds/$$n; \
 	rm -rf $$d && mkdir -p $$d && \
-	ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=512:detect_leaks=0 \
+	ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=64:detect_leaks=0 \
 		$$f -merge=1 $$d $(FUZZ_BUILD)/corpus/$$n >/dev/null 2>&1 && \
 	tar -C $(FUZZ_BUILD)/seeds -czf tests/fuzz/corpus/$$n.tar.gz $$n && \
 	echo "tests/fuzz/corpus/$$n.tar.gz: $$(ls $$d | wc -l) inputs"; done

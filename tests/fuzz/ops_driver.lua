@@ -146,6 +146,9 @@ local function composition(r, pool)
       elseif s.second == 1 then y = np[s.name](y, s.arg)
       else y = np[s.name](s.arg, y) end
       if not core.is_array(y) and type(y) ~= "number" then return 0 end
+      -- legitimately huge intermediates (repeat of repeat ...) would make
+      -- an input take minutes; bugs live at the edges, not in the bulk
+      if core.is_array(y) and y.size > MAX_KEEP then return 0 end
     end
     return np.sum(y)
   end
