@@ -53,8 +53,13 @@ for bin in "$B"/fuzz_*; do
     [ -d "$regress" ] && seeds=("$regress")
     log=$B/fuzz_$name.log
     echo "fuzz $name: ${SECONDS_EACH}s"
+    # FUZZ_SEED fixes libFuzzer's random choices (CI sets it, so that a
+    # CI run explores the same way each time); unset, every run differs
+    seed_opt=()
+    [ -n "${FUZZ_SEED:-}" ] && seed_opt=(-seed="$FUZZ_SEED")
     "$bin" -max_total_time="$SECONDS_EACH" -timeout=30 -rss_limit_mb=3000 -max_len=1024 \
-        -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "${seeds[@]}" >"$log" 2>&1
+        "${seed_opt[@]}" -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" \
+        "${seeds[@]}" >"$log" 2>&1
     st=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     total_execs=$((total_execs + ${execs:-0}))
