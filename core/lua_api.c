@@ -4,6 +4,9 @@
  * (a host calls them without any interpreter); the Lua functions reach the
  * interpreter's context and array metatable through the registry, since a
  * host's call is not a binding closure with upvalues. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "adl_core.h"
 #include "lua_binding.h"
 #include "lua_embed.h"

@@ -1,5 +1,8 @@
 /* lua_array.c: the array userdata: conversions from Lua values, operators,
  * properties, indexing, printing. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 #include "alloc.h"

@@ -1,5 +1,8 @@
 /* lua_autograd.c: the tracer's entry points for lua/adlua/init.lua, which
  * builds grad, elementwise_grad and value_and_grad on them. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 static adl_trace *check_trace(lua_State *L, int idx) {

@@ -8,13 +8,13 @@
 #ifndef ADL_LUA_BINDING_H
 #define ADL_LUA_BINDING_H
 
+/* The Lua headers belong to the binding's .c files: each includes <lua.h>
+ * and <lauxlib.h> before this header, which uses their names. */
+
 #include "adl_core.h"
 #include "trace.h"
 
 #include "lua_compat.h"
-
-#include <lauxlib.h>
-#include <lua.h>
 
 #define ADL_CTX_UPVALUE lua_upvalueindex(1)
 #define ADL_MT_UPVALUE  lua_upvalueindex(2)

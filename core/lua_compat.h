@@ -3,7 +3,8 @@
 #ifndef ADL_LUA_COMPAT_H
 #define ADL_LUA_COMPAT_H
 
-#include <lua.h>
+/* The Lua headers belong to the binding's .c files: each includes <lua.h>
+ * and <lauxlib.h> before this header, which uses their names. */
 
 #if LUA_VERSION_NUM >= 502
 #define lua_objlen(L, i) lua_rawlen(L, (i))

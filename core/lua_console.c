@@ -3,11 +3,11 @@
 #define _POSIX_C_SOURCE 200809L /* getline */
 #endif
 
-#include "lua_console.h"
-#include "lua_run.h"
-
 #include <lauxlib.h>
 #include <lua.h>
+
+#include "lua_console.h"
+#include "lua_run.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #ifndef ADLUA_LUA_CONSOLE_H
 #define ADLUA_LUA_CONSOLE_H
 
-#include <lua.h>
+typedef struct lua_State lua_State; /* <lua.h> in the .c files only */
 
 /* Reads statements from stdin until EOF and runs them in L: prompt "> " (or
  * the global _PROMPT), ">> " for continuation lines (or _PROMPT2). A line is

@@ -1,6 +1,9 @@
 /* lua_debug.c: core.debug, the hooks reliability tests use: allocation
  * failure injection, allocation tracking and the live counters.  Not part
  * of the np/ad namespaces. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 #include "alloc.h"

@@ -1,8 +1,9 @@
 /* lua_embed.c: package.preload entries for the embedded Lua modules. */
-#include "lua_embed.h"
-
 #include <lauxlib.h>
 #include <lua.h>
+
+#include "lua_embed.h"
+
 #include <lualib.h>
 
 /* package.preload loader for adl_lua_sources[upvalue 1]: compiles the source

@@ -7,7 +7,7 @@
 #ifndef ADLUA_LUA_EMBED_H
 #define ADLUA_LUA_EMBED_H
 
-#include <lua.h>
+typedef struct lua_State lua_State; /* <lua.h> in the .c files only */
 #include <stddef.h>
 
 struct adl_lua_source {

@@ -1,6 +1,9 @@
 /* lua_index.c: the binding of index arrays: core.take and core.take_add
  * (the gather and its scatter-add), used by np.take, x[idx],
  * np.index_update and np.index_add (lua/adlua/indexing.lua). */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "gather.h"
 #include "lua_binding.h"
 

@@ -1,6 +1,9 @@
 /* lua_linalg.c: the C functions behind np.linalg (lua/adlua/linalg.lua
  * adds norm's orders on top).  Several results come back as several Lua
  * values: eigh -> w, v; svd -> u, s, vt; slogdet -> sign, logdet. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "linalg.h"
 #include "lua_binding.h"
 

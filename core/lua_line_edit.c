@@ -1,10 +1,11 @@
 /* lua_line_edit.c: the console's line editor (see lua_line_edit.h). The
  * candidates for completion come from Lua (adlua.console.complete), so this
  * file only talks to the editing library. */
-#include "lua_line_edit.h"
-#include "lua_console.h"
-
 #include <lauxlib.h>
+#include <lua.h>
+
+#include "lua_console.h"
+#include "lua_line_edit.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,6 +6,9 @@
  * Options are handled in the order given; -e and -l run before the script.
  * The global `arg` holds the script's name at 0, its arguments at 1..n, and
  * the program and options at negative indices, as in `lua`. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "blas_detect.h"
 #include "lua_console.h"
 #include "lua_embed.h"
@@ -13,8 +16,6 @@
 #include "lua_run.h"
 #include "version.h"
 
-#include <lauxlib.h>
-#include <lua.h>
 #include <lualib.h>
 #if defined(__has_include)
 #if __has_include(<luajit.h>)

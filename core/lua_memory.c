@@ -9,6 +9,9 @@
  * of the core's memory.  When the core's bytes fall below half of that
  * level (the collector freed arrays on its own), the level follows them
  * down. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 #define GC_SLACK_BYTES ((int64_t)32 << 20)

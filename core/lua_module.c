@@ -2,6 +2,9 @@
  *
  * One adl_ctx per lua_State lives in a userdata in the registry; it and the
  * array metatable are the two upvalues of every binding function. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "blas_detect.h"
 #include "lua_binding.h"
 

@@ -1,5 +1,8 @@
 /* lua_mpi.c: the C half of adlua.mpi (lua/adlua/mpi.lua builds the
  * friendly API on these: tables, means, structure of broadcasts). */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "alloc.h"
 #include "lua_binding.h"
 #include "mpi_comm.h"

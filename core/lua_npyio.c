@@ -5,6 +5,9 @@
  * so adl_free) is held by an "owned" userdata created before the
  * allocation, so a Lua error raised later (say, out of memory while
  * building the result table) frees it. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "alloc.h"
 #include "lua_binding.h"
 #include "npyio.h"

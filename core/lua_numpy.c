@@ -1,5 +1,8 @@
 /* lua_numpy.c: the C functions behind the `adlua.numpy` namespace.
  * Errors are raised as "np.<name>: ..." with 1-based axes. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 #include <math.h>

@@ -1,6 +1,9 @@
 /* lua_operators.c: the binding behind lua/adlua/operators.lua, custom.lua
  * and debug_nans: re-sweeping a tape, a user's primitive whose forward
  * computation and rule are Lua functions, and NaN debugging. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 
 #include <stdio.h>

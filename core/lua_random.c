@@ -2,6 +2,9 @@
  * rest).  The generator's state is a userdata in the registry: one per
  * lua_State, seeded with 0 until np.random.seed is called, so a script
  * draws the same numbers on every run and every machine. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_binding.h"
 #include "random.h"
 

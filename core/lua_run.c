@@ -1,8 +1,8 @@
 /* lua_run.c: protected calls with tracebacks, and Ctrl-C for the program. */
-#include "lua_run.h"
-
 #include <lauxlib.h>
 #include <lua.h>
+
+#include "lua_run.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef ADLUA_LUA_RUN_H
 #define ADLUA_LUA_RUN_H
 
-#include <lua.h>
+typedef struct lua_State lua_State; /* <lua.h> in the .c files only */
 
 /* lua_pcall(L, narg, nres) with a traceback message handler. An error value
  * that is not a string becomes the result of its __tostring metamethod, or

@@ -6,9 +6,11 @@
  * A crash or sanitizer report is a finding, and so is a "fuzz: ..." error
  * from the driver (a Lua error inside the library, arrays left alive):
  * those abort, so that libFuzzer saves the input. */
+#include <lauxlib.h>
+#include <lua.h>
+
 #include "lua_embed.h"
 
-#include <lauxlib.h>
 #include <lualib.h>
 #include <stdint.h>
 #include <stdio.h>
