@@ -3,7 +3,7 @@
 #
 #   1. make test        build, lint, C tests, Lua specs            (~20 s)
 #   2. make test-asan   the same under AddressSanitizer + UBSan    (~30 s)
-#   3. make test-valgrind  C tests and a Lua subset under memcheck (~5 min)
+#   3. make test-valgrind  C tests and a Lua subset under memcheck (~3 min)
 #   4. make fuzz        each libFuzzer harness for CI_FUZZ_TIME s  (60 s each)
 #   5. make test-long   100,000 iris gradient steps, RSS flat      (~40 s)
 #
