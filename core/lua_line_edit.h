@@ -4,7 +4,7 @@
 #ifndef ADLUA_LUA_LINE_EDIT_H
 #define ADLUA_LUA_LINE_EDIT_H
 
-#include <lua.h>
+typedef struct lua_State lua_State; /* <lua.h> in the .c files only */
 
 /* Installs the line editor as the console's reader, loads the history
  * (~/.adlua_history, or $ADLUA_HISTORY) and completion from

@@ -107,18 +107,21 @@ local function differentiate(fname, f, argnum, elementwise)
   end
 end
 
+-- grad under another operator's name (hessian, hessian_vector_product,
+-- grad_and_aux build on it): errors name the function the user called.
+local function grad_as(fname, f, argnum)
+  local df = differentiate(fname, f, argnum, false)
+  if type(argnum) == "table" then
+    return function(...) return unpack((df(...))) end
+  end
+  return function(...) return (df(...)) end
+end
+
 --- grad(f, argnum): the function returning the gradient of scalar-valued f
 --- with respect to argument argnum (default 1; a table gives one gradient
 --- per listed argument, as multiple return values).
 function M.grad(f, argnum)
-  local df = differentiate("grad", f, argnum, false)
-  if type(argnum) == "table" then
-    return function(...)
-      local grads = df(...)
-      return unpack(grads)
-    end
-  end
-  return function(...) return (df(...)) end
+  return grad_as("grad", f, argnum)
 end
 
 --- elementwise_grad(f, argnum): the gradient of sum(f(x)); for elementwise
@@ -148,7 +151,7 @@ M.value = core.value
 M.blas_info = core.blas_info
 
 -- The other operators, parameter tables, user's primitives (one file each).
-require("adlua.operators")(M)
+require("adlua.operators")(M, grad_as)
 require("adlua.custom")(M)
 M.flatten = tree.flatten
 

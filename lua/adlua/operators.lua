@@ -75,7 +75,7 @@ local function on_collect(fn)
   return setmetatable({}, { __gc = fn })
 end
 
-return function(M)
+return function(M, grad_as)
   local function check_function(fname, f)
     local mt = getmetatable(f)
     if type(f) ~= "function" and not (mt and mt.__call) then
@@ -187,7 +187,7 @@ return function(M)
   --- and of its gradient, then one sweep per input element.
   function M.hessian(f, argnum)
     check_function("hessian", f)
-    return M.jacobian(M.grad(f, argnum), argnum)
+    return M.jacobian(grad_as("hessian", f, argnum), argnum)
   end
 
   --- make_vjp(f, argnum)(x...): vjp, value; vjp(g) is g^T J, as often as
@@ -271,13 +271,13 @@ return function(M)
       local v = args[n]
       local k = check_argnum("hessian_vector_product", argnum, n - 1)
       local vv = tree.is_tree(v) and tree.flatten(v) or v
-      local g = M.grad(f, k)
+      local g = grad_as("hessian_vector_product", f, k)
       local function gv(...)
         local gi = g(...)
         if tree.is_tree(gi) then gi = tree.flatten(gi) end
         return np.sum(np.multiply(gi, vv))
       end
-      return M.grad(gv, k)(unpack(args, 1, n - 1))
+      return grad_as("hessian_vector_product", gv, k)(unpack(args, 1, n - 1))
     end
   end
 
@@ -286,7 +286,7 @@ return function(M)
     check_function("grad_and_aux", f)
     return function(...)
       local aux
-      local g = { M.grad(function(...)
+      local g = { grad_as("grad_and_aux", function(...)
         local loss
         loss, aux = f(...)
         return loss

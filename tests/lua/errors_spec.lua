@@ -349,6 +349,22 @@ describe("grad misuse", function()
     E(function() return ad.elementwise_grad(function(x) return "s" end)(np.array({ 1, 2 })) end, "grad")
   end)
 
+  it("operators built on grad name themselves, not grad", function()
+    local bad = function(x) return "loss" end
+    local cases = {
+      hessian = function() return ad.hessian(bad)(np.ones({ 2 })) end,
+      hessian_vector_product = function() return ad.hessian_vector_product(bad)(np.ones({ 2 }), np.ones({ 2 })) end,
+      grad_and_aux = function() return ad.grad_and_aux(bad)(np.ones({ 2 })) end,
+      value_and_grad = function() return ad.value_and_grad(function() end)(1.0) end,
+      elementwise_grad = function() return ad.elementwise_grad(bad)(1.0) end,
+    }
+    for name, call in pairs(cases) do
+      local ok, err = pcall(call)
+      assert.is_false(ok)
+      assert.are.equal(name .. ":", tostring(err):match("^[%w_]+:"))
+    end
+  end)
+
   it("grad of something that is not a function", function()
     E(function() return grad("not a function")(1.0) end, "grad")
     E(function() return grad(nil)(1.0) end, "grad")
