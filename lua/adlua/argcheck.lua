@@ -151,7 +151,8 @@ function M.renamed(fname, level, f, ...)
   return unpack(res, 2, res.n)
 end
 
-local function shape_text(shape)
+--- A shape as NumPy prints it: (3,), (2,3), ().
+function M.shape_str(shape)
   local dims = {}
   for i = 1, #shape do dims[i] = M.fmt(shape[i]) end
   return "(" .. table.concat(dims, ",") .. (#shape == 1 and ",)" or ")")
@@ -166,7 +167,7 @@ function M.zeros(fname, shape, level, result)
   local ok, z = pcall(core.zeros, shape)
   if ok then return z end
   local msg = tostring(z):gsub("^np%.zeros:", fname .. ":")
-  if result then msg = msg:gsub("of shape %b()", "of shape " .. shape_text(result)) end
+  if result then msg = msg:gsub("of shape %b()", "of shape " .. M.shape_str(result)) end
   error(msg, level + 1)
 end
 

@@ -3,6 +3,7 @@
 -- primitives (core/gather.c), each the other's derivative; the rest are
 -- compositions of traced operations, so they differentiate to any order.
 local core = require "adlua.core"
+local check = require "adlua.argcheck"
 
 return function(np)
   local is_array = core.is_array
@@ -13,10 +14,7 @@ return function(np)
     error(("%s: expected an array, a number or a table, got %s"):format(fname, type(x)), 3)
   end
 
-  local function shape_str(shape)
-    if #shape == 1 then return ("(%d,)"):format(shape[1]) end
-    return "(" .. table.concat(shape, ",") .. ")"
-  end
+  local shape_str = check.shape_str
 
   local function same_shape(a, b)
     if #a ~= #b then return false end

@@ -14,10 +14,7 @@ return function(np)
     return check.array(fname or "np.einsum", x, 3)
   end
 
-  local function shape_str(shape)
-    if #shape == 1 then return ("(%d,)"):format(shape[1]) end
-    return "(" .. table.concat(shape, ",") .. ")"
-  end
+  local shape_str = check.shape_str
 
   local function norm_axis(fname, a, n)
     return check.axis(fname, a, n, 3)

@@ -14,10 +14,7 @@ return function(np)
   end
   local function ndim_of(x) return type(x) == "number" and 0 or x.ndim end
 
-  local function shape_str(shape)
-    if #shape == 1 then return ("(%d,)"):format(shape[1]) end
-    return "(" .. table.concat(shape, ",") .. ")"
-  end
+  local shape_str = check.shape_str
 
   -- A 1-based axis (negative from the end) of an array of ndim axes.
   local function axis_of(fname, axis, ndim)

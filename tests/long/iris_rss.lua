@@ -14,22 +14,7 @@ local D = require("adlua.core").debug
 local steps = tonumber(arg and arg[1]) or 100000
 local model = arg and arg[2] or "loop"
 
-local iris = require("adlua.datasets").load_iris()
-local X = np.stack({ iris.data[{ { 1, 100 }, 1 }], iris.data[{ { 1, 100 }, 2 }], np.ones(100) })
-local t = iris.target[{ { 1, 100 } }]
-
-local function loop_loss(w, X, t)
-  local loss = 0
-  for i = 1, t.shape[1] do
-    loss = loss - (t[i] * np.dot(w.T, X[{ {}, i }]) - np.log(1 + np.exp(np.dot(w.T, X[{ {}, i }]))))
-  end
-  return loss
-end
-
-local function vector_loss(w, X, t)
-  local z = np.dot(w.T, X)
-  return -np.sum(t * z - np.log(1 + np.exp(z)))
-end
+local X, t, loop_loss, vector_loss = require("tests.lua.helpers").iris_problem()
 
 local loss = model == "vector" and vector_loss or loop_loss
 local g = ad.grad(loss)

@@ -10,25 +10,10 @@ local ad = require "adlua"
 local np = require "adlua.numpy"
 local D = require("adlua.core").debug
 
-local iris = require("adlua.datasets").load_iris()
-local X = np.stack({ iris.data[{ { 1, 100 }, 1 }], iris.data[{ { 1, 100 }, 2 }], np.ones(100) })
-local t = iris.target[{ { 1, 100 } }]
+-- The blog's loss as a loop over the samples (thousands of small arrays),
+-- the same loss on whole arrays, and a second-order step through it.
+local X, t, loop_loss, vec_loss = h.iris_problem()
 local w = np.array({ { 0.1 }, { -0.2 }, { 0.05 } })
-
--- The blog's loss: a loop over the samples (thousands of small arrays).
-local function loop_loss(w, X, t)
-  local loss = 0
-  for i = 1, t.shape[1] do
-    loss = loss - (t[i] * np.dot(w.T, X[{ {}, i }]) - np.log(1 + np.exp(np.dot(w.T, X[{ {}, i }]))))
-  end
-  return loss
-end
-
--- The same loss on whole arrays, and a second-order step through it.
-local function vec_loss(w, X, t)
-  local z = np.dot(w.T, X)
-  return -np.sum(t * z - np.log(1 + np.exp(z)))
-end
 local function hess_diag(w, X, t)
   return ad.elementwise_grad(function(v) return ad.grad(vec_loss)(v, X, t) end)(w)
 end

@@ -331,6 +331,29 @@ end
 -- Processes
 ---------------------------------------------------------------------------
 
+-- The autograd blog's iris problem: X (3,100) = sepal length, sepal width
+-- and ones for classes 0 and 1, t (100,) of 0/1, and its loss in two forms:
+-- the blog's per-sample loop (thousands of small arrays a step) and the
+-- same loss on whole arrays.
+function M.iris_problem()
+  local np = lazy_np()
+  local iris = require("adlua.datasets").load_iris()
+  local X = np.stack({ iris.data[{ { 1, 100 }, 1 }], iris.data[{ { 1, 100 }, 2 }], np.ones(100) })
+  local t = iris.target[{ { 1, 100 } }]
+  local function loop_loss(w, X, t)
+    local loss = 0
+    for i = 1, t.shape[1] do
+      loss = loss - (t[i] * np.dot(w.T, X[{ {}, i }]) - np.log(1 + np.exp(np.dot(w.T, X[{ {}, i }]))))
+    end
+    return loss
+  end
+  local function vector_loss(w, X, t)
+    local z = np.dot(w.T, X)
+    return -np.sum(t * z - np.log(1 + np.exp(z)))
+  end
+  return X, t, loop_loss, vector_loss
+end
+
 function M.shell_quote(s)
   return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
 end
