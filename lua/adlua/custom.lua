@@ -35,11 +35,17 @@ return function(M)
       local jvp = entry.jvp[k]
       if jvp then
         local xs, n = { ... }, select("#", ...)
-        local zero = np.zeros_like(xs[k])
-        if type(xs[k]) == "number" then zero = 0 end
+        -- jvp is linear in its tangent, so its transpose is the gradient
+        -- at any tangent; not at zero, where a rule may skip its work (as
+        -- autograd's own rules do with `if anp.any(g)`) and lose its terms
+        local at = 1
+        if type(xs[k]) ~= "number" then
+          local size = math.max(xs[k].size, 1)
+          at = np.reshape(2 + np.cos(np.arange(1, size + 1)), xs[k].shape)
+        end
         return M.grad(function(v)
           return np.sum(np.multiply(jvp(v, ans, unpack(xs, 1, n)), g))
-        end)(zero)
+        end)(at)
       end
       error(("%s: no derivative rule for argument %d (give one with ad.defvjp or ad.defjvp)")
         :format(name, k), 0)

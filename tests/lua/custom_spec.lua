@@ -70,6 +70,23 @@ describe("primitive with defjvp only", function()
   end)
 end)
 
+describe("a defjvp rule that skips its work for a zero tangent", function()
+  -- autograd's rules do this (`if anp.any(g)`); reverse mode transposes the
+  -- rule, which must not be evaluated at a zero tangent then
+  local square = ad.primitive(function(x) return x * x end, "square")
+  ad.defjvp(square, function(g, ans, x)
+    if ad.value(np.all(np.equal(g, 0))) == 1 then return np.zeros_like(x) end
+    return 2 * g * x
+  end)
+
+  it("gives the right gradient in reverse mode, to second order", function()
+    h.assert_array(ad.grad(function(x) return np.sum(square(x)) end)(np.array({ 1, -2, 3 })),
+      { 2, -4, 6 }, 1e-15)
+    h.assert_number(ad.grad(ad.grad(function(x) return square(x) end))(1.5), 2, 1e-14)
+    assert.is_true(ad.check_grads(square, { modes = { "rev", "fwd" }, order = 2 })(np.array({ 0.5, -1 })))
+  end)
+end)
+
 describe("a wrong rule", function()
   it("is caught by check_grads", function()
     local bad = ad.primitive(function(x) return np.sin(x) end, "bad_sin")
