@@ -435,6 +435,30 @@ static int by_array(lua_State *L, const char *handler, int nargs) {
     return nargs == 2 ? 1 : 0;
 }
 
+/* x.T of a traced x is made once and then reused (attached to x's
+ * userdata, so both go in the same collection): the blog's loss reads w.T
+ * twice per sample, and one recorded transpose then gathers the gradients
+ * of all those uses instead of one transpose forward and backward each.  A
+ * transpose is a view of the same values and shapes cannot change, so a
+ * reused view is indistinguishable from a new one.  Plain arrays get a new
+ * view each time: there is no recording to save. */
+static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
+    if (a->level > 0) {
+        adl_lua_get_attached(L, 1);
+        if (!lua_isnil(L, -1))
+            return 1;
+        lua_pop(L, 1);
+    }
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
+    if (a->level > 0) {
+        lua_pushvalue(L, -1);
+        adl_lua_set_attached(L, 1);
+    }
+    return 1;
+}
+
 static int l_index(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
@@ -442,11 +466,8 @@ static int l_index(lua_State *L) {
     if (kt == LUA_TSTRING) {
         size_t len;
         const char *k = lua_tolstring(L, 2, &len);
-        if (len == 1 && k[0] == 'T') { /* x.T: the one property inside loss loops */
-            adl_array *r = NULL;
-            adl_lua_newslot(L);
-            return adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
-        }
+        if (len == 1 && k[0] == 'T') /* x.T: the one property inside loss loops */
+            return push_transpose(L, ctx, a);
         lua_getfield(L, ADL_MT_UPVALUE, "__methods");
         lua_pushvalue(L, 2);
         lua_rawget(L, -2);
