@@ -209,10 +209,14 @@ const char *adl_binary_name(adl_binary_op op); /* "add", "subtract", "multiply",
 const char *adl_reduce_name(adl_reduce_op op); /* "sum", "max", "min" */
 
 adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_array **out);
-/* Broadcasting binary op; errors name the op (adl_binary_name) and shapes. */
+/* Broadcasting binary op; errors name the op (adl_binary_name) and shapes.
+ * Mixed dtypes promote as NumPy (adl_result_dtype in iter.h): float32 with
+ * float32 stays float32, with a 0-d float64 (a Lua number) too; with a
+ * float64 array it gives float64.  Comparisons give 1.0 / 0.0 in that dtype. */
 adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, const adl_array *b,
                         adl_array **out);
-/* out = cond != 0 ? a : b, broadcasting all three. */
+/* out = cond != 0 ? a : b, broadcasting all three; the dtype of a and b
+ * promoted as for adl_k_binary, cond of either dtype. */
 adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a, const adl_array *b,
                        adl_array **out);
 /* Reduces over the 0-based axes listed (naxes == 0: nothing is reduced;
@@ -228,8 +232,11 @@ adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int 
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out);
 /* Contiguous copy. */
 adl_status adl_k_copy(adl_ctx *ctx, const adl_array *a, adl_array **out);
-/* dst[...] = src broadcast to dst's shape, in place (dst may be any view).
- * `op` names the caller in errors. */
+/* Contiguous copy converted to dtype dt (float64 to float32 rounds to
+ * nearest); a copy even when a already has dtype dt, as NumPy's astype. */
+adl_status adl_k_astype(adl_ctx *ctx, const adl_array *a, adl_dtype dt, adl_array **out);
+/* dst[...] = src broadcast to dst's shape, in place (dst may be any view);
+ * src is converted to dst's dtype.  `op` names the caller in errors. */
 adl_status adl_k_assign(adl_ctx *ctx, const char *op, adl_array *dst, const adl_array *src);
 /* dst[...] += src (same shape), in place. */
 adl_status adl_k_add_into(adl_ctx *ctx, adl_array *dst, const adl_array *src);

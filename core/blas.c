@@ -28,7 +28,7 @@ int64_t adl_k_dot_copies(void) {
 /* How a matrix operand reaches BLAS: first element, transposition flag for
  * a row-major call, leading dimension. */
 typedef struct blas_mat {
-    const double *p;
+    const void *p;
     enum CBLAS_TRANSPOSE trans;
     int ld;
 } blas_mat;
@@ -83,7 +83,7 @@ static adl_status mat_arg(adl_ctx *ctx, const adl_array *a, blas_mat *m, adl_arr
 /* A vector operand for BLAS: BLAS reads a negative increment backwards from
  * the lowest address, so that is the pointer it gets.  Stride 0 (a broadcast
  * view) is not portable BLAS: those are copied. */
-static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const double **p, int *inc,
+static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const void **p, int *inc,
                           adl_array **tmp) {
     int64_t n = a->shape[0], s = n == 1 ? 1 : a->strides[0];
     if (s == 0 || s > INT_MAX || s < -INT_MAX) {
@@ -93,24 +93,53 @@ static adl_status vec_arg(adl_ctx *ctx, const adl_array *a, const double **p, in
         a = *tmp;
         s = 1;
     }
-    const double *first = adl_first_elem(a);
-    *p = s > 0 ? first : first + (n - 1) * s;
+    const char *first = adl_first_elem(a);
+    *p = s > 0 ? first : first + (n - 1) * s * adl_elem_size(a);
     *inc = (int)s;
     return ADL_OK;
 }
 
 /* C (m x n, contiguous) = A B with A(i,p) = a[i*as0 + p*as1] and
  * B(p,j) = b[p*bs0 + j*bs1]: any strides, vectors as 1-row or 1-column
- * matrices (stride 0 on the missing axis). */
-static void naive_gemm(int64_t m, int64_t n, int64_t k, const double *a, int64_t as0, int64_t as1,
-                       const double *b, int64_t bs0, int64_t bs1, double *c) {
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            double acc = 0;
-            for (int64_t p = 0; p < k; p++)
-                acc += a[i * as0 + p * as1] * b[p * bs0 + j * bs1];
-            c[i * n + j] = acc;
-        }
+ * matrices (stride 0 on the missing axis).  float32 accumulates in double. */
+#define DEFINE_NAIVE_GEMM(T, SFX)                                                              \
+    static void naive_gemm_##SFX(int64_t m, int64_t n, int64_t k, const void *va, int64_t as0, \
+                                 int64_t as1, const void *vb, int64_t bs0, int64_t bs1,        \
+                                 void *vc) {                                                   \
+        const T *a = va, *b = vb;                                                              \
+        T *c = vc;                                                                             \
+        for (int64_t i = 0; i < m; i++)                                                        \
+            for (int64_t j = 0; j < n; j++) {                                                  \
+                double acc = 0;                                                                \
+                for (int64_t p = 0; p < k; p++)                                                \
+                    acc += (double)a[i * as0 + p * as1] * (double)b[p * bs0 + j * bs1];        \
+                c[i * n + j] = (T)acc;                                                         \
+            }                                                                                  \
+    }
+DEFINE_NAIVE_GEMM(double, f64)
+DEFINE_NAIVE_GEMM(float, f32)
+
+/* The BLAS routines of one float type, called through void pointers. */
+static double blas_dot(adl_dtype dt, int n, const void *x, int incx, const void *y, int incy) {
+    if (dt == ADL_FLOAT32)
+        return cblas_sdot(n, x, incx, y, incy);
+    return cblas_ddot(n, x, incx, y, incy);
+}
+
+static void blas_gemv(adl_dtype dt, enum CBLAS_TRANSPOSE t, int m, int n, const void *a, int lda,
+                      const void *x, int incx, void *y) {
+    if (dt == ADL_FLOAT32)
+        cblas_sgemv(CblasRowMajor, t, m, n, 1.0f, a, lda, x, incx, 0.0f, y, 1);
+    else
+        cblas_dgemv(CblasRowMajor, t, m, n, 1.0, a, lda, x, incx, 0.0, y, 1);
+}
+
+static void blas_gemm(adl_dtype dt, enum CBLAS_TRANSPOSE ta, enum CBLAS_TRANSPOSE tb, int m, int n,
+                      int k, const void *a, int lda, const void *b, int ldb, void *c) {
+    if (dt == ADL_FLOAT32)
+        cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+    else
+        cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
 }
 
 static adl_status not_aligned(adl_ctx *ctx, const adl_array *a, const adl_array *b) {
@@ -126,10 +155,21 @@ static adl_status not_aligned(adl_ctx *ctx, const adl_array *a, const adl_array 
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
     const adl_array *in[2] = {a, b};
     for (int i = 0; i < 2; i++)
-        if (in[i]->level != 0 || !in[i]->buf || in[i]->dtype != ADL_FLOAT64)
+        if (in[i]->level != 0 || !in[i]->buf || (unsigned)in[i]->dtype > ADL_FLOAT32)
             return adl_kernel_bad_operand(ctx, "dot", in[i]);
     if (a->ndim == 0 || b->ndim == 0)
         return adl_k_binary(ctx, ADL_B_MUL, a, b, out);
+    if (a->dtype != b->dtype) {
+        /* float32 with float64: the float32 operand is converted (NumPy) */
+        adl_array *c = NULL;
+        const adl_array *f32 = a->dtype == ADL_FLOAT32 ? a : b;
+        if (adl_k_astype(ctx, f32, ADL_FLOAT64, &c) != ADL_OK)
+            return ctx->status;
+        adl_status st = f32 == a ? adl_k_dot(ctx, c, b, out) : adl_k_dot(ctx, a, c, out);
+        adl_array_release(c);
+        return st;
+    }
+    adl_dtype dt = a->dtype;
     if (a->ndim > 2 || b->ndim > 2) {
         char sa[256], sb[256];
         adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
@@ -155,11 +195,11 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
         oshape[ond++] = m;
     if (b->ndim == 2)
         oshape[ond++] = n;
-    adl_array *r = adl_array_alloc(ctx, "dot", ADL_FLOAT64, ond, oshape);
+    adl_array *r = adl_array_alloc(ctx, "dot", dt, ond, oshape);
     if (!r)
         return ctx->status;
-    double *c = adl_first_elem(r);
-    const double *pa = adl_first_elem(a), *pb = adl_first_elem(b);
+    void *c = adl_first_elem(r);
+    const void *pa = adl_first_elem(a), *pb = adl_first_elem(b);
 
     if (m == 0 || n == 0) {
         *out = r; /* empty result: nothing to compute */
@@ -168,7 +208,10 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
     if (k == 0 || (k < SMALL_WORK && m * n < SMALL_WORK && m * n * k < SMALL_WORK) ||
         !fits_int(m) || !fits_int(n) || !fits_int(k)) {
         /* k == 0 gives zeros; the loop also covers sizes beyond BLAS's int */
-        naive_gemm(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
+        if (dt == ADL_FLOAT32)
+            naive_gemm_f32(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
+        else
+            naive_gemm_f64(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
         *out = r;
         return ADL_OK;
     }
@@ -176,45 +219,45 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
     adl_array *ta = NULL, *tb = NULL;
     adl_status st = ADL_OK;
     if (a->ndim == 1 && b->ndim == 1) {
-        const double *x, *y;
+        const void *x, *y;
         int incx, incy;
         if ((st = vec_arg(ctx, a, &x, &incx, &ta)) == ADL_OK &&
-            (st = vec_arg(ctx, b, &y, &incy, &tb)) == ADL_OK)
-            c[0] = cblas_ddot((int)k, x, incx, y, incy);
+            (st = vec_arg(ctx, b, &y, &incy, &tb)) == ADL_OK) {
+            double v = blas_dot(dt, (int)k, x, incx, y, incy);
+            if (dt == ADL_FLOAT32)
+                *(float *)c = (float)v;
+            else
+                *(double *)c = v;
+        }
     } else if (b->ndim == 1) {
         /* y(m) = A x */
         blas_mat ma;
-        const double *x;
+        const void *x;
         int incx;
         if ((st = mat_arg(ctx, a, &ma, &ta)) == ADL_OK &&
             (st = vec_arg(ctx, b, &x, &incx, &tb)) == ADL_OK) {
             if (ma.trans == CblasNoTrans)
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)m, (int)k, 1.0, ma.p, ma.ld, x, incx,
-                            0.0, c, 1);
+                blas_gemv(dt, CblasNoTrans, (int)m, (int)k, ma.p, ma.ld, x, incx, c);
             else /* A is stored as its transpose, k x m */
-                cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)m, 1.0, ma.p, ma.ld, x, incx,
-                            0.0, c, 1);
+                blas_gemv(dt, CblasTrans, (int)k, (int)m, ma.p, ma.ld, x, incx, c);
         }
     } else if (a->ndim == 1) {
         /* y(n) = B^T x */
         blas_mat mb;
-        const double *x;
+        const void *x;
         int incx;
         if ((st = mat_arg(ctx, b, &mb, &tb)) == ADL_OK &&
             (st = vec_arg(ctx, a, &x, &incx, &ta)) == ADL_OK) {
             if (mb.trans == CblasNoTrans)
-                cblas_dgemv(CblasRowMajor, CblasTrans, (int)k, (int)n, 1.0, mb.p, mb.ld, x, incx,
-                            0.0, c, 1);
+                blas_gemv(dt, CblasTrans, (int)k, (int)n, mb.p, mb.ld, x, incx, c);
             else /* B is stored as its transpose, n x k */
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0, mb.p, mb.ld, x, incx,
-                            0.0, c, 1);
+                blas_gemv(dt, CblasNoTrans, (int)n, (int)k, mb.p, mb.ld, x, incx, c);
         }
     } else {
         blas_mat ma, mb;
         if ((st = mat_arg(ctx, a, &ma, &ta)) == ADL_OK &&
             (st = mat_arg(ctx, b, &mb, &tb)) == ADL_OK)
-            cblas_dgemm(CblasRowMajor, ma.trans, mb.trans, (int)m, (int)n, (int)k, 1.0, ma.p, ma.ld,
-                        mb.p, mb.ld, 0.0, c, (int)n);
+            blas_gemm(dt, ma.trans, mb.trans, (int)m, (int)n, (int)k, ma.p, ma.ld, mb.p, mb.ld, c);
     }
     adl_array_release(ta);
     adl_array_release(tb);

@@ -22,13 +22,22 @@ static int all_finite(adl_ctx *ctx, const adl_array *a, int *finite) {
             return st;
         a = c;
     }
-    const double *d = adl_f64(a);
     *finite = 1;
-    for (int64_t i = 0; i < a->size; i++)
-        if (!isfinite(d[i])) {
-            *finite = 0;
-            break;
-        }
+    if (a->dtype == ADL_FLOAT32) {
+        const float *f = (const float *)a->buf->data + a->offset;
+        for (int64_t i = 0; i < a->size; i++)
+            if (!isfinite(f[i])) {
+                *finite = 0;
+                break;
+            }
+    } else {
+        const double *d = adl_f64(a);
+        for (int64_t i = 0; i < a->size; i++)
+            if (!isfinite(d[i])) {
+                *finite = 0;
+                break;
+            }
+    }
     adl_array_release(c);
     return ADL_OK;
 }

@@ -100,6 +100,5 @@ adl_status adl_kernel_bad_operand(adl_ctx *ctx, const char *op, const adl_array 
     if (a->level != 0 || !a->buf)
         return adl_error(ctx, ADL_ERR_INTERNAL,
                          "%s: a traced value reached a plain kernel (a bug in adlua)", op);
-    return adl_error(ctx, ADL_ERR_TYPE, "%s: dtype %s is not supported yet", op,
-                     adl_dtype_name(a->dtype));
+    return adl_error(ctx, ADL_ERR_TYPE, "%s: unknown dtype %d", op, (int)a->dtype);
 }

@@ -63,11 +63,9 @@ void adl_iter_broadcast_strides(const adl_array *a, int ndim, int64_t *strides);
 /* ---- small helpers shared by kernels.c, reduce.c and blas.c ---- */
 
 /* The dtypes the kernels' inner loops are compiled for: X(dtype, C type,
- * suffix).  float32 support is the line X(ADL_FLOAT32, float, f32) plus
- * mixed-dtype promotion in the drivers; until then its slot in the loop
- * tables stays NULL and the drivers report "dtype float32 is not supported
- * yet". */
-#define ADL_KERNEL_DTYPES(X) X(ADL_FLOAT64, double, f64)
+ * suffix).  Operands of mixed dtypes are converted to the result's dtype by
+ * the drivers (adl_result_dtype) before a loop runs. */
+#define ADL_KERNEL_DTYPES(X) X(ADL_FLOAT64, double, f64) X(ADL_FLOAT32, float, f32)
 
 /* Bytes per element, inline (adl_dtype_size is a call into array.c). */
 static inline int64_t adl_elem_size(const adl_array *a) {
@@ -89,6 +87,20 @@ static inline int adl_contiguous(const adl_array *a) {
         s *= a->shape[i];
     }
     return 1;
+}
+
+/* NumPy's promotion of two operands' dtypes: equal dtypes stay; a 0-d
+ * operand (a Lua number, or a scalar a rule made) does not upcast an array
+ * of a narrower float type, as a Python float does not in NumPy; otherwise
+ * float32 with float64 gives float64. */
+static inline adl_dtype adl_result_dtype(const adl_array *a, const adl_array *b) {
+    if (a->dtype == b->dtype)
+        return a->dtype;
+    if (a->ndim == 0 && b->ndim != 0)
+        return b->dtype;
+    if (b->ndim == 0 && a->ndim != 0)
+        return a->dtype;
+    return ADL_FLOAT64;
 }
 
 /* Errors for an operand a kernel cannot take: a box (a bug in the caller)

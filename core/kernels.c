@@ -190,6 +190,32 @@ const char *adl_reduce_name(adl_reduce_op op) {
     }
 ADL_KERNEL_DTYPES(DEFINE_LOOPS)
 
+/* Conversions between the float types, (n, dst, dst stride, src, src
+ * stride) as the copy loops; float64 to float32 rounds to nearest, as
+ * NumPy's astype. */
+static void cast_f32_f64(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {
+    float *restrict o = vo;
+    const double *restrict a = va;
+    for (int64_t i = 0; i < n; i++)
+        o[i * so] = (float)a[i * sa];
+}
+static void cast_f64_f32(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {
+    double *restrict o = vo;
+    const float *restrict a = va;
+    for (int64_t i = 0; i < n; i++)
+        o[i * so] = (double)a[i * sa];
+}
+/* A condition's truth in float32: a float64 below float32's range is still
+ * true (it would round to 0). */
+static void truth_f32_f64(int64_t n, void *vo, int64_t so, const void *va, int64_t sa) {
+    float *restrict o = vo;
+    const double *restrict a = va;
+    for (int64_t i = 0; i < n; i++)
+        o[i * so] = a[i * sa] != 0 ? 1.0f : 0.0f;
+}
+
+typedef void (*copy_fn)(int64_t, void *, int64_t, const void *, int64_t);
+
 typedef struct kernel_loops {
     void (*unary)(adl_unary_op, int64_t, void *, int64_t, const void *, int64_t);
     void (*binary)(adl_binary_op, int64_t, void *, int64_t, const void *, int64_t, const void *,
@@ -214,28 +240,73 @@ static const kernel_loops *loops_for(adl_ctx *ctx, const char *op, const adl_arr
     return NULL;
 }
 
-/* Loops for several operands, which must share a dtype until mixed-dtype
- * promotion exists (only one dtype is compiled in today, so a mismatch
- * always involves an unsupported one and is reported as such). */
+/* Checks that every operand is a plain array of a compiled dtype; returns
+ * the loops of `dt`, or NULL with the error set. */
 static const kernel_loops *loops_for_all(adl_ctx *ctx, const char *op, int n,
-                                         const adl_array *const *ops) {
-    const kernel_loops *l = NULL;
-    for (int i = 0; i < n; i++) {
-        const kernel_loops *li = loops_for(ctx, op, ops[i]);
-        if (!li)
+                                         const adl_array *const *ops, adl_dtype dt) {
+    for (int i = 0; i < n; i++)
+        if (!loops_for(ctx, op, ops[i]))
             return NULL;
-        if (l && li != l) {
-            adl_error(ctx, ADL_ERR_TYPE, "%s: mixing dtypes %s and %s is not supported yet", op,
-                      adl_dtype_name(ops[0]->dtype), adl_dtype_name(ops[i]->dtype));
-            return NULL;
-        }
-        l = li;
-    }
-    return l;
+    return &loops_by_dtype[dt];
 }
 
 /* Pointer `off` elements past a first element, for the iterator's offsets. */
 #define AT(p, off, esize) ((char *)(p) + (off) * (esize))
+
+/* The loop that copies src's dtype into dst's dtype (a plain copy when they
+ * agree). */
+static copy_fn copy_loop_for(adl_dtype dst, adl_dtype src) {
+    if (dst == src)
+        return loops_by_dtype[dst].copy;
+    return dst == ADL_FLOAT32 ? cast_f32_f64 : cast_f64_f32;
+}
+
+/* A contiguous copy of a in dtype dt; `truth`: 1.0/0.0 for nonzero/zero
+ * instead of the value (conditions). */
+static adl_status convert(adl_ctx *ctx, const char *op, const adl_array *a, adl_dtype dt, int truth,
+                          adl_array **out) {
+    if (!loops_for(ctx, op, a))
+        return ctx->status;
+    adl_array *r = adl_array_alloc(ctx, op, dt, a->ndim, a->shape);
+    if (!r)
+        return ctx->status;
+    copy_fn loop = truth && dt == ADL_FLOAT32 && a->dtype == ADL_FLOAT64
+                       ? truth_f32_f64
+                       : copy_loop_for(dt, a->dtype);
+    char *po = adl_first_elem(r);
+    const char *pa = adl_first_elem(a);
+    if (adl_contiguous(a)) {
+        loop(r->size, po, 1, pa, 1);
+    } else {
+        adl_iter it;
+        const int64_t *st[2] = {r->strides, a->strides};
+        int64_t eo = adl_elem_size(r), ea = adl_elem_size(a);
+        if (adl_iter_init(&it, a->ndim, a->shape, 2, st) > 0)
+            do
+                loop(it.inner, AT(po, it.off[0], eo), it.stride[0], AT(pa, it.off[1], ea),
+                     it.stride[1]);
+            while (adl_iter_next(&it));
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+/* a itself when it has dtype dt, else a converted copy held in *tmp (the
+ * caller releases *tmp); NULL with the error set on failure. */
+static const adl_array *as_dtype(adl_ctx *ctx, const char *op, const adl_array *a, adl_dtype dt,
+                                 int truth, adl_array **tmp) {
+    if (a->dtype == dt)
+        return a;
+    if (convert(ctx, op, a, dt, truth, tmp) != ADL_OK)
+        return NULL;
+    return *tmp;
+}
+
+adl_status adl_k_astype(adl_ctx *ctx, const adl_array *a, adl_dtype dt, adl_array **out) {
+    if ((unsigned)dt > ADL_FLOAT32)
+        return adl_error(ctx, ADL_ERR_TYPE, "astype: unknown dtype %d", (int)dt);
+    return convert(ctx, "astype", a, dt, 0, out);
+}
 
 /* ---- elementwise ---- */
 
@@ -277,9 +348,18 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
         (unsigned)a->dtype <= ADL_FLOAT32 && loops_by_dtype[a->dtype].binary) {
         l = &loops_by_dtype[a->dtype]; /* the hot path: skip the general checks */
     } else {
+        /* mixed dtypes: the operand of the other dtype is converted first */
         const adl_array *in[2] = {a, b};
-        if (!(l = loops_for_all(ctx, name, 2, in)))
+        if (!loops_for_all(ctx, name, 2, in, ADL_FLOAT64))
             return ctx->status;
+        adl_dtype dt = adl_result_dtype(a, b);
+        adl_array *ta = NULL, *tb = NULL;
+        const adl_array *ca = as_dtype(ctx, name, a, dt, 0, &ta);
+        const adl_array *cb = ca ? as_dtype(ctx, name, b, dt, 0, &tb) : NULL;
+        adl_status st = cb ? adl_k_binary(ctx, op, ca, cb, out) : ctx->status;
+        adl_array_release(ta);
+        adl_array_release(tb);
+        return st;
     }
 
     int nd;
@@ -332,9 +412,22 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
 adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a, const adl_array *b,
                        adl_array **out) {
     const adl_array *in[3] = {cond, a, b};
-    const kernel_loops *l = loops_for_all(ctx, "where", 3, in);
+    adl_dtype dt = adl_result_dtype(a, b);
+    const kernel_loops *l = loops_for_all(ctx, "where", 3, in, dt);
     if (!l)
         return ctx->status;
+    if (cond->dtype != dt || a->dtype != dt || b->dtype != dt) {
+        /* mixed dtypes: convert, the condition by its truth */
+        adl_array *tc = NULL, *ta = NULL, *tb = NULL;
+        const adl_array *cc = as_dtype(ctx, "where", cond, dt, 1, &tc);
+        const adl_array *ca = cc ? as_dtype(ctx, "where", a, dt, 0, &ta) : NULL;
+        const adl_array *cb = ca ? as_dtype(ctx, "where", b, dt, 0, &tb) : NULL;
+        adl_status st = cb ? adl_k_where(ctx, cc, ca, cb, out) : ctx->status;
+        adl_array_release(tc);
+        adl_array_release(ta);
+        adl_array_release(tb);
+        return st;
+    }
     int n1, nd;
     int64_t s1[ADL_MAX_DIMS], shape[ADL_MAX_DIMS];
     if (adl_broadcast_shapes(ctx, "where", cond->ndim, cond->shape, a->ndim, a->shape, &n1, s1) !=
@@ -426,7 +519,7 @@ static int may_overlap(const adl_array *a, const adl_array *b) {
 static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
                                   const adl_array *src, int add) {
     const adl_array *in[2] = {dst, src};
-    const kernel_loops *l = loops_for_all(ctx, op, 2, in);
+    const kernel_loops *l = loops_for_all(ctx, op, 2, in, dst->dtype);
     if (!l)
         return ctx->status;
     int nd = dst->ndim, lead = src->ndim - nd;
@@ -448,10 +541,11 @@ static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
     }
 
     /* Reading src while writing an overlapping dst would see half-updated
-     * values (a[2:] = a[:-2]); NumPy copies src first, so do we. */
+     * values (a[2:] = a[:-2]); NumPy copies src first, so do we.  A src of
+     * another dtype is converted to dst's (NumPy's same-kind casting). */
     adl_array *tmp = NULL;
-    if (may_overlap(dst, src)) {
-        if (adl_k_copy(ctx, src, &tmp) != ADL_OK)
+    if (may_overlap(dst, src) || src->dtype != dst->dtype) {
+        if (convert(ctx, op, src, dst->dtype, 0, &tmp) != ADL_OK)
             return ctx->status;
         src = tmp;
         for (int d = 0; d < nd; d++) {
@@ -514,8 +608,12 @@ adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays
     const char *op = "concatenate";
     if (n < 1)
         return adl_error(ctx, ADL_ERR_VALUE, "concatenate: need at least one array to concatenate");
-    const kernel_loops *l = loops_for_all(ctx, op, n, arrays);
-    if (!l)
+    /* float32 only when every array is: NumPy's promotion */
+    adl_dtype dt = ADL_FLOAT32;
+    for (int k = 0; k < n; k++)
+        if (arrays[k]->dtype != ADL_FLOAT32)
+            dt = ADL_FLOAT64;
+    if (!loops_for_all(ctx, op, n, arrays, dt))
         return ctx->status;
     const adl_array *a0 = arrays[0];
     int nd = a0->ndim;
@@ -547,12 +645,14 @@ adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays
                                  d + 1, (long long)shape[d], k + 1, (long long)a->shape[d]);
         shape[ax] += a->shape[ax]; /* each is < 2^48: no overflow before alloc's check */
     }
-    adl_array *r = adl_array_alloc(ctx, op, a0->dtype, nd, shape);
+    adl_array *r = adl_array_alloc(ctx, op, dt, nd, shape);
     if (!r)
         return ctx->status;
     int64_t es = adl_elem_size(r), pos = 0;
     for (int k = 0; k < n; k++) {
         const adl_array *a = arrays[k];
+        copy_fn copy = copy_loop_for(dt, a->dtype);
+        int64_t ea = adl_elem_size(a);
         char *po = AT(adl_first_elem(r), pos * r->strides[ax], es);
         const char *pa = adl_first_elem(a);
         adl_iter it;
@@ -560,8 +660,8 @@ adl_status adl_k_concatenate(adl_ctx *ctx, int n, const adl_array *const *arrays
         /* the slice of r has a's shape and r's strides */
         if (adl_iter_init(&it, nd, a->shape, 2, st) > 0)
             do
-                l->copy(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
-                        it.stride[1]);
+                copy(it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], ea),
+                     it.stride[1]);
             while (adl_iter_next(&it));
         pos += a->shape[ax];
     }

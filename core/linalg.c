@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* Checks that a is a float64 matrix (square when asked) of a size LAPACK
- * takes. */
+ * takes (float32 operands were converted by adl_linalg_forward). */
 static adl_status check_matrix(adl_ctx *ctx, const char *name, const adl_array *a, int square) {
     char s[256];
     if (a->dtype != ADL_FLOAT64)
@@ -134,7 +134,14 @@ static adl_status lu_det(adl_ctx *ctx, const char *name, const adl_array *a, dou
 adl_status adl_linalg_slogdet_value(adl_ctx *ctx, const adl_array *a, double *sign,
                                     double *logabs) {
     double det;
-    return lu_det(ctx, "linalg.slogdet", a, sign, logabs, &det);
+    if (a->dtype != ADL_FLOAT32)
+        return lu_det(ctx, "linalg.slogdet", a, sign, logabs, &det);
+    adl_array *c = NULL; /* float32: computed in float64, as adl_linalg_forward */
+    adl_status st = adl_k_astype(ctx, a, ADL_FLOAT64, &c);
+    if (st == ADL_OK)
+        st = lu_det(ctx, "linalg.slogdet", c, sign, logabs, &det);
+    adl_array_release(c);
+    return st;
 }
 
 static adl_status fwd_det(adl_ctx *ctx, const char *name, const adl_array *a, int logabs_only,
@@ -257,10 +264,45 @@ static adl_status fwd_norm2(adl_ctx *ctx, const adl_array *a, const adl_params *
     return st;
 }
 
+static adl_status forward64(adl_ctx *ctx, adl_opcode op, adl_array *const *in, const adl_params *p,
+                            adl_array **out);
+
+/* float32 operands: LAPACK runs in float64 on converted copies and the
+ * result is converted back to float32 when every operand is float32 (as
+ * NumPy's float32 results); a float32 with a float64 operand gives float64. */
 adl_status adl_linalg_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                               const adl_params *p, adl_array **out) {
+    int n32 = 0;
+    for (int i = 0; i < nin && i < 2; i++)
+        n32 += in[i]->dtype == ADL_FLOAT32;
+    if (n32 == 0 || nin > 2)
+        return forward64(ctx, op, in, p, out);
+    adl_array *conv[2] = {NULL, NULL}, *args[2], *r = NULL;
+    adl_status st = ADL_OK;
+    for (int i = 0; i < nin && st == ADL_OK; i++) {
+        args[i] = in[i];
+        if (in[i]->dtype == ADL_FLOAT32 &&
+            (st = adl_k_astype(ctx, in[i], ADL_FLOAT64, &conv[i])) == ADL_OK)
+            args[i] = conv[i];
+    }
+    if (st == ADL_OK)
+        st = forward64(ctx, op, args, p, &r);
+    adl_array_release(conv[0]);
+    adl_array_release(conv[1]);
+    if (st)
+        return st;
+    if (n32 < nin) {
+        *out = r;
+        return ADL_OK;
+    }
+    st = adl_k_astype(ctx, r, ADL_FLOAT32, out);
+    adl_array_release(r);
+    return st;
+}
+
+static adl_status forward64(adl_ctx *ctx, adl_opcode op, adl_array *const *in, const adl_params *p,
+                            adl_array **out) {
     const char *name = adl_op_name(op);
-    (void)nin;
     switch (op) {
     case ADL_OP_INV:
         return fwd_inv(ctx, name, in[0], out);

@@ -37,7 +37,7 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
         adl_lua_account(L);
     if (a->level == 0 && a->ndim == 0) {
-        double v = *adl_f64(a);
+        double v = adl_array_get(a, NULL);
         adl_array_release(a);
         lua_pop(L, 1);
         lua_pushnumber(L, v);

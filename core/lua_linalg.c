@@ -28,7 +28,7 @@ static int fill_slots(lua_State *L, adl_status st, int first, int n, adl_array *
     for (int i = 0; i < n; i++) {
         adl_array *a = results[i];
         if (a->level == 0 && a->ndim == 0) {
-            lua_pushnumber(L, *adl_f64(a));
+            lua_pushnumber(L, adl_array_get(a, NULL));
             adl_array_release(a);
             lua_replace(L, first + i);
         } else

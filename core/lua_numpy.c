@@ -9,16 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The dtype string at idx ("float64" when absent). */
 static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
     if (lua_isnoneornil(L, idx))
         return ADL_FLOAT64;
-    const char *d = lua_tostring(L, idx);
-    if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float64"))
+    const char *d = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+    if (d && !strcmp(d, "float64"))
         return ADL_FLOAT64;
-    if (lua_type(L, idx) == LUA_TSTRING && !strcmp(d, "float32"))
-        adl_lua_raise(L, "%s: dtype float32 is not supported yet (float64 only)", fname);
-    return (adl_dtype)adl_lua_raise(L, "%s: unknown dtype %s (use \"float64\")", fname,
-                                    d ? d : luaL_typename(L, idx));
+    if (d && !strcmp(d, "float32"))
+        return ADL_FLOAT32;
+    return (adl_dtype)adl_lua_raise(L, "%s: unknown dtype %s (use \"float64\" or \"float32\")",
+                                    fname, d ? d : luaL_typename(L, idx));
 }
 
 /* `r` is read after `st` was computed: the callers pass the call itself. */
@@ -26,31 +27,69 @@ static int finish(lua_State *L, adl_status st, adl_array **r) {
     return adl_lua_finish(L, st, r, "np.");
 }
 
+/* finish for the creators that compute in float64: converts the result to
+ * dtype dt first. */
+static int finish_as(lua_State *L, adl_status st, adl_array **r, adl_dtype dt) {
+    if (st == ADL_OK && dt != (*r)->dtype) {
+        adl_array *c = NULL;
+        st = adl_k_astype(adl_lua_ctx(L), *r, dt, &c);
+        adl_array_release(*r);
+        *r = c;
+    }
+    return finish(L, st, r);
+}
+
+/* A trailing dtype string after the last argument: its dtype, and the
+ * number of arguments before it. */
+static adl_dtype trailing_dtype(lua_State *L, const char *fname, int *nargs) {
+    int n = lua_gettop(L);
+    while (n > 0 && lua_isnil(L, n))
+        n--;
+    adl_dtype dt = ADL_FLOAT64;
+    if (n >= 1 && lua_type(L, n) == LUA_TSTRING)
+        dt = check_dtype(L, n--, fname);
+    lua_settop(L, n);
+    *nargs = n;
+    return dt;
+}
+
 /* ---- creation ---- */
 
 static int l_array(lua_State *L) {
-    check_dtype(L, 2, "np.array");
+    adl_dtype dt = check_dtype(L, 2, "np.array");
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
         if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
             adl_lua_raise(L, "np.array: expected a number or a nested table of numbers, got %s",
                           luaL_typename(L, 1));
-        if (lua_type(L, 1) == LUA_TTABLE)
-            adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
+        if (lua_type(L, 1) == LUA_TTABLE || dt != ADL_FLOAT64)
+            a = adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
         lua_settop(L, 1);
+        if (dt == ADL_FLOAT64)
+            return 1;
+        /* the float64 conversion, converted again: a number gives a 0-d array */
+        adl_lua_newslot(L);
+        adl_ctx *ctx = adl_lua_ctx(L);
+        adl_status st = adl_k_astype(ctx, a, dt, &r);
+        if (st)
+            adl_lua_raise(L, "np.%s", ctx->msg);
+        ((adl_ud *)lua_touserdata(L, -1))->a = r;
         return 1;
     }
+    const adl_array *v = adl_array_value(a);
+    if (lua_isnoneornil(L, 2))
+        dt = v->dtype; /* an array keeps its dtype, as in NumPy */
     adl_lua_newslot(L);
-    return finish(L, adl_k_copy(adl_lua_ctx(L), adl_array_value(a), &r), &r);
+    return finish(L, adl_k_astype(adl_lua_ctx(L), v, dt, &r), &r);
 }
 
 static int filled(lua_State *L, const char *fname, double v, int dtype_idx) {
     adl_ctx *ctx = adl_lua_ctx(L);
     int64_t shape[ADL_MAX_DIMS];
     int nd = adl_lua_checkshape(L, 1, fname, shape, 0);
-    check_dtype(L, dtype_idx, fname);
+    adl_dtype dt = check_dtype(L, dtype_idx, fname);
     adl_lua_newslot(L);
-    adl_array *r = adl_array_alloc(ctx, fname + 3, ADL_FLOAT64, nd, shape);
+    adl_array *r = adl_array_alloc(ctx, fname + 3, dt, nd, shape);
     if (r)
         adl_k_fill(r, v);
     return finish(L, r ? ADL_OK : ctx->status, &r);
@@ -76,9 +115,8 @@ static int l_full(lua_State *L) {
 }
 
 static int l_arange(lua_State *L) {
-    int n = lua_gettop(L);
-    if (n >= 1 && lua_type(L, n) == LUA_TSTRING)
-        check_dtype(L, n--, "np.arange");
+    int n;
+    adl_dtype dt = trailing_dtype(L, "np.arange", &n);
     if (n < 1 || n > 3)
         adl_lua_raise(L, "np.arange: expected (stop), (start, stop) or (start, stop, step)");
     double start = 0, stop, step = 1;
@@ -92,10 +130,12 @@ static int l_arange(lua_State *L) {
     }
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_arange(adl_lua_ctx(L), start, stop, step, &r), &r);
+    return finish_as(L, adl_k_arange(adl_lua_ctx(L), start, stop, step, &r), &r, dt);
 }
 
 static int l_linspace(lua_State *L) {
+    int nargs;
+    adl_dtype dt = trailing_dtype(L, "np.linspace", &nargs);
     double start = check_number(L, 1, "np.linspace", "start");
     double stop = check_number(L, 2, "np.linspace", "stop");
     int64_t num =
@@ -103,10 +143,12 @@ static int l_linspace(lua_State *L) {
     int endpoint = lua_isnoneornil(L, 4) ? 1 : lua_toboolean(L, 4);
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_linspace(adl_lua_ctx(L), start, stop, num, endpoint, &r), &r);
+    return finish_as(L, adl_k_linspace(adl_lua_ctx(L), start, stop, num, endpoint, &r), &r, dt);
 }
 
 static int l_eye(lua_State *L) {
+    int nargs;
+    adl_dtype dt = trailing_dtype(L, "np.eye", &nargs);
     int64_t n = adl_lua_checkint(L, 1, "np.eye", "N", 0, ADL_MAX_SIZE);
     int64_t m = lua_isnoneornil(L, 2) ? n : adl_lua_checkint(L, 2, "np.eye", "M", 0, ADL_MAX_SIZE);
     int64_t k = lua_isnoneornil(L, 3)
@@ -114,7 +156,17 @@ static int l_eye(lua_State *L) {
                     : adl_lua_checkint(L, 3, "np.eye", "k", -ADL_MAX_SIZE, ADL_MAX_SIZE);
     adl_array *r = NULL;
     adl_lua_newslot(L);
-    return finish(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), &r);
+    return finish_as(L, adl_k_eye(adl_lua_ctx(L), n, m, k, &r), &r, dt);
+}
+
+/* x:astype(dtype): a converted copy, differentiable. */
+static int l_astype(lua_State *L) {
+    adl_array *a = adl_lua_checkarray(L, 1, "astype"), *r = NULL;
+    if (lua_isnoneornil(L, 2))
+        adl_lua_raise(L, "astype: expected a dtype (\"float64\" or \"float32\")");
+    adl_dtype dt = check_dtype(L, 2, "astype");
+    adl_lua_newslot(L);
+    return finish(L, adl_astype(adl_lua_ctx(L), a, dt, &r), &r);
 }
 
 /* ---- elementwise ---- */
@@ -576,6 +628,7 @@ static const luaL_Reg funcs[] = {{"array", l_array},
                                  {"concatenate", l_concatenate},
                                  {"stack", l_stack},
                                  {"copy", l_copy},
+                                 {"astype", l_astype},
                                  {"item", l_item},
                                  {"totable", l_totable},
                                  {"value", l_value},

@@ -59,22 +59,27 @@ static int l_trace_sweep(lua_State *L) {
 static adl_status sweep_rows(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *leaf,
                              adl_array **rows) {
     int64_t m = out->size, n = leaf->size, shape[2] = {m, n};
-    adl_array *r = adl_array_alloc(ctx, "jacobian", ADL_FLOAT64, 2, shape);
+    /* the rows are gradients: the leaf's dtype */
+    adl_array *r = adl_array_alloc(ctx, "jacobian", leaf->dtype, 2, shape);
     if (!r)
         return ctx->status;
+    size_t es = adl_dtype_size(leaf->dtype);
     *rows = NULL;
     for (int64_t i = 0; i < m; i++) {
-        adl_array *seed = adl_array_zeros(ctx, "jacobian", ADL_FLOAT64, out->ndim, out->shape);
+        adl_array *seed = adl_array_zeros(ctx, "jacobian", out->dtype, out->ndim, out->shape);
         if (!seed)
             goto fail;
-        adl_f64(seed)[i] = 1.0;
+        if (seed->dtype == ADL_FLOAT32)
+            ((float *)seed->buf->data)[i] = 1.0f;
+        else
+            adl_f64(seed)[i] = 1.0;
         adl_trace_zero_grads(t);
         adl_status st = adl_trace_backward(ctx, t, out, seed);
         adl_array_release(seed);
         adl_array *g = NULL, *c = NULL;
         if (st || adl_trace_grad(ctx, t, leaf, &g))
             goto fail;
-        if (g->level != 0) {
+        if (g->level != 0 || g->dtype != r->dtype) {
             adl_array_release(g);
             adl_array_release(r);
             return ADL_OK;
@@ -83,7 +88,9 @@ static adl_status sweep_rows(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_arr
             adl_array_release(g);
             goto fail;
         }
-        memcpy(adl_f64(r) + i * n, adl_f64(c ? c : g), sizeof(double) * (size_t)n);
+        const adl_array *src = c ? c : g;
+        memcpy((char *)r->buf->data + (size_t)(i * n) * es,
+               (const char *)src->buf->data + (size_t)src->offset * es, es * (size_t)n);
         adl_array_release(c);
         adl_array_release(g);
     }

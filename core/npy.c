@@ -305,6 +305,13 @@ adl_status adl_npy_decode(adl_ctx *ctx, const char *what, const unsigned char *b
             }
         }
     }
+    if (h.kind == 'f' && h.itemsize == 4) {
+        /* a float32 file gives a float32 array, as in NumPy (exactly: the
+         * values went through double unchanged) */
+        st = adl_k_astype(ctx, a, ADL_FLOAT32, out);
+        adl_array_release(a);
+        return st;
+    }
     *out = a;
     return ADL_OK;
 }

@@ -39,9 +39,9 @@ typedef struct adl_npy_header {
 /* Parses the magic string, version and header dict at the start of buf. */
 adl_status adl_npy_parse_header(adl_ctx *ctx, const char *what, const unsigned char *buf, size_t n,
                                 adl_npy_header *h);
-/* A .npy file's contents to a new float64 array (other dtypes converted:
- * float32 and the integers exactly, bool as 0/1, int64 beyond 2^53
- * rounded). */
+/* A .npy file's contents to a new array: float32 for a float32 file,
+ * float64 for the others (converted: the integers exactly, bool as 0/1,
+ * int64 beyond 2^53 rounded). */
 adl_status adl_npy_decode(adl_ctx *ctx, const char *what, const unsigned char *buf, size_t n,
                           adl_array **out);
 /* The .npy file of a plain array (version 1.0, or 2.0 for huge headers;

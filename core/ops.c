@@ -255,6 +255,8 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
         return adl_linalg_forward(ctx, op, nin, in, p, out);
     case ADL_OP_CUSTOM:
         return p->custom->forward(ctx, p->custom, nin, in, out);
+    case ADL_OP_ASTYPE:
+        return adl_k_astype(ctx, in[0], p->dtype, out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }
@@ -494,4 +496,15 @@ adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int ax
 
 adl_status adl_copy(adl_ctx *ctx, adl_array *a, adl_array **out) {
     return adl_apply(ctx, ADL_OP_COPY, 1, &a, NULL, out);
+}
+
+adl_status adl_astype(adl_ctx *ctx, adl_array *a, adl_dtype dt, adl_array **out) {
+    if ((unsigned)dt > ADL_FLOAT32)
+        return adl_error(ctx, ADL_ERR_TYPE, "astype: unknown dtype %d", (int)dt);
+    if (a->dtype == dt)
+        return adl_copy(ctx, a, out);
+    adl_params p;
+    memset(&p, 0, sizeof p);
+    p.dtype = dt;
+    return adl_apply(ctx, ADL_OP_ASTYPE, 1, &a, &p, out);
 }

@@ -13,36 +13,39 @@
 #include <math.h>
 
 /* NumPy's pairwise summation (8 partial sums, blocks of 128): error grows
- * as O(log n) instead of O(n), at the speed of a plain loop. */
-#define DEFINE_PAIRWISE(DT, T, SFX)                                                      \
-    static T pairwise_sum_##SFX(const T *a, int64_t n, int64_t s) {                      \
-        if (n < 8) {                                                                     \
-            T res = 0;                                                                   \
-            for (int64_t i = 0; i < n; i++)                                              \
-                res += a[i * s];                                                         \
-            return res;                                                                  \
-        }                                                                                \
-        if (n <= 128) {                                                                  \
-            T r[8];                                                                      \
-            for (int j = 0; j < 8; j++)                                                  \
-                r[j] = a[j * s];                                                         \
-            int64_t i;                                                                   \
-            if (s == 1) /* the same sums; this form vectorises */                        \
-                for (i = 8; i < n - n % 8; i += 8)                                       \
-                    for (int j = 0; j < 8; j++)                                          \
-                        r[j] += a[i + j];                                                \
-            else                                                                         \
-                for (i = 8; i < n - n % 8; i += 8)                                       \
-                    for (int j = 0; j < 8; j++)                                          \
-                        r[j] += a[(i + j) * s];                                          \
-            T res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));   \
-            for (; i < n; i++)                                                           \
-                res += a[i * s];                                                         \
-            return res;                                                                  \
-        }                                                                                \
-        int64_t n2 = n / 2;                                                              \
-        n2 -= n2 % 8;                                                                    \
-        return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s); \
+ * as O(log n) instead of O(n), at the speed of a plain loop.  float32 runs
+ * are summed in double (acc_f32) and rounded once at the end. */
+typedef double acc_f64;
+typedef double acc_f32;
+#define DEFINE_PAIRWISE(DT, T, SFX)                                                            \
+    static acc_##SFX pairwise_sum_##SFX(const T *a, int64_t n, int64_t s) {                    \
+        if (n < 8) {                                                                           \
+            acc_##SFX res = 0;                                                                 \
+            for (int64_t i = 0; i < n; i++)                                                    \
+                res += a[i * s];                                                               \
+            return res;                                                                        \
+        }                                                                                      \
+        if (n <= 128) {                                                                        \
+            acc_##SFX r[8];                                                                    \
+            for (int j = 0; j < 8; j++)                                                        \
+                r[j] = a[j * s];                                                               \
+            int64_t i;                                                                         \
+            if (s == 1) /* the same sums; this form vectorises */                              \
+                for (i = 8; i < n - n % 8; i += 8)                                             \
+                    for (int j = 0; j < 8; j++)                                                \
+                        r[j] += a[i + j];                                                      \
+            else                                                                               \
+                for (i = 8; i < n - n % 8; i += 8)                                             \
+                    for (int j = 0; j < 8; j++)                                                \
+                        r[j] += a[(i + j) * s];                                                \
+            acc_##SFX res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7])); \
+            for (; i < n; i++)                                                                 \
+                res += a[i * s];                                                               \
+            return res;                                                                        \
+        }                                                                                      \
+        int64_t n2 = n / 2;                                                                    \
+        n2 -= n2 % 8;                                                                          \
+        return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s);       \
     }
 
 /* max/min as NumPy: the accumulator keeps a nan once it has seen one. */
@@ -58,7 +61,7 @@
         if (so == 0) { /* the run folds into one output element */                   \
             T acc = o[0];                                                            \
             if (op == ADL_R_SUM)                                                     \
-                acc += pairwise_sum_##SFX(a, n, sa);                                 \
+                acc = (T)(acc + pairwise_sum_##SFX(a, n, sa));                       \
             else if (op == ADL_R_MAX)                                                \
                 for (int64_t i = 0; i < n; i++)                                      \
                     acc = MAX_OF(acc, a[i * sa]);                                    \

@@ -318,6 +318,12 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
             return NULL;
         return keep(s, p->custom->vjp(s->ctx, p->custom, n, k, g, &r), &r);
     }
+    case ADL_OP_ASTYPE: {
+        adl_array *r = NULL;
+        if (!g || s->st)
+            return NULL;
+        return keep(s, adl_astype(s->ctx, g, x->dtype, &r), &r);
+    }
     default:
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: no derivative rule for %s",
                           adl_op_name(n->op));

@@ -318,7 +318,7 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
     if (seed) {
         adl_array_retain(seed);
     } else {
-        seed = adl_array_alloc(ctx, "grad", ADL_FLOAT64, out->ndim, out->shape);
+        seed = adl_array_alloc(ctx, "grad", out->dtype, out->ndim, out->shape);
         if (!seed)
             return ctx->status;
         adl_k_fill(seed, 1.0);
@@ -340,6 +340,16 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
             adl_array_release(gk);
             if (st)
                 return st;
+            if (fitted->dtype != n->in[k]->dtype) {
+                /* a gradient has its input's dtype (a float32 input met a
+                 * float64 operand): converted, as a traced operation */
+                adl_array *cast;
+                st = adl_astype(ctx, fitted, n->in[k]->dtype, &cast);
+                adl_array_release(fitted);
+                if (st)
+                    return st;
+                fitted = cast;
+            }
             if (ctx->debug_nans &&
                 (st = adl_nan_check(ctx, adl_op_name(n->op), 1, 1, &n->grad, fitted,
                                     n->params ? n->params->where : NULL))) {
@@ -382,6 +392,6 @@ adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array 
         adl_array_retain(*g);
         return ADL_OK;
     }
-    *g = adl_array_zeros(ctx, "grad", ADL_FLOAT64, box->ndim, box->shape);
+    *g = adl_array_zeros(ctx, "grad", box->dtype, box->ndim, box->shape);
     return *g ? ADL_OK : ctx->status;
 }

@@ -47,6 +47,7 @@ typedef struct adl_params {
     const adl_index *index;          /* GETITEM SCATTER */
     const struct adl_custom *custom; /* CUSTOM: the user's operation */
     const char *where;               /* with debug_nans: where the user's code recorded it */
+    adl_dtype dtype;                 /* ASTYPE: the target dtype */
 } adl_params;
 
 /* A user's operation (custom.c): its forward computation and its rule live
@@ -145,6 +146,9 @@ adl_status adl_getitem(adl_ctx *ctx, adl_array *a, const adl_index *idx, adl_arr
 adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int axis,
                            adl_array **out);
 adl_status adl_copy(adl_ctx *ctx, adl_array *a, adl_array **out);
+/* A copy of a converted to dtype dt (a plain copy when a has it already);
+ * differentiable: the gradient is converted back to a's dtype. */
+adl_status adl_astype(adl_ctx *ctx, adl_array *a, adl_dtype dt, adl_array **out);
 /* Runs the user's operation c on any mix of plain arrays and boxes (custom.c). */
 adl_status adl_custom_apply(adl_ctx *ctx, const adl_custom *c, int nin, adl_array *const *in,
                             adl_array **out);

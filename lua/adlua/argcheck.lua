@@ -160,11 +160,12 @@ end
 
 --- np.zeros(shape) checked and named as fname. A function that broadcasts
 --- against these zeros to make a result of another shape gives that shape
---- as `result`, for the message when it cannot be allocated.
-function M.zeros(fname, shape, level, result)
+--- as `result`, for the message when it cannot be allocated; `dtype` (nil:
+--- float64) is that of the array the zeros combine with.
+function M.zeros(fname, shape, level, result, dtype)
   level = level or 2
   shape = M.shape(fname, "the shape", shape, level + 1)
-  local ok, z = pcall(core.zeros, shape)
+  local ok, z = pcall(core.zeros, shape, dtype)
   if ok then return z end
   local msg = tostring(z):gsub("^np%.zeros:", fname .. ":")
   if result then msg = msg:gsub("of shape %b()", "of shape " .. M.shape_str(result)) end

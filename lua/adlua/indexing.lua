@@ -92,16 +92,19 @@ return function(np)
     return np.ravel(sel), sel.shape, sel.size
   end
 
-  -- v broadcast to `shape`, checked with NumPy's wording.
-  local function values_for(v, shape, n, fname)
-    if type(v) == "number" then return np.full({ n }, v) end
+  -- v broadcast to `shape`, checked with NumPy's wording, in `dtype` (the
+  -- array written into keeps its dtype, as for assignment).
+  local function values_for(v, shape, n, fname, dtype)
+    if type(v) == "number" then return np.full({ n }, v, dtype) end
     v = as_array(v, fname)
     local ok, b = pcall(np.broadcast_to, v, shape)
     if not ok then
       error(("%s: could not broadcast values of shape %s into the selection of shape %s")
         :format(fname, shape_str(v.shape), shape_str(shape)), 3)
     end
-    return np.reshape(b, { n })
+    b = np.reshape(b, { n })
+    if dtype and b.dtype ~= dtype then b = core.astype(b, dtype) end
+    return b
   end
 
   -- x[idx] = v with an array key: writes in place (checked like any
@@ -126,7 +129,7 @@ return function(np)
     x = as_array(x, "np.index_add")
     local pos, shape, n = flat_positions(x, idx, "np.index_add")
     if n == 0 then return np.copy(x) end
-    local added = core.take_add(values_for(v, shape, n, "np.index_add"), pos, 1, { x.size })
+    local added = core.take_add(values_for(v, shape, n, "np.index_add", x.dtype), pos, 1, { x.size })
     return np.reshape(np.ravel(x) + added, x.shape)
   end
 
@@ -141,7 +144,7 @@ return function(np)
     if np.max(hits) > 1 then
       error("np.index_update: repeated indices; use np.index_add to add at repeated positions", 2)
     end
-    local written = core.take_add(values_for(v, shape, n, "np.index_update"), pos, 1, { x.size })
+    local written = core.take_add(values_for(v, shape, n, "np.index_update", x.dtype), pos, 1, { x.size })
     return np.reshape(np.where(hits, written, np.ravel(x)), x.shape)
   end
 end

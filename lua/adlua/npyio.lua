@@ -1,7 +1,8 @@
 -- adlua.npyio: np.save, np.load, np.savez, np.loadtxt, np.savetxt.
 -- Files in NumPy's formats (docs/files.md): .npy (read: versions 1-3,
 -- float64/float32/int8..64/uint8..64/bool, either byte order, C or Fortran
--- order; written: version 1.0, '<f8', C order), .npz (zip archives of .npy
+-- order; written: version 1.0, '<f8' or '<f4' for float32, C order; a
+-- float32 file loads as float32, the others as float64), .npz (zip archives of .npy
 -- entries, stored), and text tables. Files are written to a temporary file
 -- that is renamed into place.
 local core = require "adlua.core"

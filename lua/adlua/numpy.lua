@@ -11,7 +11,7 @@ local exported = {
   "square", "sign", "add", "subtract", "multiply", "divide", "power", "maximum",
   "minimum", "less", "less_equal", "greater", "greater_equal", "equal",
   "not_equal", "where", "sum", "max", "min", "mean", "dot", "matmul", "outer",
-  "reshape", "transpose", "concatenate", "stack", "copy", "set_printoptions",
+  "reshape", "transpose", "concatenate", "stack", "copy", "astype", "set_printoptions",
   -- core NumPy breadth (issue 3)
   "expm1", "log2", "log10", "arcsin", "arccos", "arctan", "arctan2", "floor",
   "ceil", "rint", "exp2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
@@ -23,6 +23,7 @@ np.e = math.exp(1)
 np.inf = math.huge
 np.nan = 0 / 0
 np.float64 = "float64"
+np.float32 = "float32"
 
 -- np.linalg, np.random and files (np.save, np.load, ...)
 np.linalg = require "adlua.linalg"
@@ -35,10 +36,16 @@ np.amin = np.min
 
 local is_array = core.is_array
 
---- The argument as an array (arrays are returned as they are).
-function np.asarray(x)
-  if is_array(x) then return x end
-  local ok, a = pcall(core.array, x)
+--- The argument as an array (arrays of the dtype asked for are returned as
+--- they are).
+function np.asarray(x, dtype)
+  if is_array(x) then
+    if dtype == nil or x.dtype == dtype then return x end
+    local ok, a = pcall(core.astype, x, dtype)
+    if not ok then error((tostring(a):gsub("^astype:", "np.asarray:")), 2) end
+    return a
+  end
+  local ok, a = pcall(core.array, x, dtype)
   if not ok then error((tostring(a):gsub("^np%.array:", "np.asarray:")), 2) end
   return a
 end
@@ -49,16 +56,17 @@ local function shape_of(x)
   return np.asarray(x).shape
 end
 
--- A dtype string after the arguments, as for the creators (float64 only
--- until float32 lands).
-local function like_dtype(fname, dtype)
-  if dtype ~= nil and dtype ~= "float64" then
-    error(("%s: dtype %s is not supported (float64 only)"):format(fname, tostring(dtype)), 3)
+-- The *_like creators: the dtype given, or x's own (NumPy's default).
+local function like_dtype(fname, x, dtype)
+  if dtype == nil then return is_array(x) and x.dtype or "float64" end
+  if dtype ~= "float64" and dtype ~= "float32" then
+    error(('%s: unknown dtype %s (use "float64" or "float32")'):format(fname, tostring(dtype)), 3)
   end
+  return dtype
 end
-function np.zeros_like(x, dtype) like_dtype("np.zeros_like", dtype); return np.zeros(shape_of(x)) end
-function np.ones_like(x, dtype) like_dtype("np.ones_like", dtype); return np.ones(shape_of(x)) end
-function np.full_like(x, v, dtype) like_dtype("np.full_like", dtype); return np.full(shape_of(x), v) end
+function np.zeros_like(x, dtype) return core.zeros(shape_of(x), like_dtype("np.zeros_like", x, dtype)) end
+function np.ones_like(x, dtype) return core.ones(shape_of(x), like_dtype("np.ones_like", x, dtype)) end
+function np.full_like(x, v, dtype) return core.full(shape_of(x), v, like_dtype("np.full_like", x, dtype)) end
 
 --- A 1-d view (or copy, when the array is not contiguous) of all elements.
 function np.ravel(x) return np.reshape(x, -1) end
@@ -115,12 +123,7 @@ methods.reshape = np.reshape
 methods.item = core.item
 methods.totable = core.totable
 methods.flatten = function(x) return np.reshape(np.copy(x), -1) end
-methods.astype = function(x, dtype)
-  if dtype ~= "float64" then
-    error(("astype: dtype %s is not supported yet (float64 only)"):format(tostring(dtype)), 2)
-  end
-  return np.copy(x)
-end
+methods.astype = core.astype
 methods.lt = np.less
 methods.le = np.less_equal
 methods.gt = np.greater

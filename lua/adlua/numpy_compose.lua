@@ -190,7 +190,7 @@ return function(np, core)
     local n = ms[#ms]
     local idx = {}
     for i = 1, #ms - 1 do idx[i] = {} end
-    local r = np.ones(#ms > 1 and { unpack(ms, 1, #ms - 1) } or {})
+    local r = np.ones(#ms > 1 and { unpack(ms, 1, #ms - 1) } or {}, x.dtype)
     for i = 1, n do
       idx[#ms] = i
       r = np.multiply(r, moved[idx])
@@ -211,7 +211,7 @@ return function(np, core)
     local moved, inverse = axis_to_end(x, axis, "np.cumsum")
     local ms = moved.shape
     local n = ms[#ms]
-    local upper = np.triu(np.ones({ n, n }))
+    local upper = np.triu(np.ones({ n, n }, x.dtype))
     local r = np.reshape(np.dot(np.reshape(moved, { -1, n }), upper), ms)
     return np.transpose(r, inverse)
   end
@@ -305,14 +305,14 @@ return function(np, core)
       local n = s[1]
       local a = math.abs(k)
       check.shape("np.diag", "the result's shape", { n + a, n + a })
-      local d = np.multiply(np.eye(n), v)
+      local d = np.multiply(np.eye(n, n, 0, v.dtype), v)
       if k == 0 then return d end
       if k > 0 then
-        d = np.concatenate({ check.zeros("np.diag", { n, a }), d }, 2)
-        return np.concatenate({ d, check.zeros("np.diag", { a, n + a }) }, 1)
+        d = np.concatenate({ check.zeros("np.diag", { n, a }, nil, nil, v.dtype), d }, 2)
+        return np.concatenate({ d, check.zeros("np.diag", { a, n + a }, nil, nil, v.dtype) }, 1)
       end
-      d = np.concatenate({ d, check.zeros("np.diag", { n, a }) }, 2)
-      return np.concatenate({ check.zeros("np.diag", { a, n + a }), d }, 1)
+      d = np.concatenate({ d, check.zeros("np.diag", { n, a }, nil, nil, v.dtype) }, 2)
+      return np.concatenate({ check.zeros("np.diag", { a, n + a }, nil, nil, v.dtype), d }, 1)
     elseif #s == 2 then
       local r0, c0 = (k < 0) and -k or 0, (k > 0) and k or 0
       local len = math.min(s[1] - r0, s[2] - c0)

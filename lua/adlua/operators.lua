@@ -143,7 +143,7 @@ return function(M, grad_as)
       local x, form = as_variable("jacobian", args[k])
       local t1 = core.trace_begin() -- records the sweep of t2 (forward side)
       local t2 = core.trace_begin()
-      return with_traces({ t1, t2 }, function()
+      local jac = with_traces({ t1, t2 }, function()
         local y, box = traced_call(t2, f, args, n, k, x, form)
         check_output("jacobian", y)
         local yshape, xshape = shape_of(y), shape_of(x)
@@ -180,6 +180,9 @@ return function(M, grad_as)
         end
         return np.reshape(np.transpose(assemble(parts, { nx, m })), jshape)
       end)
+      -- rows of the Jacobian are gradients with respect to x: x's dtype
+      if is_array(x) and is_array(jac) and jac.dtype ~= x.dtype then jac = core.astype(jac, x.dtype) end
+      return jac
     end
   end
 
@@ -355,7 +358,7 @@ return function(M, grad_as)
       return math.sqrt(-2 * math.log(1 - u1)) * math.cos(2 * math.pi * u2)
     end
     if type(x) == "number" then return one() end
-    local r = np.zeros(x.shape)
+    local r = np.zeros(x.shape, x.dtype) -- float32 stays float32: x + eps * u too
     local flat = np.reshape(r, -1)
     for i = 1, r.size do flat[i] = one() end
     return r
@@ -412,12 +415,21 @@ return function(M, grad_as)
       rtol = opts.rtol or 1e-5,
       atol = opts.atol or 1e-6,
     }
+    -- float32 arguments: a larger step and looser tolerances, as autograd
+    -- and JAX use for float32 (central differences in float32 carry errors
+    -- of about 1e-7 / eps)
+    local cfg32 = {
+      eps = opts.eps or 1e-3,
+      rtol = opts.rtol or 1e-2,
+      atol = opts.atol or 1e-3,
+    }
     local order = opts.order or 2
     for _, m in ipairs(opts.modes or { "rev", "fwd" }) do
       if m ~= "rev" and m ~= "fwd" then
         error(("check_grads: unknown mode %q (use \"rev\" and/or \"fwd\")"):format(tostring(m)), 2)
       end
       cfg[m] = true
+      cfg32[m] = true
     end
     return function(...)
       local n, args = select("#", ...), { ... }
@@ -432,7 +444,7 @@ return function(M, grad_as)
             if tree.is_tree(out) then out = tree.flatten(out) end
             return out
           end
-          check(fk, x, order, cfg, 1)
+          check(fk, x, order, is_array(x) and x.dtype == "float32" and cfg32 or cfg, 1)
         end
       end
       return true

@@ -316,14 +316,14 @@ return function(np)
       result[i] = shape[i] * r[i]
     end
     local _, size = check.shape("np.tile", "the result's shape", result)
-    if size == 0 then return check.zeros("np.tile", result) end
+    if size == 0 then return check.zeros("np.tile", result, nil, nil, x.dtype) end
     x = np.reshape(x, shape)
     for a = 1, nd do
       if r[a] ~= 1 then
         -- the whole block from axis a on, r[a] times: (before, 1, rest)
         -- broadcast to (before, r, rest)
         local before, rest = product(shape, 1, a - 1), product(shape, a, nd)
-        local z = check.zeros("np.tile", { before, r[a], rest }, 2, result)
+        local z = check.zeros("np.tile", { before, r[a], rest }, 2, result, x.dtype)
         shape[a] = shape[a] * r[a]
         x = np.reshape(np.reshape(x, { before, 1, rest }) + z, shape)
       end

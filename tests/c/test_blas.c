@@ -31,6 +31,19 @@ static const char *const v_names[V_NLAYOUTS] = {"contig", "strided", "reversed",
                                                 "broadcast"};
 static const int v_copies[V_NLAYOUTS] = {0, 0, 0, 0, 1};
 
+/* When set, make_matrix and make_vector give float32 operands. */
+static int g_f32;
+
+/* x itself, or (g_f32) x converted to float32 with x released. */
+static adl_array *maybe_f32(adl_ctx *ctx, adl_array *x) {
+    adl_array *r = NULL;
+    if (!x || !g_f32)
+        return x;
+    adl_status st = adl_k_astype(ctx, x, ADL_FLOAT32, &r);
+    adl_array_release(x);
+    return st == ADL_OK ? r : NULL;
+}
+
 /* A random (r, c) matrix view in the given layout. */
 static adl_array *make_matrix(adl_ctx *ctx, int64_t r, int64_t c, int layout, uint64_t *rng) {
     int64_t shape[2] = {r, c};
@@ -40,7 +53,7 @@ static adl_array *make_matrix(adl_ctx *ctx, int64_t r, int64_t c, int layout, ui
                                   [M_TRANSPOSED] = T_TRANSPOSED,
                                   [M_STRIDED] = T_STRIDED,
                                   [M_REVERSED] = T_REVERSED};
-        adl_array *x = t_random(ctx, 2, shape, rng);
+        adl_array *x = maybe_f32(ctx, t_random(ctx, 2, shape, rng));
         if (!x)
             return NULL;
         adl_array *v = t_layout(ctx, x, map[layout]);
@@ -48,7 +61,7 @@ static adl_array *make_matrix(adl_ctx *ctx, int64_t r, int64_t c, int layout, ui
         return v;
     }
     int64_t n = (r + 3) * (c + 3) + 5, st[2], off = 0;
-    adl_array *base = t_random(ctx, 1, &n, rng);
+    adl_array *base = maybe_f32(ctx, t_random(ctx, 1, &n, rng));
     if (!base)
         return NULL;
     if (layout == M_PADDED) {
@@ -70,7 +83,7 @@ static adl_array *make_matrix(adl_ctx *ctx, int64_t r, int64_t c, int layout, ui
 
 static adl_array *make_vector(adl_ctx *ctx, int64_t n, int layout, uint64_t *rng) {
     int64_t nb = 3 * n + 4, st = 1, off = 0;
-    adl_array *base = t_random(ctx, 1, &nb, rng);
+    adl_array *base = maybe_f32(ctx, t_random(ctx, 1, &nb, rng));
     if (!base)
         return NULL;
     switch (layout) {
@@ -103,7 +116,12 @@ static int dot_matches(const adl_array *a, const adl_array *b, const adl_array *
     int64_t m = a->ndim == 2 ? a->shape[0] : 1, k = a->shape[a->ndim - 1];
     int64_t n = b->ndim == 2 ? b->shape[1] : 1;
     int want_ndim = (a->ndim == 2) + (b->ndim == 2);
-    if (r->ndim != want_ndim || r->size != m * n || !adl_array_is_contiguous(r))
+    /* float32 with float32 gives float32 (sgemm and co.), else float64 */
+    adl_dtype want_dt =
+        a->dtype == ADL_FLOAT32 && b->dtype == ADL_FLOAT32 ? ADL_FLOAT32 : ADL_FLOAT64;
+    double tol = want_dt == ADL_FLOAT32 ? 1e-6 : 1e-13;
+    if (r->ndim != want_ndim || r->size != m * n || !adl_array_is_contiguous(r) ||
+        r->dtype != want_dt)
         return 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++) {
@@ -115,8 +133,9 @@ static int dot_matches(const adl_array *a, const adl_array *b, const adl_array *
                 acc += x * y;
                 mag += fabs(x * y);
             }
-            double got = adl_f64(r)[i * n + j];
-            if (!(fabs(got - acc) <= 1e-13 * (1 + mag))) {
+            int64_t ir[2] = {i, j};
+            double got = adl_array_get(r, r->ndim == 2 ? ir : a->ndim == 2 ? ir : ir + 1);
+            if (!(fabs(got - acc) <= tol * (1 + mag))) {
                 printf("  [%lld,%lld]: got %.17g, want %.17g\n", (long long)i, (long long)j, got,
                        acc);
                 return 0;
@@ -239,6 +258,67 @@ TEST(dot_vector_vector_every_layout) {
     CHECK(adl_f64(r)[0] == 14);
     adl_array_release(r);
     adl_array_release(x);
+    LIVE_END;
+}
+
+TEST(dot_float32_uses_the_float32_routines_on_every_path) {
+    LIVE_BEGIN;
+    adl_ctx ctx;
+    adl_ctx_init(&ctx);
+    uint64_t rng = 11;
+    char what[128];
+    g_f32 = 1;
+    /* matrix . matrix: the loop, then sgemm */
+    int64_t mm[][3] = {{2, 3, 2}, {33, 17, 29}, {1, 70, 1}};
+    for (size_t s = 0; s < sizeof mm / sizeof mm[0]; s++)
+        for (int la = 0; la < M_NLAYOUTS; la++)
+            for (int lb = 0; lb < M_NLAYOUTS; lb++) {
+                int64_t m = mm[s][0], k = mm[s][1], n = mm[s][2];
+                adl_array *a = make_matrix(&ctx, m, k, la, &rng);
+                adl_array *b = make_matrix(&ctx, k, n, lb, &rng);
+                REQUIRE(a && b && a->dtype == ADL_FLOAT32 && b->dtype == ADL_FLOAT32);
+                snprintf(what, sizeof what, "f32 (%lld,%lld) %s . (%lld,%lld) %s", (long long)m,
+                         (long long)k, m_names[la], (long long)k, (long long)n, m_names[lb]);
+                int exact = m > 1 && k > 1 && n > 1, small = m * n * k < 64;
+                check_dot(&ctx, a, b, small ? 0 : exact ? m_copies[la] + m_copies[lb] : -1, what);
+                adl_array_release(a);
+                adl_array_release(b);
+            }
+    /* matrix . vector and vector . matrix (sgemv), vector . vector (sdot) */
+    for (int la = 0; la < M_NLAYOUTS; la++)
+        for (int lv = 0; lv < V_NLAYOUTS; lv++) {
+            adl_array *a = make_matrix(&ctx, 40, 33, la, &rng);
+            adl_array *b = make_matrix(&ctx, 33, 40, la, &rng);
+            adl_array *x = make_vector(&ctx, 33, lv, &rng), *y = make_vector(&ctx, 33, lv, &rng);
+            REQUIRE(a && b && x && y);
+            snprintf(what, sizeof what, "f32 matrix %s vector %s", m_names[la], v_names[lv]);
+            check_dot(&ctx, a, x, m_copies[la] + v_copies[lv], what);
+            check_dot(&ctx, x, b, m_copies[la] + v_copies[lv], what);
+            check_dot(&ctx, x, y, 0, what);
+            adl_array_release(a);
+            adl_array_release(b);
+            adl_array_release(x);
+            adl_array_release(y);
+        }
+    /* float32 with float64: the float32 operand is converted, float64 result */
+    adl_array *a32 = make_matrix(&ctx, 20, 30, M_TRANSPOSED, &rng);
+    g_f32 = 0;
+    adl_array *b64 = make_matrix(&ctx, 30, 10, M_CONTIG, &rng);
+    adl_array *x64 = make_vector(&ctx, 30, V_STRIDED, &rng);
+    REQUIRE(a32 && b64 && x64);
+    check_dot(&ctx, a32, b64, -1, "f32 . f64");
+    check_dot(&ctx, a32, x64, -1, "f32 . f64 vector");
+    adl_array *bt = NULL, *r = NULL;
+    REQUIRE(adl_k_astype(&ctx, b64, ADL_FLOAT32, &bt) == ADL_OK);
+    int64_t s3 = 3;
+    adl_array *v3 = t_vec(&ctx, s3, NULL);
+    CHECK_EQ_INT(adl_k_dot(&ctx, bt, v3, &r), ADL_ERR_VALUE); /* (30,10) . (3,) */
+    CHECK_STR_CONTAINS(ctx.msg, "dot: shapes (30,10) and (3,) not aligned");
+    adl_array_release(v3);
+    adl_array_release(bt);
+    adl_array_release(a32);
+    adl_array_release(b64);
+    adl_array_release(x64);
     LIVE_END;
 }
 

@@ -433,43 +433,185 @@ TEST(binary_errors) {
     LIVE_END;
 }
 
-TEST(float32_is_a_clean_type_error) {
+/* x converted to float32 (the test owns the result). */
+static adl_array *t_f32(adl_ctx *ctx, const adl_array *x) {
+    adl_array *r = NULL;
+    return adl_k_astype(ctx, x, ADL_FLOAT32, &r) == ADL_OK ? r : NULL;
+}
+
+/* Every element of r (float32) is the float64 reference ref rounded to
+ * float32, within rtol (libm's float functions may be 1 ulp off). */
+static int t_f32_close(const adl_array *r, const adl_array *ref, double rtol) {
+    if (r->dtype != ADL_FLOAT32 || !adl_shape_equal(r->ndim, r->shape, ref->ndim, ref->shape))
+        return 0;
+    if (r->size == 0)
+        return 1;
+    int64_t idx[ADL_MAX_DIMS] = {0};
+    do {
+        double got = adl_array_get(r, idx), want = (double)(float)adl_array_get(ref, idx);
+        if (!(got == want || (isnan(got) && isnan(want)) ||
+              fabs(got - want) <= rtol * fabs(want) + 1e-30)) {
+            printf("  got %.9g, want %.9g\n", got, want);
+            return 0;
+        }
+    } while (t_next(r->ndim, r->shape, idx));
+    return 1;
+}
+
+TEST(float32_unary_every_op_every_layout) {
     LIVE_BEGIN;
     adl_ctx ctx;
     adl_ctx_init(&ctx);
-    int64_t n = 3, s22[2] = {2, 2};
-    adl_array *f = adl_array_zeros(&ctx, "test", ADL_FLOAT32, 1, &n);
-    adl_array *f2 = adl_array_zeros(&ctx, "test", ADL_FLOAT32, 2, s22);
-    adl_array *d = t_vec(&ctx, n, NULL), *r = NULL;
-    REQUIRE(f && f2 && d);
-    CHECK_EQ_INT(adl_k_unary(&ctx, ADL_U_EXP, f, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "exp: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_binary(&ctx, ADL_B_ADD, d, f, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "add: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_binary(&ctx, ADL_B_MUL, f, d, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "multiply: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_where(&ctx, d, d, f, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "where: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_copy(&ctx, f, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "copy: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_assign(&ctx, "setitem", f, d), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "setitem: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_add_into(&ctx, d, f), ADL_ERR_TYPE);
-    const adl_array *two[2] = {d, f};
-    CHECK_EQ_INT(adl_k_concatenate(&ctx, 2, two, 0, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "concatenate: dtype float32 is not supported yet") == 0);
-    int ax = 0;
-    CHECK_EQ_INT(adl_k_reduce(&ctx, ADL_R_SUM, f, 1, &ax, 0, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "sum: dtype float32 is not supported yet") == 0);
-    CHECK_EQ_INT(adl_k_dot(&ctx, f2, f2, &r), ADL_ERR_TYPE);
-    CHECK(strcmp(ctx.msg, "dot: dtype float32 is not supported yet") == 0);
-    CHECK(r == NULL);
-    /* fill has no error channel and works on both */
-    adl_k_fill(f, 1.5);
-    CHECK(((float *)f->buf->data)[2] == 1.5f);
-    adl_array_release(f);
-    adl_array_release(f2);
-    adl_array_release(d);
+    int64_t shape[2] = {3, 4};
+    adl_array *x = t_array(&ctx, 2, shape, special), *x32 = t_f32(&ctx, x);
+    REQUIRE(x && x32);
+    for (int op = 0; op < ADL_U_COUNT; op++) {
+        /* the reference: the float64 kernel on the float32 values */
+        adl_array *back = NULL, *ref = NULL;
+        REQUIRE(adl_k_astype(&ctx, x32, ADL_FLOAT64, &back) == ADL_OK);
+        REQUIRE(adl_k_unary(&ctx, (adl_unary_op)op, back, &ref) == ADL_OK);
+        for (int lay = 0; lay < T_NLAYOUTS; lay++) {
+            adl_array *v = t_layout(&ctx, x32, lay), *r = NULL;
+            REQUIRE(v != NULL);
+            CHECK_EQ_INT(v->dtype, ADL_FLOAT32);
+            CHECK_EQ_INT(adl_k_unary(&ctx, (adl_unary_op)op, v, &r), ADL_OK);
+            REQUIRE(r != NULL);
+            CHECK(adl_array_is_contiguous(r));
+            int ok = t_f32_close(r, ref, 1e-6);
+            if (!ok)
+                printf("  %s on %s\n", adl_unary_name((adl_unary_op)op), t_layout_names[lay]);
+            CHECK(ok);
+            adl_array_release(r);
+            adl_array_release(v);
+        }
+        adl_array_release(back);
+        adl_array_release(ref);
+    }
+    adl_array_release(x);
+    adl_array_release(x32);
+    LIVE_END;
+}
+
+TEST(float32_binary_every_op_and_promotion) {
+    LIVE_BEGIN;
+    adl_ctx ctx;
+    adl_ctx_init(&ctx);
+    uint64_t seed = 7;
+    int64_t s34[2] = {3, 4}, s4 = 4;
+    adl_array *a = t_random(&ctx, 2, s34, &seed), *b = t_random(&ctx, 1, &s4, &seed);
+    adl_array *a32 = t_f32(&ctx, a), *b32 = t_f32(&ctx, b), *two = adl_array_scalar(&ctx, 2.5);
+    REQUIRE(a && b && a32 && b32 && two);
+    adl_array *a64 = NULL, *b64 = NULL; /* the float32 values, exactly, in float64 */
+    REQUIRE(adl_k_astype(&ctx, a32, ADL_FLOAT64, &a64) == ADL_OK);
+    REQUIRE(adl_k_astype(&ctx, b32, ADL_FLOAT64, &b64) == ADL_OK);
+    for (int op = 0; op < ADL_B_COUNT; op++)
+        for (int lay = 0; lay < T_NLAYOUTS; lay++) {
+            adl_binary_op bop = (adl_binary_op)op;
+            adl_array *v = t_layout(&ctx, a32, lay), *r = NULL, *ref = NULL;
+            REQUIRE(v != NULL);
+            /* float32 with float32 (broadcast): float32 */
+            REQUIRE(adl_k_binary(&ctx, bop, a64, b64, &ref) == ADL_OK);
+            CHECK_EQ_INT(adl_k_binary(&ctx, bop, v, b32, &r), ADL_OK);
+            CHECK(t_f32_close(r, ref, 1e-6));
+            adl_array_release(r);
+            adl_array_release(ref);
+            /* float32 with a 0-d float64 (a Lua number): float32 */
+            REQUIRE(adl_k_binary(&ctx, bop, two, a64, &ref) == ADL_OK);
+            CHECK_EQ_INT(adl_k_binary(&ctx, bop, two, v, &r), ADL_OK);
+            CHECK(t_f32_close(r, ref, 1e-6));
+            adl_array_release(r);
+            adl_array_release(ref);
+            /* float32 with a float64 array: float64, computed in float64 */
+            REQUIRE(adl_k_binary(&ctx, bop, a64, b, &ref) == ADL_OK);
+            CHECK_EQ_INT(adl_k_binary(&ctx, bop, v, b, &r), ADL_OK);
+            CHECK_EQ_INT(r->dtype, ADL_FLOAT64);
+            CHECK(t_same(r, ref, 0));
+            adl_array_release(r);
+            adl_array_release(ref);
+            adl_array_release(v);
+        }
+    /* two 0-d operands of different dtypes: float64 */
+    adl_array *s32 = NULL, *r = NULL;
+    int64_t one = 1;
+    REQUIRE(adl_k_reduce(&ctx, ADL_R_SUM, b32, 1, (int[]){0}, 0, &s32) == ADL_OK);
+    CHECK_EQ_INT(s32->dtype, ADL_FLOAT32);
+    CHECK_EQ_INT(adl_k_binary(&ctx, ADL_B_ADD, s32, two, &r), ADL_OK);
+    CHECK_EQ_INT(r->dtype, ADL_FLOAT64);
+    adl_array_release(r);
+    (void)one;
+    adl_array_release(s32);
+    adl_array_release(a);
+    adl_array_release(b);
+    adl_array_release(a32);
+    adl_array_release(b32);
+    adl_array_release(a64);
+    adl_array_release(b64);
+    adl_array_release(two);
+    LIVE_END;
+}
+
+TEST(float32_copy_where_assign_concatenate) {
+    LIVE_BEGIN;
+    adl_ctx ctx;
+    adl_ctx_init(&ctx);
+    int64_t s23[2] = {2, 3}, s3 = 3;
+    double cv[3] = {1, 0, 1e-300}; /* 1e-300 rounds to 0 in float32 but is true */
+    adl_array *x = t_array(&ctx, 2, s23, NULL), *x32 = t_f32(&ctx, x), *c = t_vec(&ctx, s3, cv);
+    adl_array *zero = adl_array_scalar(&ctx, 0.0), *r = NULL;
+    REQUIRE(x && x32 && c && zero);
+    for (int lay = 0; lay < T_NLAYOUTS; lay++) {
+        adl_array *v = t_layout(&ctx, x32, lay);
+        REQUIRE(v != NULL);
+        CHECK_EQ_INT(adl_k_copy(&ctx, v, &r), ADL_OK);
+        CHECK(r->dtype == ADL_FLOAT32 && t_same(r, x, 0));
+        adl_array_release(r);
+        /* where: a float64 condition, float32 and a 0-d float64: float32 */
+        CHECK_EQ_INT(adl_k_where(&ctx, c, v, zero, &r), ADL_OK);
+        CHECK_EQ_INT(r->dtype, ADL_FLOAT32);
+        CHECK(adl_array_get(r, (int64_t[]){1, 0}) == 3 &&
+              adl_array_get(r, (int64_t[]){1, 1}) == 0 && adl_array_get(r, (int64_t[]){1, 2}) == 5);
+        adl_array_release(r);
+        adl_array_release(v);
+    }
+    /* assignment converts to the destination's dtype, both ways */
+    adl_array *d32 = adl_array_zeros(&ctx, "test", ADL_FLOAT32, 2, s23);
+    adl_array *d64 = adl_array_zeros(&ctx, "test", ADL_FLOAT64, 2, s23);
+    double third[3] = {1.0 / 3, 0.1, -2};
+    adl_array *row = t_vec(&ctx, s3, third);
+    REQUIRE(d32 && d64 && row);
+    CHECK_EQ_INT(adl_k_assign(&ctx, "setitem", d32, row), ADL_OK);
+    CHECK(adl_array_get(d32, (int64_t[]){1, 0}) == (double)(float)(1.0 / 3));
+    CHECK(adl_array_get(d32, (int64_t[]){0, 1}) == (double)0.1f);
+    CHECK_EQ_INT(adl_k_assign(&ctx, "setitem", d64, d32), ADL_OK);
+    CHECK(adl_array_get(d64, (int64_t[]){1, 1}) == (double)0.1f);
+    CHECK_EQ_INT(adl_k_add_into(&ctx, d32, d64), ADL_OK);
+    CHECK(adl_array_get(d32, (int64_t[]){0, 2}) == -4);
+    /* concatenate: float32 when all are, else float64 */
+    const adl_array *same[2] = {x32, d32}, *mixed[2] = {x32, d64};
+    CHECK_EQ_INT(adl_k_concatenate(&ctx, 2, same, 0, &r), ADL_OK);
+    CHECK(r->dtype == ADL_FLOAT32 && r->shape[0] == 4 &&
+          adl_array_get(r, (int64_t[]){2, 2}) == -4 && adl_array_get(r, (int64_t[]){1, 2}) == 5);
+    adl_array_release(r);
+    CHECK_EQ_INT(adl_k_concatenate(&ctx, 2, mixed, 1, &r), ADL_OK);
+    CHECK(r->dtype == ADL_FLOAT64 && r->shape[1] == 6 &&
+          adl_array_get(r, (int64_t[]){0, 4}) == (double)0.1f);
+    adl_array_release(r);
+    /* astype rounds to nearest and back exactly; unknown dtypes are errors */
+    CHECK_EQ_INT(adl_k_astype(&ctx, row, ADL_FLOAT32, &r), ADL_OK);
+    CHECK(r->dtype == ADL_FLOAT32 && adl_array_get(r, (int64_t[]){0}) == (double)(float)(1.0 / 3));
+    adl_array_release(r);
+    CHECK_EQ_INT(adl_k_astype(&ctx, row, (adl_dtype)7, &r), ADL_ERR_TYPE);
+    CHECK(strcmp(ctx.msg, "astype: unknown dtype 7") == 0);
+    /* fill works on both */
+    adl_k_fill(d32, 1.5);
+    CHECK(adl_array_get(d32, (int64_t[]){1, 2}) == 1.5);
+    adl_array_release(d32);
+    adl_array_release(d64);
+    adl_array_release(row);
+    adl_array_release(x);
+    adl_array_release(x32);
+    adl_array_release(c);
+    adl_array_release(zero);
     LIVE_END;
 }
 

@@ -80,8 +80,16 @@ enum {
 static const char *const t_layout_names[T_NLAYOUTS] = {"contiguous", "transposed", "strided",
                                                        "reversed"};
 
-/* A view with x's values (any plain float64 x) in the given layout, over a
- * buffer whose other elements hold a sentinel. */
+/* Element i of a contiguous plain array's buffer, either dtype. */
+static inline void t_set(adl_array *a, int64_t i, double v) {
+    if (a->dtype == ADL_FLOAT32)
+        ((float *)a->buf->data)[a->offset + i] = (float)v;
+    else
+        ((double *)a->buf->data)[a->offset + i] = v;
+}
+
+/* A view with x's values (any plain x, either dtype) in the given layout,
+ * over a buffer whose other elements hold a sentinel. */
 static inline adl_array *t_layout(adl_ctx *ctx, const adl_array *x, int layout) {
     int nd = x->ndim;
     int64_t st[ADL_MAX_DIMS], c[ADL_MAX_DIMS], offset = 0, nbase = 1;
@@ -110,18 +118,18 @@ static inline adl_array *t_layout(adl_ctx *ctx, const adl_array *x, int layout) 
                 offset += c[d] * (x->shape[d] - 1);
         }
     }
-    adl_array *base = adl_array_alloc(ctx, "test", ADL_FLOAT64, 1, &nbase);
+    adl_array *base = adl_array_alloc(ctx, "test", x->dtype, 1, &nbase);
     if (!base)
         return NULL;
     for (int64_t i = 0; i < nbase; i++)
-        adl_f64(base)[i] = -777.0;
+        t_set(base, i, -777.0);
     if (x->size > 0) {
         int64_t idx[ADL_MAX_DIMS] = {0};
         do {
             int64_t off = offset;
             for (int d = 0; d < nd; d++)
                 off += idx[d] * st[d];
-            adl_f64(base)[off] = adl_array_get(x, idx);
+            t_set(base, off, adl_array_get(x, idx));
         } while (t_next(nd, x->shape, idx));
     }
     adl_array *v = adl_array_view(ctx, base, nd, x->shape, st, offset);

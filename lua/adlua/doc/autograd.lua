@@ -17,7 +17,7 @@ value_and_grad(f, argnum) returns a function giving both f's value and its gradi
 value(x) returns the plain value of a traced array or number (a Lua number for a 0-d value), so it can be printed or stored without being part of the trace.
     ad.grad(function(x) print(ad.value(x)); return x * x end)(2)]=],
 ["ad.check_grads"] = [=[
-check_grads(f, opts)(x...) compares f's derivatives against finite differences along random directions, in the given modes and up to the given order, and raises an error naming the discrepancy when they disagree.
+check_grads(f, opts)(x...) compares f's derivatives against finite differences along random directions, in the given modes and up to the given order, and raises an error naming the discrepancy when they disagree. Options: modes ({"rev", "fwd"}), order (2), eps (1e-6), rtol (1e-5), atol (1e-6); a float32 argument is checked in float32 with eps 1e-3, rtol 1e-2, atol 1e-3 unless given.
     ad.check_grads(np.tanh, {modes = {"rev"}, order = 2})(np.array({0.5, 1}))]=],
 ["ad.grad_and_aux"] = [=[
 grad_and_aux(f, argnum) is for an f returning loss, aux: the returned function gives the gradient of the loss and the auxiliary value unchanged.

@@ -65,17 +65,17 @@ local more = {
     np.empty({2, 2})]=],
   full = [=[full(shape, value, dtype) returns a new array filled with value.
     np.full({2, 2}, 7)]=],
-  zeros_like = [=[zeros_like(x) returns zeros of x's shape and dtype.
+  zeros_like = [=[zeros_like(x, dtype) returns zeros of x's shape and dtype (or the dtype given).
     np.zeros_like(np.ones(3))]=],
-  ones_like = [=[ones_like(x) returns ones of x's shape and dtype.
+  ones_like = [=[ones_like(x, dtype) returns ones of x's shape and dtype (or the dtype given).
     np.ones_like(np.zeros({2, 2}))]=],
-  full_like = [=[full_like(x, value) returns an array of x's shape filled with value.
+  full_like = [=[full_like(x, value, dtype) returns an array of x's shape and dtype (or the dtype given) filled with value.
     np.full_like(np.zeros(3), 5)]=],
-  arange = [=[arange(stop) / arange(start, stop, step) returns evenly spaced values in [start, stop), NumPy's values (arange(3) is 0, 1, 2).
+  arange = [=[arange(stop) / arange(start, stop, step) returns evenly spaced values in [start, stop), NumPy's values (arange(3) is 0, 1, 2); a last argument "float32" gives float32.
     np.arange(-4.0, 4.0, 0.01)]=],
-  linspace = [=[linspace(start, stop, num) returns num evenly spaced values from start to stop inclusive (num defaults to 50).
+  linspace = [=[linspace(start, stop, num, endpoint, dtype) returns num evenly spaced values from start to stop inclusive (num defaults to 50); dtype "float32" gives float32.
     np.linspace(0, 1, 5)]=],
-  eye = [=[eye(n, m) returns the n x m (default n x n) identity matrix.
+  eye = [=[eye(n, m, k, dtype) returns the n x m (default n x n) identity matrix (ones on the k-th diagonal); a last argument "float32" gives float32.
     np.eye(3)]=],
   identity = [=[identity(n) returns the n x n identity matrix.
     np.identity(2)]=],
@@ -89,6 +89,8 @@ local more = {
     np.triu(np.ones({3, 3}))]=],
   meshgrid = [=[meshgrid(x, y) returns coordinate matrices X, Y for vectors x and y ("xy" indexing).
     local X, Y = np.meshgrid(np.arange(3), np.arange(2))]=],
+  astype = [=[astype(x, dtype) (or x:astype(dtype)) returns a copy of x converted to dtype, "float64" or "float32" (float64 to float32 rounds to nearest); differentiable: the gradient is converted back to x's dtype.
+    local y = np.ones(3):astype("float32")]=],
   copy = [=[copy(x) returns a new array with x's values (differentiable: its gradient passes through).
     local y = np.copy(x)]=],
   clip = [=[clip(x, lo, hi) limits the values of x to [lo, hi]; the gradient is zero where clipped.
