@@ -120,25 +120,44 @@ TEST(embed_wrap_float64_is_zero_copy_and_views_keep_it) {
     CHECK_EQ_INT(releases, 1);
 }
 
-/* Lua arithmetic on float32 arrays comes with the np-core work; until
- * then the wrap, the queries and the dtype seen from Lua are checked. */
-TEST(embed_wrap_float32_accepted) {
-    float mem[3] = {1.5f, 2.5f, 3.5f};
-    int64_t n = 3;
+/* float32 host memory: Lua reads it, writes into it (float64 values are
+ * rounded to float32, as NumPy's assignment does), computes on it in
+ * float32, differentiates through it, and a view keeps it alive. */
+TEST(embed_wrap_float32_is_zero_copy) {
+    float mem[4] = {1.5f, 2.5f, 3.5f, 4.5f};
+    int64_t shape[2] = {2, 2};
     releases = 0;
-    adl_array *a = adl_array_wrap(mem, ADL_FLOAT32, 1, &n, count_release, NULL);
+    adl_array *a = adl_array_wrap(mem, ADL_FLOAT32, 2, shape, count_release, NULL);
     REQUIRE(a != NULL);
     CHECK_EQ_INT(adl_array_dtype(a), ADL_FLOAT32);
     CHECK(adl_array_data(a) == (void *)mem);
-    CHECK_EQ_INT(adl_array_strides(a)[0], 1);
+    CHECK_EQ_INT(adl_array_strides(a)[0], 2);
     lua_State *L = new_state();
     adlua_pusharray(L, a);
-    REQUIRE(run(L, "return (...).dtype", 1, 1) == 0);
-    CHECK(strcmp(lua_tostring(L, -1), "float32") == 0);
-    lua_pop(L, 1);
-    lua_close(L);
-    CHECK_EQ_INT(releases, 0);
     adl_array_release(a);
+    int st = run(L,
+                 "local x = ...; local ad = require 'adlua'; local np = require 'adlua.numpy'\n"
+                 "local s = x:sum(); x[{2, 2}] = 0.1; view = x.T\n"
+                 "local y = x * 2\n"
+                 "local g = ad.grad(function(v) return np.sum(v * v) end)(x)\n"
+                 "return x.dtype, s, y.dtype, y[{1, 2}], g.dtype, g[{1, 1}]",
+                 1, 6);
+    if (st != 0)
+        printf("%s\n", lua_tostring(L, -1));
+    REQUIRE(st == 0);
+    CHECK(strcmp(lua_tostring(L, -6), "float32") == 0);
+    CHECK_NEAR(lua_tonumber(L, -5), 12.0, 0);
+    CHECK(strcmp(lua_tostring(L, -4), "float32") == 0);
+    CHECK_NEAR(lua_tonumber(L, -3), 5.0, 0);
+    CHECK(strcmp(lua_tostring(L, -2), "float32") == 0);
+    CHECK_NEAR(lua_tonumber(L, -1), 3.0, 0);
+    lua_pop(L, 6);
+    CHECK(mem[3] == 0.1f); /* written in place, rounded to float32 */
+    lua_gc(L, LUA_GCCOLLECT, 0);
+    CHECK_EQ_INT(releases, 0); /* the global `view` still shares mem */
+    REQUIRE(run(L, "view[{2, 1}] = -1", 0, 0) == 0);
+    CHECK(mem[1] == -1.0f);
+    lua_close(L);
     CHECK_EQ_INT(releases, 1);
 }
 
