@@ -151,6 +151,12 @@ function M.renamed(fname, level, f, ...)
   return unpack(res, 2, res.n)
 end
 
+--- The dtype of an array, "float64" for a number (a 0-d value).
+function M.dtype_of(x)
+  if type(x) == "number" then return "float64" end
+  return x.dtype
+end
+
 --- A shape as NumPy prints it: (3,), (2,3), ().
 function M.shape_str(shape)
   local dims = {}

@@ -316,7 +316,7 @@ return function(np)
       result[i] = shape[i] * r[i]
     end
     local _, size = check.shape("np.tile", "the result's shape", result)
-    if size == 0 then return check.zeros("np.tile", result, nil, nil, x.dtype) end
+    if size == 0 then return check.zeros("np.tile", result, nil, nil, check.dtype_of(x)) end
     x = np.reshape(x, shape)
     for a = 1, nd do
       if r[a] ~= 1 then

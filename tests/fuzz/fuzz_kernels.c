@@ -1,9 +1,10 @@
 /* fuzz_kernels.c: libFuzzer harness for the core's kernels on views of any
  * geometry (no Lua).
  *
- * The input picks views of one 256-number buffer: 0 to 5 axes of 0 to 4
- * elements, strides from -9 to 9 (0 broadcasts, negative runs backwards),
- * any offset that keeps the view inside the buffer; then a kernel (unary,
+ * The input picks views of one 256-number buffer, float64 or its float32
+ * copy: 0 to 5 axes of 0 to 4 elements, strides from -9 to 9 (0
+ * broadcasts, negative runs backwards), any offset that keeps the view
+ * inside the buffer; then a kernel (unary,
  * binary, where, reduce over chosen axes, dot, copy, assign, add_into,
  * concatenate, format) with axes and shapes that may not fit.  Each kernel
  * is also run on contiguous copies of its operands: the two results must
@@ -12,8 +13,8 @@
  * Errors are fine; crashes, sanitizer reports, disagreement and a live
  * array count off its baseline are findings (abort). */
 #define _POSIX_C_SOURCE 200809L /* posix_memalign in alloc.h */
-#include "alloc.h"
 #include "adl_core.h"
+#include "alloc.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -37,9 +38,12 @@ static void fail(const char *what) {
     abort();
 }
 
-/* A view of base inside its buffer, or NULL when the bytes do not fit. */
-static adl_array *make_view(adl_ctx *ctx, adl_array *base, reader *r) {
-    int nd = (int)(byte(r) % 6);
+/* A view of one of the bases (float64, float32) inside its buffer, or NULL
+ * when the bytes do not fit. */
+static adl_array *make_view(adl_ctx *ctx, adl_array *const *bases, reader *r) {
+    unsigned first = byte(r);
+    int nd = (int)(first % 6);
+    adl_array *base = bases[(first / 6) & 1];
     int64_t shape[8], strides[8], lo = 0, hi = 0;
     for (int i = 0; i < nd; i++) {
         shape[i] = byte(r) % 5;
@@ -71,19 +75,24 @@ static int same_bits(double a, double b) {
 }
 
 /* exact: bit for bit; otherwise (sums in BLAS and reductions, whose order
- * may follow the memory layout) within a relative 1e-12. */
-static int close_enough(double a, double b, int exact) {
+ * may follow the memory layout) within a relative tol. */
+static int close_enough(double a, double b, int exact, double tol) {
     if (same_bits(a, b))
         return 1;
-    return !exact && fabs(a - b) <= 1e-12 * (fabs(a) + fabs(b));
+    return !exact && fabs(a - b) <= tol * (fabs(a) + fabs(b));
 }
 
 static void check_same(const adl_array *x, const adl_array *y, int exact) {
     if (!adl_shape_equal(x->ndim, x->shape, y->ndim, y->shape))
         fail("view and copy give different shapes");
+    if (x->dtype != y->dtype)
+        fail("view and copy give different dtypes");
+    /* a float32 sum is rounded to float32 once, after adding in an order
+     * that may follow the layout */
+    double tol = x->dtype == ADL_FLOAT32 ? 1e-6 : 1e-12;
     int64_t idx[ADL_MAX_DIMS] = {0};
     for (int64_t k = 0; k < x->size; k++) {
-        if (!close_enough(adl_array_get(x, idx), adl_array_get(y, idx), exact))
+        if (!close_enough(adl_array_get(x, idx), adl_array_get(y, idx), exact, tol))
             fail("view and copy give different numbers");
         for (int d = x->ndim - 1; d >= 0 && ++idx[d] == x->shape[d]; d--)
             idx[d] = 0;
@@ -167,19 +176,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     adl_ctx_init(&ctx);
     int64_t live0 = adl_live_arrays(), bytes0 = adl_live_bytes();
     int64_t n = NBUF;
-    adl_array *base = adl_array_alloc(&ctx, "fuzz", ADL_FLOAT64, 1, &n);
+    adl_array *bases[2] = {adl_array_alloc(&ctx, "fuzz", ADL_FLOAT64, 1, &n), NULL};
+    adl_array *base = bases[0];
     if (!base)
         fail("cannot allocate the base buffer");
-    static const double specials[] = {0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e308, -1e308, 1e-310,
-                                      INFINITY, -INFINITY, NAN};
+    static const double specials[] = {0.0,   -0.0,   1.0,    -1.0,     0.5,       2.0,
+                                      1e308, -1e308, 1e-310, INFINITY, -INFINITY, NAN};
     for (int i = 0; i < NBUF; i++) {
         unsigned v = byte(&r);
         adl_f64(base)[i] = v < 200 ? (double)v / 8 - 12 : specials[v % 12];
     }
+    if (adl_k_astype(&ctx, base, ADL_FLOAT32, &bases[1]) != ADL_OK)
+        fail("cannot make the float32 base buffer");
     while (r.i < r.n) {
         adl_array *v[3] = {NULL, NULL, NULL};
         for (int k = 0; k < 3; k++)
-            v[k] = make_view(&ctx, base, &r);
+            v[k] = make_view(&ctx, bases, &r);
         if (!v[0] || !v[1] || !v[2]) {
             for (int k = 0; k < 3; k++)
                 adl_array_release(v[k]);
@@ -207,7 +219,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             adl_array_release(v[k]);
         }
     }
-    adl_array_release(base);
+    adl_array_release(bases[0]);
+    adl_array_release(bases[1]);
     if (adl_live_arrays() != live0 || adl_live_bytes() != bytes0)
         fail("arrays left alive");
     return 0;
