@@ -125,6 +125,27 @@ describe("check_grads over every np function", function()
     assert.are.same({}, problems)
   end)
 
+  it("one float32 array argument (checked in float32, gradients of its dtype)", function()
+    local n, total = 0, #names()
+    for _, name in ipairs(names()) do
+      for _, shape in ipairs({ { 2, 3 }, { 3, 3 } }) do
+        local x32 = sample(shape, 1):astype("float32")
+        if try(name, { x32 }) then
+          n = n + 1
+          -- the gradient has its argument's dtype
+          local f = functions[name]
+          local ok, g = pcall(ad.grad(function(z) return np.sum(f(z)) end), x32)
+          if ok and is_array(g) and g.dtype ~= "float32" then
+            problems[#problems + 1] = ("np.%s: the gradient of a float32 argument is %s"):format(name, g.dtype)
+          end
+          break
+        end
+      end
+    end
+    assert.are.same({}, problems)
+    assert.is_true(n >= total / 2, ("only %d of %d functions could be called on float32"):format(n, total))
+  end)
+
   it("covers most of np", function()
     local n, total = 0, #names()
     for _ in pairs(checked) do n = n + 1 end
