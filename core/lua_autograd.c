@@ -5,7 +5,7 @@
 
 #include "lua_binding.h"
 
-static adl_trace *check_trace(lua_State *L, int idx) {
+adl_trace *adl_lua_checktrace(lua_State *L, int idx) {
     adl_trace *t = lua_touserdata(L, idx);
     if (!t || lua_type(L, idx) != LUA_TLIGHTUSERDATA)
         adl_lua_raise(L, "grad: internal error: not a trace");
@@ -27,7 +27,7 @@ static int l_trace_begin(lua_State *L) {
 
 /* trace_leaf(t, x): x (array or number) boxed as an independent variable. */
 static int l_trace_leaf(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *x = adl_lua_checkarray(L, 2, "grad"), *box = NULL;
     adl_ud *u = adl_lua_newslot(L);
     if (adl_trace_leaf(adl_lua_ctx(L), t, x, &box))
@@ -36,20 +36,8 @@ static int l_trace_leaf(lua_State *L) {
     return 1;
 }
 
-/* trace_backward(t, out, seed): seed nil means ones. */
-static int l_trace_backward(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
-    adl_array *out = adl_lua_toarray(L, 2);
-    adl_array *seed = lua_isnoneornil(L, 3) ? NULL : adl_lua_checkarray(L, 3, "grad");
-    if (!out)
-        return 0;
-    if (adl_trace_backward(adl_lua_ctx(L), t, out, seed))
-        return raise(L);
-    return 0;
-}
-
 static int l_trace_grad(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *box = adl_lua_toarray(L, 2), *g = NULL;
     if (!box)
         return adl_lua_raise(L, "grad: internal error: not a box");
@@ -58,13 +46,13 @@ static int l_trace_grad(lua_State *L) {
 }
 
 static int l_trace_end(lua_State *L) {
-    adl_trace_end(adl_lua_ctx(L), check_trace(L, 1));
+    adl_trace_end(adl_lua_ctx(L), adl_lua_checktrace(L, 1));
     return 0;
 }
 
 /* Whether x is recorded on trace t (its output depends on the leaves). */
 static int l_on_trace(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *x = adl_lua_toarray(L, 2);
     x = x ? adl_live(x) : NULL;
     lua_pushboolean(L, x && x->level > 0 && x->trace == t);
@@ -74,7 +62,7 @@ static int l_on_trace(lua_State *L) {
 /* trace_unbox(t, x): x's value one level below t (x itself if t did not
  * record it); a plain 0-d value becomes a number. */
 static int l_trace_unbox(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *x = adl_lua_toarray(L, 2);
     adl_array *live = x ? adl_live(x) : NULL;
     if (!live || live->level == 0 || live->trace != t) {
@@ -91,11 +79,13 @@ static int l_trace_unbox(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg funcs[] = {
-    {"trace_begin", l_trace_begin}, {"trace_unbox", l_trace_unbox},
-    {"trace_leaf", l_trace_leaf},   {"trace_backward", l_trace_backward},
-    {"trace_grad", l_trace_grad},   {"trace_end", l_trace_end},
-    {"on_trace", l_on_trace},       {NULL, NULL}};
+static const luaL_Reg funcs[] = {{"trace_begin", l_trace_begin},
+                                 {"trace_unbox", l_trace_unbox},
+                                 {"trace_leaf", l_trace_leaf},
+                                 {"trace_grad", l_trace_grad},
+                                 {"trace_end", l_trace_end},
+                                 {"on_trace", l_on_trace},
+                                 {NULL, NULL}};
 
 void adl_lua_open_autograd(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

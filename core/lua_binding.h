@@ -32,6 +32,9 @@ adl_array *adl_lua_toarray(lua_State *L, int idx);
 /* The array at idx; numbers and nested tables are converted into a new
  * array that replaces them on the stack.  Raises "<fname>: ..." otherwise. */
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
+
+/* The trace (a light userdata from trace_begin) at idx, or a Lua error. */
+adl_trace *adl_lua_checktrace(lua_State *L, int idx);
 /* Pushes an empty array userdata (with the metatable) and returns its slot. */
 adl_ud *adl_lua_newslot(lua_State *L);
 /* Completes a call: on success stores *result in the slot at the top of the

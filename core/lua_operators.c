@@ -24,21 +24,14 @@ static void set_host(lua_State *L) {
     ctx->host = L;
 }
 
-static adl_trace *check_trace(lua_State *L, int idx) {
-    adl_trace *t = lua_touserdata(L, idx);
-    if (!t || lua_type(L, idx) != LUA_TLIGHTUSERDATA)
-        adl_lua_raise(L, "grad: internal error: not a trace");
-    return t;
-}
-
 static int l_trace_zero_grads(lua_State *L) {
-    adl_trace_zero_grads(check_trace(L, 1));
+    adl_trace_zero_grads(adl_lua_checktrace(L, 1));
     return 0;
 }
 
 /* trace_sweep(t, out, seed): trace_backward that may run a user's rules. */
 static int l_trace_sweep(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *out = adl_lua_toarray(L, 2);
     adl_array *seed = lua_isnoneornil(L, 3) ? NULL : adl_lua_checkarray(L, 3, "grad");
     if (!out)
@@ -103,7 +96,7 @@ fail:
 
 /* trace_rows(t, out, leaf): the matrix of sweep_rows, or nil. */
 static int l_trace_rows(lua_State *L) {
-    adl_trace *t = check_trace(L, 1);
+    adl_trace *t = adl_lua_checktrace(L, 1);
     adl_array *out = adl_lua_toarray(L, 2), *leaf = adl_lua_toarray(L, 3);
     if (!out || !leaf)
         return adl_lua_raise(L, "jacobian: internal error: not an array");
