@@ -8,10 +8,13 @@
  * shape, possibly with a one-element operand) or walk an adl_iter.
  *
  * tgmath.h makes exp/pow/... follow the element type, so a float32 entry in
- * ADL_KERNEL_DTYPES (iter.h) computes in float as NumPy does.
+ * ADL_KERNEL_DTYPES (iter.h) computes in float as NumPy does.  exp, log and
+ * tanh are the exception: they run vmath.c's vectorised loops (float32 in
+ * float64, rounded once), not libm's scalar calls.
  */
 #include "adl_core.h"
 #include "iter.h"
+#include "vmath.h"
 
 #include <string.h>
 #include <tgmath.h>
@@ -139,12 +142,21 @@ const char *adl_reduce_name(adl_reduce_op op) {
             }                                            \
         break;
 
+/* exp, log and tanh run vmath.c's vectorised loops. */
+static adl_vm_func vm_func_of(adl_unary_op op) {
+    return op == ADL_U_EXP ? ADL_VM_EXP : op == ADL_U_LOG ? ADL_VM_LOG : ADL_VM_TANH;
+}
+
 #define DEFINE_LOOPS(DT, T, SFX)                                                                   \
     static void unary_loop_##SFX(adl_unary_op op, int64_t n, void *vo, int64_t so, const void *va, \
                                  int64_t sa) {                                                     \
         typedef T elem;                                                                            \
         elem *restrict o = vo;                                                                     \
         const elem *restrict a = va;                                                               \
+        if (op == ADL_U_EXP || op == ADL_U_LOG || op == ADL_U_TANH) {                              \
+            adl_vm_##SFX(vm_func_of(op), n, o, so, a, sa);                                         \
+            return;                                                                                \
+        }                                                                                          \
         switch (op) {                                                                              \
             UNARY_OPS(UNARY_CASE)                                                                  \
         default:                                                                                   \

@@ -9,6 +9,7 @@
  */
 #include "adl_core.h"
 #include "iter.h"
+#include "vmath.h"
 
 #include <math.h>
 
@@ -48,12 +49,38 @@ typedef double acc_f32;
         return pairwise_sum_##SFX(a, n2, s) + pairwise_sum_##SFX(a + n2 * s, n - n2, s);       \
     }
 
-/* max/min as NumPy: the accumulator keeps a nan once it has seen one. */
-#define MAX_OF(acc, x) (((acc) >= (x) || isnan(acc)) ? (acc) : (x))
-#define MIN_OF(acc, x) (((acc) <= (x) || isnan(acc)) ? (acc) : (x))
+/* max/min as NumPy: the accumulator keeps a nan once it has seen one.  For
+ * rows of outputs (o[i] = MAX_OF(o[i], a[i])) the comparisons are joined
+ * with | rather than ||, so that the compiler selects without a branch and
+ * vectorises; folding a run into one value, a well predicted branch (||)
+ * is faster than the select's chain of dependent instructions. */
+#define MAX_OF(acc, x)   ((((acc) >= (x)) | ((acc) != (acc))) ? (acc) : (x))
+#define MIN_OF(acc, x)   ((((acc) <= (x)) | ((acc) != (acc))) ? (acc) : (x))
+#define MAX_FOLD(acc, x) (((acc) >= (x) || isnan(acc)) ? (acc) : (x))
+#define MIN_FOLD(acc, x) (((acc) <= (x) || isnan(acc)) ? (acc) : (x))
+
+/* acc folded with a run of n values (stride s) by OF, from the first value
+ * to the last.  A long contiguous run goes through vmath.c's vectorised
+ * loop first: the max of a set is one value whatever the order, except for
+ * which nan (its payload) or which zero (its sign) comes out, so when the
+ * result is a nan or a zero the run is folded again in order, and the
+ * result is the plain loop's to the bit. */
+#define DEFINE_MINMAX(DT, T, SFX, NAME, OF)                                       \
+    static T NAME##_run_##SFX(T acc, const T *restrict a, int64_t n, int64_t s) { \
+        if (s == 1 && n >= adl_vm_minmax_min_len()) {                             \
+            T v = OF(acc, adl_vm_##NAME##_##SFX(a, n));                           \
+            if (v == v && v != 0)                                                 \
+                return v;                                                         \
+        }                                                                         \
+        for (int64_t i = 0; i < n; i++)                                           \
+            acc = OF(acc, a[i * s]);                                              \
+        return acc;                                                               \
+    }
 
 #define DEFINE_REDUCE_LOOP(DT, T, SFX)                                               \
     DEFINE_PAIRWISE(DT, T, SFX)                                                      \
+    DEFINE_MINMAX(DT, T, SFX, max, MAX_FOLD)                                         \
+    DEFINE_MINMAX(DT, T, SFX, min, MIN_FOLD)                                         \
     static void reduce_loop_##SFX(adl_reduce_op op, int64_t n, void *vo, int64_t so, \
                                   const void *va, int64_t sa) {                      \
         T *restrict o = vo;                                                          \
@@ -63,11 +90,9 @@ typedef double acc_f32;
             if (op == ADL_R_SUM)                                                     \
                 acc = (T)(acc + pairwise_sum_##SFX(a, n, sa));                       \
             else if (op == ADL_R_MAX)                                                \
-                for (int64_t i = 0; i < n; i++)                                      \
-                    acc = MAX_OF(acc, a[i * sa]);                                    \
+                acc = max_run_##SFX(acc, a, n, sa);                                  \
             else                                                                     \
-                for (int64_t i = 0; i < n; i++)                                      \
-                    acc = MIN_OF(acc, a[i * sa]);                                    \
+                acc = min_run_##SFX(acc, a, n, sa);                                  \
             o[0] = acc;                                                              \
         } else if (op == ADL_R_SUM) {                                                \
             if (so == 1 && sa == 1)                                                  \

@@ -337,3 +337,87 @@ TEST(reduce_broadcast_views_and_large_transposed) {
     adl_array_release(x);
     LIVE_END;
 }
+
+/* max/min of one run, as the plain ordered loop gives it (NumPy's scalar
+ * rule: a nan wins, the first of equal values stays). */
+static double ordered_fold(adl_reduce_op op, const double *a, int64_t n, int64_t s) {
+    double v = op == ADL_R_MAX ? -INFINITY : INFINITY;
+    for (int64_t i = 0; i < n; i++) {
+        double x = a[i * s];
+        int keep = op == ADL_R_MAX ? v >= x : v <= x;
+        v = (keep || isnan(v)) ? v : x;
+    }
+    return v;
+}
+
+/* The vectorised max/min (vmath.c) give the ordered loop's value to the
+ * bit: nan anywhere, -0 and +0 ties, all equal, odd lengths, strided and
+ * float32 inputs. */
+TEST(max_min_vectorised_as_the_ordered_loop) {
+    LIVE_BEGIN;
+    adl_ctx ctx;
+    adl_ctx_init(&ctx);
+    uint64_t seed = 11;
+    int64_t sizes[] = {1, 2, 3, 7, 127, 128, 129, 255, 300, 1001};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        int64_t n = sizes[si], n2 = 2 * n;
+        adl_array *a = t_random(&ctx, 1, &n2, &seed);
+        REQUIRE(a != NULL);
+        double *p = adl_f64(a);
+        for (int pattern = 0; pattern < 7; pattern++) {
+            for (int64_t i = 0; i < n2; i++)
+                p[i] = t_rand(&seed);
+            if (pattern == 1)
+                p[0] = NAN; /* first */
+            else if (pattern == 2)
+                p[n2 - 1] = NAN; /* last: in the tail, or a lane */
+            else if (pattern == 3)
+                p[n / 2] = -NAN;
+            else if (pattern == 4) /* zeros of both signs tie */
+                for (int64_t i = 0; i < n2; i++)
+                    p[i] = i % 3 == 1 ? 0.0 : i % 3 == 2 ? -0.0 : -1.0 - (double)(i % 5);
+            else if (pattern == 5)
+                for (int64_t i = 0; i < n2; i++)
+                    p[i] = i % 2 ? -0.0 : 0.0;
+            else if (pattern == 6) /* all equal */
+                for (int64_t i = 0; i < n2; i++)
+                    p[i] = 2.5;
+            for (int opi = 0; opi < 2; opi++) {
+                adl_reduce_op op = opi ? ADL_R_MIN : ADL_R_MAX;
+                int ax = 0;
+                /* contiguous (2n values) and every other value (n) */
+                for (int strided = 0; strided < 2; strided++) {
+                    int64_t m = strided ? n : n2, st = strided ? 2 : 1;
+                    adl_array *v = adl_array_view(&ctx, a, 1, &m, &st, 0), *r = NULL;
+                    REQUIRE(v != NULL);
+                    REQUIRE(adl_k_reduce(&ctx, op, v, 1, &ax, 0, &r) == ADL_OK);
+                    double want = ordered_fold(op, p, m, st), got = adl_f64(r)[0];
+                    int same = (isnan(want) && isnan(got)) ||
+                               (got == want && signbit(got) == signbit(want));
+                    if (!same)
+                        printf("  %s n=%lld pattern %d strided %d: got %g, want %g\n",
+                               adl_reduce_name(op), (long long)m, pattern, strided, got, want);
+                    CHECK(same);
+                    adl_array_release(r);
+                    /* float32 */
+                    adl_array *v32 = NULL, *r32 = NULL;
+                    REQUIRE(adl_k_astype(&ctx, v, ADL_FLOAT32, &v32) == ADL_OK);
+                    REQUIRE(adl_k_reduce(&ctx, op, v32, 1, &ax, 0, &r32) == ADL_OK);
+                    float g32 = ((const float *)r32->buf->data)[r32->offset];
+                    int same32 = (isnan(want) && isnan(g32)) ||
+                                 (g32 == (float)want && !signbit(g32) == !signbit(want));
+                    if (!same32)
+                        printf("  float32 %s n=%lld pattern %d strided %d: got %.9g, want %.9g\n",
+                               adl_reduce_name(op), (long long)m, pattern, strided, (double)g32,
+                               (double)(float)want);
+                    CHECK(same32);
+                    adl_array_release(r32);
+                    adl_array_release(v32);
+                    adl_array_release(v);
+                }
+            }
+        }
+        adl_array_release(a);
+    }
+    LIVE_END;
+}
