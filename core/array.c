@@ -41,9 +41,14 @@ typedef struct header_block {
     _Alignas(32) unsigned char data[INLINE_BYTES];
 } header_block;
 
-/* Larger buffers: header and bytes in one block; the data starts 64 bytes
- * in, so it is aligned for vector loads. */
-#define BUFFER_DATA_OFFSET 64
+/* Larger buffers: header and bytes in one malloc'd block, the data at the
+ * first 64-byte boundary after the header (aligned for vector loads).  Not
+ * posix_memalign: glibc carves an aligned block out of a larger free one,
+ * and the blocks it frees then seldom fit the next request, so a loop of
+ * same-sized results (W6's 8 MB GEMMs) grew the heap at every step and
+ * faulted in fresh pages instead of reusing the freed ones. */
+#define DATA_ALIGN   64
+#define BUFFER_SLACK (sizeof(adl_buffer) + DATA_ALIGN - 1)
 
 /* Loops over tiny arrays allocate and free headers at a high rate, in
  * bursts larger than malloc's per-thread cache: each thread keeps its own
@@ -108,9 +113,11 @@ static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *own
 }
 
 static adl_buffer *buffer_new(size_t nbytes) {
-    adl_buffer *b = adl_aligned_alloc(BUFFER_DATA_OFFSET, BUFFER_DATA_OFFSET + nbytes);
-    if (b)
-        buffer_init(b, (char *)b + BUFFER_DATA_OFFSET, nbytes, NULL);
+    adl_buffer *b = adl_malloc(BUFFER_SLACK + nbytes);
+    if (b) {
+        uintptr_t data = ((uintptr_t)(b + 1) + DATA_ALIGN - 1) & ~(uintptr_t)(DATA_ALIGN - 1);
+        buffer_init(b, (void *)data, nbytes, NULL);
+    }
     return b;
 }
 
