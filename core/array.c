@@ -1,4 +1,5 @@
 /* array.c: refcounted buffers and the array headers (views) that share them. */
+#define _DEFAULT_SOURCE /* MADV_HUGEPAGE: not POSIX */
 #include "adl_core.h"
 #include "alloc.h"
 #include "trace.h"
@@ -6,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Per-thread counters: no atomic instructions on the hot path; leak checks
  * compare them on the thread that does the work. */
@@ -112,11 +114,32 @@ static void buffer_init(adl_buffer *b, void *data, size_t nbytes, adl_array *own
     live_bytes += (int64_t)nbytes;
 }
 
+/* Buffers of HUGE_PAGE_BYTES and more ask the kernel for transparent huge
+ * pages, as NumPy does: where THP is "madvise" (Debian's default), one pass
+ * over an 8 MB array otherwise walks 2048 TLB entries.  Only the whole
+ * pages inside the buffer are advised; a refusal changes nothing. */
+#define HUGE_PAGE_BYTES ((size_t)4 << 20)
+
+static void advise_huge_pages(void *data, size_t nbytes) {
+#ifdef MADV_HUGEPAGE
+    const uintptr_t page = 4096;
+    uintptr_t lo = ((uintptr_t)data + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)data + nbytes) & ~(page - 1);
+    if (hi > lo)
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)data;
+    (void)nbytes;
+#endif
+}
+
 static adl_buffer *buffer_new(size_t nbytes) {
     adl_buffer *b = adl_malloc(BUFFER_SLACK + nbytes);
     if (b) {
         uintptr_t data = ((uintptr_t)(b + 1) + DATA_ALIGN - 1) & ~(uintptr_t)(DATA_ALIGN - 1);
         buffer_init(b, (void *)data, nbytes, NULL);
+        if (nbytes >= HUGE_PAGE_BYTES)
+            advise_huge_pages(b->data, nbytes);
     }
     return b;
 }
