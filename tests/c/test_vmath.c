@@ -323,6 +323,11 @@ TEST(vmath_max_min_match_the_ordered_fold) {
             a[0] = INFINITY;
             a[n - 1] = -INFINITY;
             CHECK(adl_vm_max_f64(a, n) == INFINITY && adl_vm_min_f64(a, n) == -INFINITY);
+            a[0] = a[n - 1] = 0;
+            a[n / 2] = INFINITY; /* an infinity inside the vector loop */
+            CHECK(adl_vm_max_f64(a, n) == INFINITY && adl_vm_min_f64(a, n) == fold_min(a, n));
+            a[n / 3] = NAN; /* with a nan too: the nan wins */
+            CHECK(isnan(adl_vm_max_f64(a, n)) && isnan(adl_vm_min_f64(a, n)));
         }
     }
     adl_vm_set_isa(saved);
