@@ -55,8 +55,29 @@ static adl_dtype trailing_dtype(lua_State *L, const char *fname, int *nargs) {
 
 /* ---- creation ---- */
 
+/* Whether the nested table at idx holds float32 arrays and nothing else (at
+ * least one): NumPy's np.array([a32, b32]) is float32, while a number
+ * anywhere (a Python float) makes it float64.  Stops at the first number,
+ * so a table of numbers costs one look. */
+static int only_float32_arrays(lua_State *L, int idx, int depth) {
+    int n = (int)lua_objlen(L, idx), only = n > 0 && depth < ADL_MAX_DIMS;
+    for (int i = 1; only && i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        adl_array *a = adl_lua_toarray(L, -1);
+        if (a)
+            only = adl_array_value(a)->dtype == ADL_FLOAT32;
+        else
+            only =
+                lua_type(L, -1) == LUA_TTABLE && only_float32_arrays(L, lua_gettop(L), depth + 1);
+        lua_pop(L, 1);
+    }
+    return only;
+}
+
 static int l_array(lua_State *L) {
     adl_dtype dt = check_dtype(L, 2, "np.array");
+    if (lua_isnoneornil(L, 2) && lua_type(L, 1) == LUA_TTABLE && only_float32_arrays(L, 1, 0))
+        dt = ADL_FLOAT32;
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
         if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)

@@ -53,7 +53,7 @@ for name, what in pairs(reductions) do
 end
 
 local more = {
-  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers (or a number), float64 unless dtype is "float32".
+  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays).
     np.array({{1, 2}, {3, 4}})]=],
   asarray = [=[asarray(x, dtype) returns x when it is already an array, else array(x).
     np.asarray({1, 2, 3})]=],
