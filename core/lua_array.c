@@ -34,8 +34,6 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (st != ADL_OK)
         return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
-    if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
-        adl_lua_account(L);
     if (a->level == 0 && a->ndim == 0) {
         double v = adl_array_get(a, NULL);
         adl_array_release(a);
@@ -45,6 +43,10 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     }
     adl_ud *u = lua_touserdata(L, -1);
     u->a = a;
+    /* after the userdata owns it: a collection runs finalizers, and an
+     * error from one of them would otherwise leave the array unowned */
+    if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
+        adl_lua_account(L);
     return 1;
 }
 
@@ -440,8 +442,11 @@ static int by_array(lua_State *L, const char *handler, int nargs) {
  * twice per sample, and one recorded transpose then gathers the gradients
  * of all those uses instead of one transpose forward and backward each.  A
  * transpose is a view of the same values and shapes cannot change, so a
- * reused view is indistinguishable from a new one.  Plain arrays get a new
- * view each time: there is no recording to save. */
+ * reused view is indistinguishable from a new one.  It is attached
+ * strongly: with a weak reference the graph, and so the order in which
+ * gradients add up, would depend on when the collector ran, and results
+ * would differ in the last bit from run to run and thread to thread.
+ * Plain arrays get a new view each time: there is no recording to save. */
 static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
     if (a->level > 0) {
         adl_lua_get_attached(L, 1);

@@ -225,6 +225,10 @@ function M.run(data)
     steps = steps + 1
   end
   pool = nil
+  -- LuaJIT's compiled traces keep the objects they hold as constants alive
+  -- (an array userdata among them, now and then): flush them, or an array
+  -- the JIT still references looks like a leak (1 replay in 10 did)
+  if jit and jit.flush then jit.flush() end
   collectgarbage()
   collectgarbage()
   local live, _, _, traces = D.live()

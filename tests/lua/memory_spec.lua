@@ -3,6 +3,7 @@
 -- (core/lua_memory.c).  Loops that make and drop big arrays, or many
 -- medium ones, stay bounded without any collectgarbage() call.
 
+local h = require "tests.lua.helpers"
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local D = require("adlua.core").debug
@@ -58,5 +59,23 @@ describe("memory pressure", function()
     end
     report("20 gradients of 8 MB arrays", peak)
     assert.is_true(peak <= 200 * MB, ("peak %.0f MB of core memory"):format(peak / MB))
+  end)
+end)
+
+describe("remembered transposes", function()
+  it("a traced x.T, and x.T.T ..., go in the same collections as x", function()
+    collectgarbage()
+    collectgarbage()
+    local base = D.live()
+    local g = ad.grad(function(x)
+      local t = x.T
+      assert.is_true(rawequal(t, x.T)) -- remembered while alive
+      return np.sum(x.T.T.T * x.T) + np.sum(t.T.T)
+    end)(np.ones({ 2, 3 }))
+    h.assert_array(g, { { 3, 3, 3 }, { 3, 3, 3 } }, 0)
+    g = nil
+    collectgarbage()
+    collectgarbage()
+    assert.are.equal(base, D.live())
   end)
 end)
