@@ -101,17 +101,10 @@ static int should_fail(void) {
     return 0;
 }
 
-void *adl_alloc_slow(size_t n, size_t align, int zero) {
+void *adl_alloc_slow(size_t n, int zero) {
     if (should_fail())
         return NULL;
-    void *p = NULL;
-    if (align) {
-        if (posix_memalign(&p, align, n) != 0)
-            p = NULL;
-        if (p && zero)
-            memset(p, 0, n);
-    } else
-        p = zero ? calloc(1, n) : malloc(n);
+    void *p = zero ? calloc(1, n) : malloc(n);
     if (p && tracking)
         set_add(p);
     return p;

@@ -1,6 +1,6 @@
 /* alloc.h: the one place the core gets memory from (no Lua here).
  *
- * Every malloc/calloc/realloc/posix_memalign/free of core/ goes through
+ * Every malloc/calloc/realloc/free of core/ goes through
  * these, so that tests can make the Nth allocation fail and count what a
  * piece of work left allocated.  The fast path is the C library's function
  * behind a single, almost never taken, branch. */
@@ -15,13 +15,13 @@
  * global, not thread-local: a test facility for single-threaded tests. */
 extern int adl_alloc_debug;
 
-void *adl_alloc_slow(size_t n, size_t align, int zero);
+void *adl_alloc_slow(size_t n, int zero);
 void *adl_realloc_slow(void *p, size_t n);
 void adl_free_slow(void *p);
 
 static inline void *adl_malloc(size_t n) {
     if (__builtin_expect(adl_alloc_debug, 0))
-        return adl_alloc_slow(n, 0, 0);
+        return adl_alloc_slow(n, 0);
     return malloc(n);
 }
 
@@ -29,7 +29,7 @@ static inline void *adl_calloc(size_t count, size_t size) {
     if (__builtin_expect(adl_alloc_debug, 0)) {
         if (size && count > SIZE_MAX / size)
             return NULL;
-        return adl_alloc_slow(count * size, 0, 1);
+        return adl_alloc_slow(count * size, 1);
     }
     return calloc(count, size);
 }
@@ -38,14 +38,6 @@ static inline void *adl_realloc(void *p, size_t n) {
     if (__builtin_expect(adl_alloc_debug, 0))
         return adl_realloc_slow(p, n);
     return realloc(p, n);
-}
-
-/* align: a power of two multiple of sizeof(void *); NULL when it fails. */
-static inline void *adl_aligned_alloc(size_t align, size_t n) {
-    if (__builtin_expect(adl_alloc_debug, 0))
-        return adl_alloc_slow(n, align, 0);
-    void *p = NULL;
-    return posix_memalign(&p, align, n) == 0 ? p : NULL;
 }
 
 static inline void adl_free(void *p) {

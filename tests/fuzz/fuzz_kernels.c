@@ -12,7 +12,7 @@
  * stride bug would be a silently wrong answer.
  * Errors are fine; crashes, sanitizer reports, disagreement and a live
  * array count off its baseline are findings (abort). */
-#define _POSIX_C_SOURCE 200809L /* posix_memalign in alloc.h */
+#define _POSIX_C_SOURCE 200809L /* the POSIX names the core headers use */
 #include "adl_core.h"
 #include "alloc.h"
 
