@@ -151,10 +151,10 @@ function M.renamed(fname, level, f, ...)
   return unpack(res, 2, res.n)
 end
 
---- The dtype of an array, "float64" for a number (a 0-d value).
+--- The dtype of an array; "float64" for anything else (a number, a
+--- nested table of numbers), as NumPy makes them.
 function M.dtype_of(x)
-  if type(x) == "number" then return "float64" end
-  return x.dtype
+  return is_array(x) and x.dtype or "float64"
 end
 
 --- A shape as NumPy prints it: (3,), (2,3), ().

@@ -58,7 +58,7 @@ end
 
 -- The *_like creators: the dtype given, or x's own (NumPy's default).
 local function like_dtype(fname, x, dtype)
-  if dtype == nil then return is_array(x) and x.dtype or "float64" end
+  if dtype == nil then return require("adlua.argcheck").dtype_of(x) end
   if dtype ~= "float64" and dtype ~= "float32" then
     error(('%s: unknown dtype %s (use "float64" or "float32")'):format(fname, tostring(dtype)), 3)
   end
