@@ -25,6 +25,44 @@ static int l_trace_begin(lua_State *L) {
     return 2;
 }
 
+/* trace_begin_forward(): a forward trace (forward mode), and its level. */
+static int l_trace_begin_forward(lua_State *L) {
+    adl_trace *t;
+    if (adl_trace_begin_forward(adl_lua_ctx(L), &t))
+        return raise(L);
+    lua_pushlightuserdata(L, t);
+    lua_pushinteger(L, adl_trace_level(t));
+    return 2;
+}
+
+/* trace_dual(t, x, v): x boxed on forward trace t with tangent v (x's
+ * shape; converted to x's dtype). */
+static int l_trace_dual(lua_State *L) {
+    adl_trace *t = adl_lua_checktrace(L, 1);
+    adl_array *x = adl_lua_checkarray(L, 2, "make_jvp");
+    adl_array *v = adl_lua_checkarray(L, 3, "make_jvp"), *cast = NULL, *box = NULL;
+    adl_ctx *ctx = adl_lua_ctx(L);
+    if (!adl_shape_equal(x->ndim, x->shape, v->ndim, v->shape)) {
+        char sx[256], sv[256];
+        adl_shape_str(x->ndim, x->shape, sx, sizeof sx);
+        adl_shape_str(v->ndim, v->shape, sv, sizeof sv);
+        return adl_lua_raise(L, "make_jvp: the tangent has shape %s but the argument has shape %s",
+                             sv, sx);
+    }
+    adl_ud *u = adl_lua_newslot(L);
+    if (v->dtype != x->dtype) {
+        if (adl_astype(ctx, v, x->dtype, &cast))
+            return raise(L);
+        v = cast;
+    }
+    adl_status st = adl_trace_dual(ctx, t, x, v, &box);
+    adl_array_release(cast);
+    if (st)
+        return raise(L);
+    u->a = box;
+    return 1;
+}
+
 /* trace_leaf(t, x): x (array or number) boxed as an independent variable. */
 static int l_trace_leaf(lua_State *L) {
     adl_trace *t = adl_lua_checktrace(L, 1);
@@ -82,6 +120,8 @@ static int l_trace_unbox(lua_State *L) {
 static const luaL_Reg funcs[] = {{"trace_begin", l_trace_begin},
                                  {"trace_unbox", l_trace_unbox},
                                  {"trace_leaf", l_trace_leaf},
+                                 {"trace_begin_forward", l_trace_begin_forward},
+                                 {"trace_dual", l_trace_dual},
                                  {"trace_grad", l_trace_grad},
                                  {"trace_end", l_trace_end},
                                  {"on_trace", l_on_trace},

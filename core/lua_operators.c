@@ -117,7 +117,7 @@ static int l_trace_rows(lua_State *L) {
 
 typedef struct lua_custom {
     adl_custom c;
-    int forward_ref, vjp_ref; /* registry references to Lua functions */
+    int forward_ref, vjp_ref, jvp_ref; /* registry references to Lua functions */
     char name[64];
 } lua_custom;
 
@@ -143,14 +143,19 @@ static adl_status take_result(lua_State *L, adl_ctx *ctx, const char *name, adl_
     return ADL_OK;
 }
 
-/* Calls the function under registry ref with the arrays pushed by the caller. */
-static adl_status call_lua(lua_State *L, adl_ctx *ctx, const char *name, int nargs,
+/* Calls the function and arguments pushed by the caller; with nil_ok, a nil
+ * result leaves *out NULL. */
+static adl_status call_lua(lua_State *L, adl_ctx *ctx, const char *name, int nargs, int nil_ok,
                            adl_array **out) {
     if (lua_pcall(L, nargs, 1, 0) != 0) {
         const char *msg = lua_tostring(L, -1);
         adl_error(ctx, ADL_ERR_VALUE, "%s", msg ? msg : "error in a primitive");
         lua_pop(L, 1);
         return ADL_ERR_VALUE;
+    }
+    if (nil_ok && lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return ADL_OK;
     }
     return take_result(L, ctx, name, out);
 }
@@ -171,7 +176,7 @@ static adl_status custom_forward(adl_ctx *ctx, const adl_custom *c, int nin, adl
     lua_rawgeti(L, LUA_REGISTRYINDEX, lc->forward_ref);
     for (int i = 0; i < nin; i++)
         push_array(L, in[i]);
-    return call_lua(L, ctx, lc->name, nin, out);
+    return call_lua(L, ctx, lc->name, nin, 0, out);
 }
 
 /* Calls rule(k, g, ans, x1, ..., xn) (k 1-based). */
@@ -189,26 +194,48 @@ static adl_status custom_vjp(adl_ctx *ctx, const adl_custom *c, const adl_node *
     push_array(L, n->out);
     for (int i = 0; i < n->nin; i++)
         push_array(L, n->in[i]);
-    return call_lua(L, ctx, lc->name, n->nin + 3, out);
+    return call_lua(L, ctx, lc->name, n->nin + 3, 0, out);
 }
 
-/* custom_new(name, forward, rule): a handle for custom_apply.  Handles are
+/* Calls jvp_rule(k, t, ans, x1, ..., xn) (k 1-based); nil: no forward rule. */
+static adl_status custom_jvp(adl_ctx *ctx, const adl_custom *c, int nin, adl_array *const *in,
+                             adl_array *ans, int k, adl_array *t, adl_array **out) {
+    const lua_custom *lc = (const lua_custom *)c;
+    lua_State *L = ctx->host;
+    if (!L)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no Lua state to call", lc->name);
+    if (!lua_checkstack(L, nin + 6))
+        return adl_error(ctx, ADL_ERR_MEMORY, "%s: too many arguments", lc->name);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lc->jvp_ref);
+    lua_pushinteger(L, k + 1);
+    push_array(L, t);
+    push_array(L, ans);
+    for (int i = 0; i < nin; i++)
+        push_array(L, in[i]);
+    return call_lua(L, ctx, lc->name, nin + 3, 1, out);
+}
+
+/* custom_new(name, forward, rule, jvp_rule): a handle for custom_apply.  Handles are
  * anchored in the registry for the interpreter's life, because a tape may
  * still hold the operation after the Lua function that wrapped it is gone. */
 static int l_custom_new(lua_State *L) {
     const char *name = luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     luaL_checktype(L, 3, LUA_TFUNCTION);
+    luaL_checktype(L, 4, LUA_TFUNCTION);
     lua_custom *lc = lua_newuserdata(L, sizeof *lc);
     memset(lc, 0, sizeof *lc);
     lc->c.forward = custom_forward;
     lc->c.vjp = custom_vjp;
+    lc->c.jvp = custom_jvp;
     lc->c.data = lc;
     snprintf(lc->name, sizeof lc->name, "%s", name);
     lua_pushvalue(L, 2);
     lc->forward_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pushvalue(L, 3);
     lc->vjp_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, 4);
+    lc->jvp_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pushvalue(L, -1);
     luaL_ref(L, LUA_REGISTRYINDEX);
     return 1;

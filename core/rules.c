@@ -2,131 +2,13 @@
  *
  * Rules are written with the traced operations themselves, so a backward
  * sweep that runs inside an outer trace is recorded there and can be
- * differentiated again.  A small scope keeps the temporaries of one rule and
- * releases them at the end; every helper passes NULL through once something
- * failed, so a rule reads as one expression. */
+ * differentiated again.  Each rule is one expression in a scope
+ * (rule_scope.h). */
 #include "gather.h"
 #include "linalg.h"
-#include "trace.h"
+#include "rule_scope.h"
 
 #include <string.h>
-
-typedef struct scope {
-    adl_ctx *ctx;
-    adl_status st;
-    int n;
-    adl_array *tmp[24];
-} scope;
-
-/* Takes a pointer so that keep(s, op(..., &r), &r) reads r after the call. */
-static adl_array *keep(scope *s, adl_status st, adl_array *const *result) {
-    adl_array *a = *result;
-    if (st) {
-        s->st = st;
-        return NULL;
-    }
-    if (s->n == (int)(sizeof s->tmp / sizeof s->tmp[0])) {
-        adl_array_release(a);
-        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: rule scope overflow");
-        return NULL;
-    }
-    s->tmp[s->n++] = a;
-    return a;
-}
-
-/* Hands `result` to the caller (with its own reference) and frees the rest. */
-static adl_status finish(scope *s, adl_array *result, adl_array **out) {
-    if (s->st == ADL_OK && result) {
-        adl_array_retain(result);
-        *out = result;
-    }
-    for (int i = 0; i < s->n; i++)
-        adl_array_release(s->tmp[i]);
-    if (s->st == ADL_OK && !result)
-        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: rule produced no result");
-    return s->st;
-}
-
-static adl_array *un(scope *s, adl_opcode op, adl_array *a) {
-    adl_array *r = NULL;
-    if (!a || s->st)
-        return NULL;
-    return keep(s, adl_unary(s->ctx, op, a, &r), &r);
-}
-
-static adl_array *bin(scope *s, adl_opcode op, adl_array *a, adl_array *b) {
-    adl_array *r = NULL;
-    if (!a || !b || s->st)
-        return NULL;
-    return keep(s, adl_binary(s->ctx, op, a, b, &r), &r);
-}
-
-static adl_array *num(scope *s, double v) {
-    if (s->st)
-        return NULL;
-    adl_array *r = adl_array_scalar(s->ctx, v);
-    return keep(s, r ? ADL_OK : s->ctx->status, &r);
-}
-
-static adl_array *cmp(scope *s, adl_binary_op op, adl_array *a, adl_array *b) {
-    adl_array *r = NULL;
-    if (!a || !b || s->st)
-        return NULL;
-    return keep(s, adl_compare(s->ctx, op, a, b, &r), &r);
-}
-
-static adl_array *where(scope *s, adl_array *c, adl_array *a, adl_array *b) {
-    adl_array *r = NULL;
-    if (!c || !a || !b || s->st)
-        return NULL;
-    return keep(s, adl_where(s->ctx, c, a, b, &r), &r);
-}
-
-static adl_array *reshape(scope *s, adl_array *a, int ndim, const int64_t *shape) {
-    adl_array *r = NULL;
-    if (!a || s->st)
-        return NULL;
-    return keep(s, adl_reshape(s->ctx, "reshape", a, ndim, shape, &r), &r);
-}
-
-static adl_array *transpose(scope *s, adl_array *a, const int *perm) {
-    adl_array *r = NULL;
-    if (!a || s->st)
-        return NULL;
-    return keep(s, adl_transpose(s->ctx, a, perm, &r), &r);
-}
-
-static adl_array *apply1(scope *s, adl_opcode op, adl_array *a, const adl_params *p) {
-    adl_array *r = NULL;
-    if (!a || s->st)
-        return NULL;
-    return keep(s, adl_apply(s->ctx, op, 1, &a, p, &r), &r);
-}
-
-#define MUL(a, b) bin(s, ADL_OP_MUL, a, b)
-#define DIV(a, b) bin(s, ADL_OP_DIV, a, b)
-#define ADD(a, b) bin(s, ADL_OP_ADD, a, b)
-#define SUB(a, b) bin(s, ADL_OP_SUB, a, b)
-#define POW(a, b) bin(s, ADL_OP_POW, a, b)
-#define NEG(a)    un(s, ADL_OP_NEG, a)
-
-/* a with length-1 axes put back where a reduction removed them. */
-static adl_array *keepdims_shape(scope *s, adl_array *a, const adl_array *x, const adl_params *p) {
-    if (p->keepdims)
-        return a;
-    int64_t shape[ADL_MAX_DIMS];
-    memcpy(shape, x->shape, sizeof(int64_t) * (size_t)x->ndim);
-    for (int i = 0; i < p->naxes; i++)
-        shape[p->axes[i]] = 1;
-    return reshape(s, a, x->ndim, shape);
-}
-
-static adl_array *broadcast(scope *s, adl_array *a, const adl_array *like) {
-    adl_array *r = NULL;
-    if (!a || s->st)
-        return NULL;
-    return keep(s, adl_broadcast_to(s->ctx, a, like->ndim, like->shape, &r), &r);
-}
 
 /* (n,) -> (n,1) or (1,n) for outer products. */
 static adl_array *column(scope *s, adl_array *a) {
@@ -153,20 +35,12 @@ static adl_array *dot_vjp(scope *s, const adl_node *n, int k, adl_array *g) {
     return ab;
 }
 
-/* 1 where x attains the reduced extreme, shared equally between ties. */
+/* g to where x attains the reduced extreme, shared equally between ties. */
 static adl_array *extreme_vjp(scope *s, const adl_node *n, adl_array *g) {
     const adl_params *p = n->params;
     adl_array *x = n->in[0];
-    adl_array *ans = keepdims_shape(s, n->out, x, p);
-    adl_array *mask = cmp(s, ADL_B_EQ, x, ans);
-    adl_array *count = NULL;
-    if (mask) {
-        adl_params q = *p;
-        q.keepdims = 1;
-        q.index = NULL;
-        count = apply1(s, ADL_OP_SUM, (adl_array *)adl_array_value(mask), &q);
-    }
-    return MUL(keepdims_shape(s, g, x, p), DIV(mask, count));
+    adl_array *share = extreme_share(s, x, keepdims_shape(s, n->out, x, p), p);
+    return MUL(keepdims_shape(s, g, x, p), share);
 }
 
 /* Where a and b tie, maximum/minimum split the gradient in half. */

@@ -1,4 +1,8 @@
-/* trace.c: recording on a tape and the backward sweep.
+/* trace.c: recording on a tape and the backward sweep; forward traces.
+ *
+ * A forward trace (forward mode) keeps no tape to sweep: each of its nodes
+ * holds an operation's value and its tangent, computed as the operation
+ * runs by the operation's forward rule (jvp.c).
  *
  * A trace owns its nodes and everything they retain until adl_trace_end;
  * boxes keep the trace struct itself alive (refcount) so that a box which
@@ -26,6 +30,7 @@ struct adl_trace {
     int64_t refcount; /* the stack's reference plus one per box */
     int level;
     int live;
+    int forward;      /* a forward trace: nodes hold tangents, not gradients */
     adl_trace *below; /* the next trace down the stack */
     adl_node **chunks;
     int32_t n, nchunks;
@@ -61,6 +66,10 @@ int adl_trace_level(const adl_trace *t) {
     return t->level;
 }
 
+int adl_trace_is_forward(const adl_trace *t) {
+    return t->forward;
+}
+
 void adl_trace_release(adl_trace *t) {
     if (t && --t->refcount == 0)
         adl_free(t);
@@ -78,6 +87,13 @@ adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **out) {
     ctx->depth++;
     *out = t;
     return ADL_OK;
+}
+
+adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **out) {
+    adl_status st = adl_trace_begin(ctx, out);
+    if (st == ADL_OK)
+        (*out)->forward = 1;
+    return st;
 }
 
 /* Counts a tape record's hold on a plain array's buffer, so that writing
@@ -227,6 +243,60 @@ adl_status adl_trace_leaf(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array **
     return box_new(ctx, t, node, x, box);
 }
 
+adl_status adl_trace_dual(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array *tangent,
+                          adl_array **box) {
+    adl_status st = adl_trace_leaf(ctx, t, x, box);
+    if (st == ADL_OK && tangent) {
+        adl_array_retain(tangent);
+        node_at(t, (*box)->node)->grad = tangent;
+    }
+    return st;
+}
+
+/* An operation on a forward trace t: the value from the inputs' values (one
+ * level down), the tangent from their tangents by the forward rule; the
+ * node keeps both.  `live` holds the inputs with dead boxes skipped. */
+static adl_status forward_apply(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
+                                adl_array *const *live, const adl_params *p, adl_array **out) {
+    enum { INLINE = 4 };
+    adl_array *inner_in[INLINE], *tangent_in[INLINE];
+    adl_array **inner = inner_in, **tangent = tangent_in;
+    adl_status st = ADL_OK;
+    if (nin > INLINE) {
+        inner = adl_malloc(sizeof *inner * (size_t)nin);
+        tangent = adl_malloc(sizeof *tangent * (size_t)nin);
+        if (!inner || !tangent) {
+            st = adl_error_nomem(ctx, adl_op_name(op));
+            goto done;
+        }
+    }
+    for (int i = 0; i < nin; i++) {
+        int mine = live[i]->level == t->level;
+        inner[i] = mine ? live[i]->inner : live[i];
+        tangent[i] = mine ? node_at(t, live[i]->node)->grad : NULL;
+    }
+    adl_array *value = NULL, *tan = NULL;
+    st = adl_apply(ctx, op, nin, inner, p, &value);
+    if (st == ADL_OK)
+        st = adl_jvp(ctx, op, nin, inner, tangent, p, value, &tan);
+    int32_t node;
+    if (st == ADL_OK)
+        st = record(ctx, t, op, 0, NULL, NULL, value, NULL, &node);
+    if (st) {
+        adl_array_release(value);
+        adl_array_release(tan);
+        goto done;
+    }
+    node_at(t, node)->grad = tan;
+    st = box_new(ctx, t, node, value, out);
+done:
+    if (inner != inner_in) {
+        adl_free(inner);
+        adl_free(tangent);
+    }
+    return st;
+}
+
 adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                      const adl_params *p, adl_array **out) {
     enum { INLINE = 4 };
@@ -258,6 +328,10 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
         if (st == ADL_OK && ctx->debug_nans == 1 &&
             (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, live, *out, NULL)))
             adl_array_release(*out);
+        goto done;
+    }
+    if (t->forward) {
+        st = forward_apply(ctx, t, op, nin, live, p, out);
         goto done;
     }
     for (int i = 0; i < nin; i++) {
@@ -370,6 +444,8 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
 adl_status adl_trace_backward(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
     /* with debug_nans, a sweep blames the rule of the node (and the line that
      * recorded it), not the operation inside the rule that hit the NaN */
+    if (t->forward)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "grad: a forward trace has no backward sweep");
     int debug = ctx->debug_nans;
     if (debug)
         ctx->debug_nans = 2;

@@ -1,5 +1,5 @@
 /* trace.h: traced operations and the tape of one nesting level (trace.c,
- * ops.c, rules.c).
+ * ops.c, rules.c, jvp.c).
  *
  * Each active differentiation opens a trace with its own level (1 for the
  * outermost).  adl_apply() runs a primitive: it unboxes the arguments at the
@@ -7,7 +7,8 @@
  * at lower levels, recursively), and boxes the result with a node on that
  * level's tape.  The backward sweep walks a tape in reverse and calls each
  * node's rule, written with adl_apply() itself, so a sweep run inside an
- * outer trace is recorded there and can be differentiated again.
+ * outer trace is recorded there and can be differentiated again.  A forward
+ * trace (forward mode) computes each node's tangent as the node is made.
  */
 #ifndef ADL_TRACE_H
 #define ADL_TRACE_H
@@ -58,6 +59,10 @@ typedef struct adl_custom {
     /* the gradient with respect to input k of node n, given g */
     adl_status (*vjp)(adl_ctx *ctx, const struct adl_custom *c, const struct adl_node *n, int k,
                       adl_array *g, adl_array **out);
+    /* the output's tangent for input k's tangent t; *out stays NULL when the
+     * user gave no forward rule for k (forward mode then transposes vjp) */
+    adl_status (*jvp)(adl_ctx *ctx, const struct adl_custom *c, int nin, adl_array *const *in,
+                      adl_array *ans, int k, adl_array *t, adl_array **out);
     void *data;
 } adl_custom;
 
@@ -85,12 +90,30 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
 /* The gradient with respect to input k of node n, given the output's
  * gradient g; the result may need summing back to the input's shape (rules.c). */
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+/* The forward rule: the tangent of op's output `ans` at inputs `in` (values
+ * one level below the forward trace) given the inputs' tangents (NULL:
+ * zero); *out is NULL when the tangent is zero.  Written with traced
+ * operations, so forward mode nests with itself and with reverse mode
+ * (jvp.c). */
+adl_status adl_jvp(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                   adl_array *const *tangent, const adl_params *p, adl_array *ans, adl_array **out);
+/* Whether op has a forward rule of its own; the others transpose their
+ * reverse rule, one operation at a time (jvp.c). */
+int adl_jvp_has_rule(adl_opcode op);
 /* The same rule as one fused loop when nothing will record it (plain
  * contiguous float64 operands); *out stays NULL when not covered (rules_fast.c). */
 adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
 
 /* Opens a trace one level above the innermost live one. */
 adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);
+/* Opens a forward trace (forward mode): operations on its boxes compute
+ * their tangents as they run; adl_trace_grad reads a box's tangent. */
+adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **t);
+int adl_trace_is_forward(const adl_trace *t);
+/* Boxes x as an independent variable of forward trace t with the given
+ * tangent (x's shape and dtype; NULL: zero). */
+adl_status adl_trace_dual(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array *tangent,
+                          adl_array **box);
 /* Boxes x as an independent variable of t. */
 adl_status adl_trace_leaf(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array **box);
 /* Sweeps t backwards from `out` with the output gradient `seed` (NULL: ones).

@@ -6,7 +6,8 @@
 --
 -- Nothing in the table is a claim written here: the script reads the
 -- primitives from core/ops.def (the single op list) and looks for each one's
--- rule in core/linalg_rules.c and core/rules.c, then runs every function on
+-- rule in core/linalg_rules.c and core/rules.c (and forward rule in
+-- core/jvp.c), then runs every function on
 -- the sample arguments below and records what happened:
 --   reverse  ad.grad of <u, f(x)> (u a fixed direction) is finite and agrees
 --            with central finite differences along a fixed direction v;
@@ -48,6 +49,13 @@ local function rule_file(id)
   end
 end
 
+-- Forward rules: the cases of core/jvp.c's kind_of; the other primitives
+-- transpose their reverse rule there.
+local jvp_text = read("core/jvp.c")
+local function has_forward_rule(id)
+  return jvp_text:find("case ADL_OP_" .. id .. ":", 1, true) ~= nil
+end
+
 -- function value -> {id = "EXP", rule = "core/rules.c"}; aliases such as
 -- np.amax = np.max are the same function, so they are found as well.
 local primitive_of, unbound = {}, {}
@@ -58,7 +66,7 @@ for line in io.lines("core/ops.def") do
     local sub = name:match("^linalg%.(.+)$")
     if sub then fn = np.linalg[sub] else fn = np[name] end
     if type(fn) == "function" then
-      primitive_of[fn] = { id = id, rule = rule_file(id) }
+      primitive_of[fn] = { id = id, rule = rule_file(id), forward = has_forward_rule(id) }
     else
       unbound[#unbound + 1] = ("`%s`"):format(id)
     end
@@ -466,7 +474,9 @@ local lines = {
   "come from running the functions on sample arguments (in the script):",
   "",
   "- **how**: *primitive*: an operation of `core/ops.def` (the single op list),",
-  "  whose reverse rule, written with traced operations, is in the file named;",
+  "  whose reverse rule, written with traced operations, is in the file named,",
+  "  and whose forward rule is in `core/jvp.c` (*forward: transposed*: forward",
+  "  mode transposes the reverse rule of that one operation);",
   "  *composition*: differentiated through the primitives it calls;",
   "  *constant*: the derivative is zero (`ad.grad` gives zeros, and so do",
   "  finite differences); *not differentiable*: `ad.grad` raises an error, or",
@@ -479,8 +489,7 @@ local lines = {
   "  gradient is zero and so are the finite differences.",
   "- **forward**: `ad.make_jvp(f)(x)(v)` gives `J v` with `<u, J v>` equal to",
   "  `<J^T u, v>` from reverse mode to 1e-8 (relative), and to the finite",
-  "  differences. Forward mode transposes the reverse sweep",
-  "  ([operators.md](operators.md)), so every reverse rule serves both modes.",
+  "  differences ([operators.md](operators.md) says how forward mode works).",
   "",
   "*—*: nothing was differentiated (no argument to differentiate, or no array",
   "result). *no (error)*: `ad.grad` or `ad.make_jvp` raises an error, as it",
@@ -497,7 +506,8 @@ for _, row in ipairs(rows) do
   local how, category
   if prim then
     category = "primitive"
-    how = ("primitive `%s`, rule in %s"):format(prim.id, prim.rule or "**no rule found**")
+    how = ("primitive `%s`, rule in %s, %s"):format(prim.id, prim.rule or "**no rule found**",
+      prim.forward and "forward rule in core/jvp.c" or "forward: transposed")
   elseif res.rev == "ok" or res.nonzero then
     category, how = "composition", "composition of primitives"
   elseif res.rev == "zero" then

@@ -6,9 +6,9 @@
 -- recorded with a rule that calls back into Lua.  The rule of argument k is
 -- the user's vjp maker, maker_k(ans, x1, ..., xn)(g); without one, the
 -- user's jvp rule jvp_k(g, ans, x1, ..., xn) is transposed by reverse mode
--- (it is linear in g).  Rules are written with adlua's traced operations,
--- so they compose to any order; forward mode (make_jvp) transposes the
--- reverse sweep, so it uses these same rules.
+-- (it is linear in g).  Forward mode (make_jvp) uses the jvp rule, and
+-- without one transposes the vjp maker.  Rules are written with adlua's
+-- traced operations, so they compose to any order.
 local core = require "adlua.core"
 local np = require "adlua.numpy"
 
@@ -50,7 +50,14 @@ return function(M)
       error(("%s: no derivative rule for argument %d (give one with ad.defvjp or ad.defjvp)")
         :format(name, k), 0)
     end
-    local handle = core.custom_new(name, fn, rule)
+    -- forward mode: the user's jvp rule for argument k, or nil (the core
+    -- then transposes the reverse rule)
+    local function jvp_rule(k, t, ans, ...)
+      local jvp = entry.jvp[k]
+      if jvp then return jvp(t, ans, ...) end
+      return nil
+    end
+    local handle = core.custom_new(name, fn, rule, jvp_rule)
     local is_array = core.is_array
     local p = function(...)
       for i = 1, select("#", ...) do

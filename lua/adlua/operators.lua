@@ -7,12 +7,13 @@
 -- (reverse) or, through a second tape that records the first sweep with a
 -- symbolic seed u, once per input element (forward: the sweep is linear in
 -- u, and sweeping it back gives J v).  The cheaper side is chosen by shape.
--- Forward mode (make_jvp) is that same transposition of the reverse sweep
--- ("double vjp"): exact, and available for every operation that has a
--- reverse rule, user primitives included; see docs/operators.md.
+-- Forward mode (make_jvp) runs f on a forward trace, where each operation
+-- computes its tangent by its forward rule (core/jvp.c); see
+-- docs/operators.md.
 local core = require "adlua.core"
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
+local check = require "adlua.argcheck"
 
 local unpack = unpack or table.unpack
 local is_array = core.is_array
@@ -224,43 +225,41 @@ return function(M, grad_as)
   end
 
   --- make_jvp(f, argnum)(x...)(v): value, J v (forward mode).
+  -- Each call jvp(v) runs f once on a forward trace: every operation
+  -- computes its value and its tangent together (core/jvp.c), as
+  -- autograd's make_jvp does.
   function M.make_jvp(f, argnum)
     check_function("make_jvp", f)
     return function(...)
       local n, args = select("#", ...), { ... }
       local k = check_argnum("make_jvp", argnum, n)
       local x, form = as_variable("make_jvp", args[k])
-      local t1 = core.trace_begin()
-      local t2 = core.trace_begin()
-      local ok, res = pcall(function()
-        local y, box = traced_call(t2, f, args, n, k, x, form)
-        check_output("make_jvp", y)
-        local value = core.trace_unbox(t2, y)
-        local r = { value = value, yshape = shape_of(y) }
-        if core.on_trace(t2, y) then
-          r.u = core.trace_leaf(t1, seed_value(r.yshape))
-          core.trace_sweep(t2, y, r.u)
-          r.gx = core.trace_grad(t2, box)
-        end
-        return r
-      end)
-      core.trace_end(t2)
-      if not ok then
-        core.trace_end(t1)
-        error(res, 0)
-      end
-      local guard = on_collect(function() core.trace_end(t1) end)
       return function(v)
-        local _ = guard
         if tree.is_tree(v) then v = tree.flatten(v) end
-        if not res.u or not core.on_trace(t1, res.gx) then
-          return res.value, np.zeros(res.yshape)
+        if type(v) ~= "number" and not is_array(v) then
+          error(("make_jvp: the tangent must be a number, an array or a table like the argument, got a %s")
+            :format(type(v)), 2)
         end
-        core.trace_zero_grads(t1)
-        core.trace_sweep(t1, res.gx, v)
-        -- a plain 0-d tangent comes back as a number; a traced one stays
-        -- traced, for an outer derivative
-        return res.value, core.trace_grad(t1, res.u)
+        local xs, vs = shape_of(x), shape_of(v)
+        if table.concat(xs, ",") ~= table.concat(vs, ",") then
+          error(("make_jvp: the tangent has shape %s but the argument has shape %s")
+            :format(check.shape_str(vs), check.shape_str(xs)), 2)
+        end
+        local t = core.trace_begin_forward()
+        return with_traces({ t }, function()
+          local box = core.trace_dual(t, x, v)
+          local a = { unpack(args, 1, n) }
+          a[k] = form(box)
+          local y = f(unpack(a, 1, n))
+          check_output("make_jvp", y)
+          -- a plain 0-d tangent comes back as a number; a traced one stays
+          -- traced, for an outer derivative
+          local tangent = core.on_trace(t, y) and core.trace_grad(t, y) or np.zeros(shape_of(y))
+          if type(y) == "number" and is_array(tangent) and tangent.ndim == 0 then
+            tangent = tangent:item()
+          end
+          return core.trace_unbox(t, y), tangent
+        end)
       end
     end
   end

@@ -154,6 +154,76 @@ describe("make_vjp and make_jvp", function()
   end)
 end)
 
+describe("forward mode runs forward rules", function()
+  local x = np.array({ 0.3, 0.7 })
+
+  it("runs f once per tangent, computing values and tangents together", function()
+    local calls = 0
+    local jvp = ad.make_jvp(function(z) calls = calls + 1; return np.sum(np.exp(z) * z) end)(x)
+    assert.equal(0, calls)
+    local value, t = jvp(np.array({ 1, -2 }))
+    assert.equal(1, calls)
+    h.assert_number(value, math.exp(0.3) * 0.3 + math.exp(0.7) * 0.7, 1e-14)
+    h.assert_number(t, math.exp(0.3) * 1.3 - 2 * math.exp(0.7) * 1.7, 1e-14)
+    jvp(np.array({ 0, 1 }))
+    assert.equal(2, calls)
+  end)
+
+  it("uses a primitive's defjvp rule and not its vjp", function()
+    local jvps, vjps = 0, 0
+    local cube = ad.primitive(function(z) return z * z * z end, "cube")
+    ad.defvjp(cube, function(_, z) vjps = vjps + 1; return function(g) return g * 3 * z * z end end)
+    ad.defjvp(cube, function(g, _, z) jvps = jvps + 1; return g * 3 * z * z end)
+    local _, t = ad.make_jvp(cube)(x)(np.array({ 1, 2 }))
+    h.assert_array(t, { 3 * 0.09, 2 * 3 * 0.49 }, 1e-15)
+    assert.equal(1, jvps)
+    assert.equal(0, vjps)
+  end)
+
+  it("nests: forward over reverse, reverse over forward, forward over forward", function()
+    local function f(z) return np.sum(np.sin(z) * z ^ 2) end
+    local v = np.array({ 1, -0.5 })
+    local H = ad.hessian(f)(x)
+    local hv = { H[1][1] * 1 + H[1][2] * -0.5, H[2][1] * 1 + H[2][2] * -0.5 }
+    local _, fwd_rev = ad.make_jvp(ad.grad(f))(x)(v)
+    h.assert_array(fwd_rev, hv, 1e-13)
+    local rev_fwd = ad.grad(function(z) local _, t = ad.make_jvp(f)(z)(v); return t end)(x)
+    h.assert_array(rev_fwd, hv, 1e-13)
+    local _, fwd_fwd = ad.make_jvp(function(z) local _, t = ad.make_jvp(f)(z)(v); return t end)(x)(v)
+    h.assert_number(fwd_fwd, hv[1] * 1 + hv[2] * -0.5, 1e-13)
+  end)
+
+  it("takes tables of parameters, a tangent of the same structure", function()
+    local value, t = ad.make_jvp(function(p) return p.a * np.sum(p.b) end)({ a = 2, b = x })(
+      { a = 1, b = np.array({ 0, 1 }) })
+    h.assert_number(value, 2, 1e-15)
+    h.assert_number(t, 1 + 2, 1e-15)
+  end)
+
+  it("keeps float32 tangents float32", function()
+    local _, t = ad.make_jvp(function(z) return z * 2 end)(x:astype("float32"))(np.array({ 1, 1 }))
+    assert.equal("float32", t.dtype)
+    h.assert_array(t, { 2, 2 }, 0)
+  end)
+
+  it("names a bad tangent", function()
+    local jvp = ad.make_jvp(np.sin)(x)
+    h.assert_error_matches(function() jvp(np.ones({ 3 })) end,
+      "make_jvp: the tangent has shape (3,) but the argument has shape (2,)")
+    h.assert_error_matches(function() jvp("up") end, "make_jvp: the tangent must be a number")
+    h.assert_number(ad.grad(np.sin)(0), 1, 1e-15)
+  end)
+
+  it("with debug_nans, blames the derivative that made a NaN or Inf", function()
+    ad.debug_nans(true)
+    local ok, err = pcall(ad.make_jvp(function(z) return np.sum(np.sqrt(z)) end)(np.array({ 0, 1 })),
+      np.array({ 1, 1 }))
+    ad.debug_nans(false)
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("np.sqrt: its derivative produced NaN or Inf", 1, true))
+  end)
+end)
+
 describe("hessian_vector_product", function()
   it("is H v without forming H", function()
     local M = np.array({ { 2, 1 }, { 1, 3 } })
@@ -242,7 +312,7 @@ describe("errors", function()
 
   it("leave the engine usable after the user's function raises", function()
     assert.has_error(function() ad.jacobian(function() error("inside") end)(np.ones({ 2 })) end)
-    assert.has_error(function() ad.make_jvp(function() error("inside") end)(1) end)
+    assert.has_error(function() ad.make_jvp(function() error("inside") end)(1)(1) end)
     h.assert_number(ad.grad(np.sin)(0), 1, 1e-15)
   end)
 end)

@@ -32,7 +32,7 @@ hessian(f, argnum) returns a function computing the matrix of second derivatives
 make_vjp(f, argnum)(x...) returns vjp, value: vjp(g) is the vector-Jacobian product of the cotangent g with f's Jacobian at x (reverse mode).
     local vjp, y = ad.make_vjp(np.sin)(np.zeros(2)); vjp(np.ones(2))]=],
 ["ad.make_jvp"] = [=[
-make_jvp(f, argnum)(x...) returns a function of a tangent v giving value, jvp: the Jacobian-vector product in forward mode.
+make_jvp(f, argnum)(x...) returns a function of a tangent v giving value, jvp: the Jacobian-vector product in forward mode (each call runs f once, with forward rules).
     local y, t = ad.make_jvp(np.exp)(np.zeros(2))(np.ones(2))]=],
 ["ad.hessian_vector_product"] = [=[
 hessian_vector_product(f, argnum) returns hvp(x..., v): the Hessian of scalar f times v, without forming the Hessian.
