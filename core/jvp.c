@@ -10,12 +10,13 @@
  * - operations linear in each argument (shapes, sums, indexing, dot,
  *   astype): the operation itself applied to the tangent in that argument's
  *   place;
- * - max/min, linalg inv/solve/det/slogdet/norm: their own formulas;
- * - the rest (cholesky, eigh, svd, a user's primitive without a defjvp
- *   rule) transpose their reverse rule for that one operation: a reverse
- *   trace records the rule with a symbolic seed u, and sweeping it seeded
- *   with the tangent gives J t, the same construction as the Jacobian's
- *   forward side (docs/operators.md).
+ * - their own formulas: max/min and concatenate here, np.linalg's in
+ *   linalg_rules.c;
+ * - a user's primitive uses its defjvp rule; without one, its reverse rule
+ *   is transposed for that one operation: a reverse trace records the rule
+ *   with a symbolic seed u, and sweeping it seeded with the tangent gives
+ *   J t, the same construction as the Jacobian's forward side
+ *   (docs/operators.md).
  */
 #include "alloc.h"
 #include "gather.h"
@@ -80,6 +81,9 @@ static jvp_kind kind_of(adl_opcode op) {
     case ADL_OP_SOLVE:
     case ADL_OP_DET:
     case ADL_OP_LOGABSDET:
+    case ADL_OP_CHOLESKY:
+    case ADL_OP_EIGH:
+    case ADL_OP_SVD:
     case ADL_OP_NORM2:
         return OWN;
     default:
@@ -105,31 +109,6 @@ static adl_array *linear(scope *s, adl_opcode op, int nin, adl_array *const *in,
         return NULL;
     args[k] = t;
     return keep(s, adl_apply(s->ctx, op, nin, args, p, &r), &r);
-}
-
-static adl_array *dot(scope *s, adl_array *a, adl_array *b) {
-    return bin(s, ADL_OP_DOT, a, b);
-}
-
-static adl_array *tr(scope *s, adl_array *a) {
-    return transpose(s, a, NULL);
-}
-
-static adl_array *inv(scope *s, adl_array *a) {
-    adl_array *r = NULL;
-    return s->st == ADL_OK ? keep(s, adl_linalg_inv(s->ctx, a, &r), &r) : NULL;
-}
-
-static adl_array *solve(scope *s, adl_array *a, adl_array *b) {
-    adl_array *r = NULL;
-    return s->st == ADL_OK && b ? keep(s, adl_linalg_solve(s->ctx, a, b, &r), &r) : NULL;
-}
-
-/* The sum of all of a's elements. */
-static adl_array *total(scope *s, adl_array *a) {
-    adl_array *r = NULL;
-    return s->st == ADL_OK && a ? keep(s, adl_reduce(s->ctx, ADL_OP_SUM, a, -1, NULL, 0, &r), &r)
-                                : NULL;
 }
 
 /* sum(a) over the axes of the reduction p (its keepdims). */
@@ -174,34 +153,26 @@ static adl_array *concatenate_jvp(scope *s, int nin, adl_array *const *in,
     return r;
 }
 
-/* ||x|| over the axes: sum(x t) / ||x||, 0 where ||x|| is 0. */
-static adl_array *norm2_jvp(scope *s, adl_array *x, adl_array *ans, adl_array *t,
-                            const adl_params *p) {
-    adl_array *zero = cmp(s, ADL_B_EQ, ans, num(s, 0.0));
-    adl_array *safe = where(s, zero, num(s, 1.0), ans);
-    return DIV(reduced_sum(s, MUL(x, t), p), safe);
-}
-
 /* Input k's part of the tangent, by the op's own formula. */
-static adl_array *own_rule(scope *s, adl_opcode op, int nin, adl_array *const *in, int k,
-                           adl_array *t, const adl_params *p, adl_array *ans) {
+static adl_array *own_rule(scope *s, adl_opcode op, adl_array *const *in, int k, adl_array *t,
+                           const adl_params *p, adl_array *ans) {
     adl_array *a = in[0];
     switch (op) {
     case ADL_OP_MAX:
     case ADL_OP_MIN:
         return extreme_jvp(s, a, ans, t, p);
-    case ADL_OP_INV: /* -A^-1 t A^-1 */
-        return NEG(dot(s, dot(s, ans, t), ans));
-    case ADL_OP_SOLVE: /* x = A^-1 b: dx = A^-1 (db - dA x) */
-        return k == 1 ? solve(s, a, t) : NEG(solve(s, a, dot(s, t, ans)));
-    case ADL_OP_DET: /* det(A) tr(A^-1 t) */
-        return MUL(ans, total(s, MUL(tr(s, inv(s, a)), t)));
+    case ADL_OP_INV:
+    case ADL_OP_SOLVE:
+    case ADL_OP_DET:
     case ADL_OP_LOGABSDET:
-        return total(s, MUL(tr(s, inv(s, a)), t));
-    case ADL_OP_NORM2:
-        return norm2_jvp(s, a, ans, t, p);
+    case ADL_OP_CHOLESKY:
+    case ADL_OP_EIGH:
+    case ADL_OP_SVD:
+    case ADL_OP_NORM2: { /* linalg_rules.c */
+        adl_array *r = NULL;
+        return s->st ? NULL : keep(s, adl_linalg_jvp(s->ctx, op, in, k, t, p, ans, &r), &r);
+    }
     default:
-        (void)nin;
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "make_jvp: no forward rule for %s",
                           adl_op_name(op));
         return NULL;
@@ -282,7 +253,7 @@ static adl_array *part(scope *s, adl_opcode op, int nin, adl_array *const *in, i
     case LINEAR:
         return linear(s, op, nin, in, k, t, p);
     case OWN:
-        return own_rule(s, op, nin, in, k, t, p, ans);
+        return own_rule(s, op, in, k, t, p, ans);
     case TRANSPOSED:
     default:
         break;

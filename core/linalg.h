@@ -66,5 +66,8 @@ adl_status adl_linalg_part_matrix(adl_ctx *ctx, adl_array *packed, int64_t start
 
 /* ---- derivative rules (linalg_rules.c) ---- */
 adl_status adl_linalg_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+/* The forward rule of linalg op for input k's tangent t (see adl_jvp). */
+adl_status adl_linalg_jvp(adl_ctx *ctx, adl_opcode op, adl_array *const *in, int k, adl_array *t,
+                          const adl_params *p, adl_array *ans, adl_array **out);
 
 #endif

@@ -1,5 +1,6 @@
-/* linalg_rules.c: derivative rules of np.linalg (HIPS autograd's, written
- * with traced operations so that any order works).
+/* linalg_rules.c: derivative rules of np.linalg, reverse (HIPS autograd's)
+ * and forward (JAX's), written with traced operations so that any order
+ * works.
  *
  * Like rules.c, a rule is one expression over a scope that keeps its
  * temporaries; helpers pass NULL through once something failed.
@@ -251,15 +252,140 @@ static adl_array *rule(scope *s, const adl_node *nd, int k, adl_array *g) {
     }
 }
 
-adl_status adl_linalg_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
-    scope s = {ctx, ADL_OK, 0, {0}};
-    adl_array *r = rule(&s, n, k, g);
-    if (s.st == ADL_OK && r) {
+/* ---- forward rules (jvp.c hands np.linalg's here) ---- */
+
+static adl_array *reduce_sum(scope *s, adl_array *a, int axis) {
+    adl_array *r = NULL;
+    return LIVE(a) ? keep(s, adl_reduce(s->ctx, ADL_OP_SUM, a, axis < 0 ? -1 : 1, &axis, 0, &r), &r)
+                   : NULL;
+}
+
+/* a as a vector. */
+static adl_array *flat(scope *s, adl_array *a) {
+    adl_array *r = NULL;
+    int64_t size = a ? a->size : 0;
+    return LIVE(a) ? keep(s, adl_reshape(s->ctx, "grad", a, 1, &size, &r), &r) : NULL;
+}
+
+static adl_array *concat(scope *s, int n, adl_array **parts, int axis) {
+    adl_array *r = NULL;
+    for (int i = 0; i < n; i++)
+        if (!parts[i])
+            return NULL;
+    return LIVE(1) ? keep(s, adl_concatenate(s->ctx, n, parts, axis, &r), &r) : NULL;
+}
+
+/* The symmetric matrix that eigh and cholesky read from t's lower triangle. */
+static adl_array *from_lower(scope *s, adl_array *t, int64_t n) {
+    adl_array *below = MUL(t, mask(s, n, STRICT_LOWER));
+    return ADD(ADD(below, T(below)), MUL(t, mask(s, n, EYE)));
+}
+
+/* dL = L phi(L^-1 dA L^-T), phi: the lower triangle with half the diagonal. */
+static adl_array *cholesky_jvp(scope *s, adl_array *l, adl_array *t) {
+    int64_t n = l->shape[0];
+    adl_array *x = solve(s, l, T(solve(s, l, from_lower(s, t, n))));
+    return DOT(l, MUL(x, mask(s, n, HALF_DIAGONAL_LOWER)));
+}
+
+/* With M = V^T dA V: dw = diag(M), dV = V (F * M), F[i][j] = 1 / (w_j - w_i)
+ * off the diagonal; packed as the output is. */
+static adl_array *eigh_jvp(scope *s, adl_array *packed, adl_array *t) {
+    int64_t n = packed->shape[1];
+    adl_array *w = part(s, packed, 0, -1), *v = part(s, packed, 1, n);
+    adl_array *m = DOT(DOT(T(v), from_lower(s, t, n)), v);
+    adl_array *dw = reshape2(s, reduce_sum(s, MUL(m, mask(s, n, EYE)), 0), 1, n);
+    adl_array *diff = SUB(reshape2(s, w, 1, n), reshape2(s, w, n, 1));
+    adl_array *f = DIV(mask(s, n, OFF_DIAGONAL), ADD(diff, mask(s, n, EYE)));
+    adl_array *parts[2] = {dw, DOT(v, MUL(f, m))};
+    return concat(s, 2, parts, 0);
+}
+
+/* Reduced SVD, as JAX's svd_jvp_rule: dS = U^T dA V, ds = diag(dS),
+ * dU = U (F * (dS s + s dS^T)) and dV = V (F * (s dS + dS^T s)) with
+ * F[i][j] = 1 / (s_j^2 - s_i^2) off the diagonal, plus the parts outside
+ * the span of U (m > n) or V (m < n). */
+static adl_array *svd_jvp(scope *s, const adl_array *x, adl_array *packed, adl_array *t) {
+    int64_t m = x->shape[0], n = x->shape[1], k = m < n ? m : n;
+    adl_array *u = part_matrix(s, packed, 0, m, k), *sv = part(s, packed, m * k, k);
+    adl_array *vt = part_matrix(s, packed, m * k + k, k, n), *v = T(vt);
+    adl_array *s_row = reshape2(s, sv, 1, k), *s_col = reshape2(s, sv, k, 1);
+    adl_array *eye = mask(s, k, EYE);
+    adl_array *ds_mat = DOT(DOT(T(u), t), v);
+    adl_array *ds = reduce_sum(s, MUL(ds_mat, eye), 0);
+    adl_array *f = SUB(DIV(num(s, 1.0), ADD(SUB(MUL(s_row, s_row), MUL(s_col, s_col)), eye)), eye);
+    adl_array *dss = MUL(ds_mat, s_row), *sds = MUL(s_col, ds_mat);
+    adl_array *du = DOT(u, MUL(f, ADD(dss, T(dss))));
+    adl_array *dv = DOT(v, MUL(f, ADD(sds, T(sds))));
+    if (m > n) {
+        adl_array *dav = DOT(t, v);
+        du = ADD(du, DIV(SUB(dav, DOT(u, DOT(T(u), dav))), s_row));
+    }
+    if (n > m) {
+        adl_array *dau = DOT(T(t), u);
+        dv = ADD(dv, DIV(SUB(dau, DOT(v, DOT(vt, dau))), s_row));
+    }
+    adl_array *parts[3] = {flat(s, du), ds, flat(s, T(dv))};
+    return concat(s, 3, parts, 0);
+}
+
+/* ||x|| over the axes: sum(x t) / ||x||, 0 where ||x|| is 0. */
+static adl_array *norm2_jvp(scope *s, const adl_params *p, adl_array *x, adl_array *ans,
+                            adl_array *t) {
+    adl_array *zero = NULL, *safe = NULL, *dot = NULL, *xt = MUL(x, t);
+    if (LIVE(xt) && keep(s, adl_compare(s->ctx, ADL_B_EQ, ans, num(s, 0.0), &zero), &zero))
+        keep(s, adl_where(s->ctx, zero, num(s, 1.0), ans, &safe), &safe);
+    if (LIVE(safe))
+        keep(s, adl_reduce(s->ctx, ADL_OP_SUM, xt, p->naxes, p->axes, p->keepdims, &dot), &dot);
+    return DIV(dot, safe);
+}
+
+static adl_array *forward_rule(scope *s, adl_opcode op, adl_array *const *in, int k, adl_array *t,
+                               const adl_params *p, adl_array *ans) {
+    adl_array *a = in[0];
+    switch (op) {
+    case ADL_OP_INV: /* -A^-1 t A^-1 */
+        return NEG(DOT(DOT(ans, t), ans));
+    case ADL_OP_SOLVE: /* x = A^-1 b: dx = A^-1 (db - dA x) */
+        return k == 1 ? solve(s, a, t) : NEG(solve(s, a, DOT(t, ans)));
+    case ADL_OP_DET: /* det(A) tr(A^-1 t) */
+        return MUL(ans, reduce_sum(s, MUL(T(inv(s, a)), t), -1));
+    case ADL_OP_LOGABSDET:
+        return reduce_sum(s, MUL(T(inv(s, a)), t), -1);
+    case ADL_OP_CHOLESKY:
+        return cholesky_jvp(s, ans, t);
+    case ADL_OP_EIGH:
+        return eigh_jvp(s, ans, t);
+    case ADL_OP_SVD:
+        return svd_jvp(s, a, ans, t);
+    case ADL_OP_NORM2:
+        return norm2_jvp(s, p, a, ans, t);
+    default:
+        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "make_jvp: %s is not a linalg operation",
+                          adl_op_name(op));
+        return NULL;
+    }
+}
+
+/* Hands the scope's result to the caller and frees the rest. */
+static adl_status finish(scope *s, adl_array *r, adl_array **out) {
+    if (s->st == ADL_OK && r) {
         adl_array_retain(r);
         *out = r;
-    } else if (s.st == ADL_OK)
-        s.st = adl_error(ctx, ADL_ERR_INTERNAL, "grad: linalg rule produced no result");
-    for (int i = 0; i < s.n; i++)
-        adl_array_release(s.tmp[i]);
-    return s.st;
+    } else if (s->st == ADL_OK)
+        s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "grad: linalg rule produced no result");
+    for (int i = 0; i < s->n; i++)
+        adl_array_release(s->tmp[i]);
+    return s->st;
+}
+
+adl_status adl_linalg_jvp(adl_ctx *ctx, adl_opcode op, adl_array *const *in, int k, adl_array *t,
+                          const adl_params *p, adl_array *ans, adl_array **out) {
+    scope s = {ctx, ADL_OK, 0, {0}};
+    return finish(&s, forward_rule(&s, op, in, k, t, p, ans), out);
+}
+
+adl_status adl_linalg_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+    scope s = {ctx, ADL_OK, 0, {0}};
+    return finish(&s, rule(&s, n, k, g), out);
 }

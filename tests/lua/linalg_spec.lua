@@ -204,10 +204,11 @@ describe("np.linalg derivatives (check_grads, order 2)", function()
   end)
 end)
 
--- Forward mode is the transposed reverse sweep (docs/operators.md), seeded
--- with a symbolic u; eigh's and svd's rules skip their vector terms when the
--- incoming gradient is zero, so u must not be seeded with zeros (it once
--- was: every tangent of v, u and vt came out 0).
+-- Forward mode runs the forward rules of core/linalg_rules.c (cholesky,
+-- eigh, svd: JAX's formulas); they once were the transposed reverse rules,
+-- whose vector terms are skipped when the incoming gradient is zero (every
+-- tangent of v, u and vt came out 0 when that seed was zero).  The Jacobian's
+-- forward side still transposes the reverse sweep (the last test).
 describe("np.linalg forward mode (make_jvp against central differences)", function()
   local S = np.array(ref.spd)
   local R = np.array(ref.rect)
