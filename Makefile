@@ -123,7 +123,7 @@ $(OBJ)/%.o: core/%.c
 # The array loops: -O3 lets GCC vectorise loops whose length is known only
 # at run time (-O2 does not); floating-point order is unchanged (no
 # -ffast-math), so results are bit for bit the same.
-$(OBJ)/kernels.o $(OBJ)/reduce.o $(OBJ)/vmath.o: ALL_CFLAGS += -O3
+$(OBJ)/kernels.o $(OBJ)/reduce.o $(OBJ)/vmath.o $(OBJ)/rules_fast.o: ALL_CFLAGS += -O3
 # vmath.c's loops select between a flagged element's stand-in and its value;
 # GCC if-converts (and so vectorises) them only when it may assume that
 # comparisons raise no floating-point exception.  Values are unchanged: the

@@ -72,3 +72,30 @@ describe("rounding and remainder", function()
     check2(function(a) return np.sum(np.sinc(a)) end, x())
   end)
 end)
+
+-- x^2, x^1, x^0 and x^-1 skip pow (as NumPy's fast_scalar_power); the
+-- values, special ones included, are pow's.
+describe("power by the exponents 2, 1, 0 and -1", function()
+  local inf, nan = math.huge, 0 / 0
+  local xs = { 1.5, -3, 0.1, 0, -0.0, inf, -inf, nan, 1e200, 7e-300 }
+  for _, dtype in ipairs({ "float64", "float32" }) do
+    it("gives pow's values in " .. dtype, function()
+      local x = np.array(xs, dtype)
+      for _, y in ipairs({ 2, 1, 0, -1, 3, 0.5 }) do
+        local r = np.power(x, y)
+        assert.equal(dtype, r.dtype)
+        for i, v in ipairs(xs) do
+          local want = v ^ y
+          if dtype == "float32" then want = np.array({ np.array({ v }, "float32")[1] ^ y }, "float32")[1] end
+          local got = r[i]
+          if want ~= want then
+            assert.is_true(got ~= got, ("%s^%s: %s, not nan"):format(v, y, got))
+          else
+            assert.equal(want, got, ("%s^%s (%s)"):format(v, y, dtype))
+            assert.equal(1 / want, 1 / got, ("the sign of %s^%s"):format(v, y))
+          end
+        end
+      end
+    end)
+  end
+end)
