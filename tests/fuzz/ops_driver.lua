@@ -154,6 +154,35 @@ local function composition(r, pool)
   end
 end
 
+-- Forward mode against reverse mode, reading no bytes (the inputs decode
+-- as before): the derivative of f along x, from make_jvp, is <grad f(x), x>
+-- when both are finite.
+local function check_forward(f, x, g)
+  if not (core.is_array(x) or type(x) == "number") then return end
+  local ok, res = pcall(function()
+    local _, t = ad.make_jvp(f)(x)(x)
+    return { t = t }
+  end)
+  if not ok then
+    check_error("ad.make_jvp", res)
+    error(("fuzz: make_jvp failed where grad did not: %s"):format(tostring(res)), 0)
+  end
+  local t = core.is_array(res.t) and res.t:item() or res.t
+  local terms = np.multiply(g, x)
+  local rev, scale = np.sum(terms), np.sum(np.abs(terms))
+  rev = core.is_array(rev) and rev:item() or rev
+  scale = core.is_array(scale) and scale:item() or scale
+  if t ~= t or rev ~= rev or math.abs(t) == math.huge or math.abs(scale) == math.huge then return end
+  -- loose enough for float32 rounding (f may mix float32 data into a
+  -- float64 argument, and 0-d results come back as plain numbers) and for
+  -- underflow (grad f(x) * x can be 0 where f'(x) x is 1e-300), tight
+  -- enough for a wrong rule
+  local tol = 1e-5 * (scale + math.abs(t)) + 1e-200
+  if math.abs(t - rev) > tol then
+    error(("fuzz: forward mode %.17g differs from reverse mode %.17g"):format(t, rev), 0)
+  end
+end
+
 local function step(r, pool)
   local op = r.byte() % 10
   local slot = r.byte() % 8 + 1
@@ -205,6 +234,7 @@ local function step(r, pool)
     local x = value(r, pool)
     what = "ad." .. name
     ok, res = pcall(function() return ad[name](f)(x) end)
+    if ok and name == "grad" then check_forward(f, x, res) end
   else
     pool[slot] = nil
     return
