@@ -238,8 +238,59 @@ static void set_contiguous_strides(adl_array *a) {
     }
 }
 
+/* adl_array_alloc for an array whose numbers fit in its header's block (at
+ * most 4 float64), the result of nearly every operation of a per-sample
+ * loop: one pass over the shape and no checks that cannot fail.  Returns 0
+ * when the shape is not such a small one (the general path takes it), else
+ * 1 with *out set, NULL when out of memory. */
+static int alloc_small(adl_dtype dt, int ndim, const int64_t *shape, adl_array **out) {
+    if ((unsigned)ndim > ADL_INLINE_DIMS)
+        return 0;
+    uint64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if ((uint64_t)shape[i] > 4) /* negative ones too: the general path reports them */
+            return 0;
+        n *= (uint64_t)shape[i];
+    }
+    size_t nbytes = (size_t)n * adl_dtype_size(dt);
+    if (nbytes > INLINE_BYTES)
+        return 0;
+    header_block *hb = block_get(WITH_DATA);
+    *out = NULL;
+    if (!hb)
+        return 1;
+    adl_array *a = *out = &hb->array;
+    a->refcount = 1;
+    a->dtype = dt;
+    a->ndim = ndim;
+    a->level = 0;
+    a->node = -1;
+    a->size = (int64_t)n;
+    a->shape = a->dims;
+    a->strides = a->dims + ADL_INLINE_DIMS;
+    int64_t s = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+        a->shape[i] = shape[i];
+        a->strides[i] = s;
+        s *= shape[i];
+    }
+    a->offset = 0;
+    a->inner = NULL;
+    a->trace = NULL;
+    live_arrays++;
+    a->buf = &hb->buffer;
+    buffer_init(a->buf, hb->data, nbytes, a);
+    return 1;
+}
+
 adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
                            const int64_t *shape) {
+    adl_array *small;
+    if (alloc_small(dt, ndim, shape, &small)) {
+        if (!small)
+            adl_error_nomem(ctx, op);
+        return small;
+    }
     if (check_shape(ctx, op, ndim, shape) != ADL_OK)
         return NULL;
     size_t nbytes = (size_t)adl_shape_size(ndim, shape) * adl_dtype_size(dt);

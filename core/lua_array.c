@@ -13,18 +13,12 @@
 
 /* ---- conversions ---- */
 
-adl_array *adl_lua_toarray(lua_State *L, int idx) {
-    adl_ud *u = lua_touserdata(L, idx);
-    if (!u || !lua_getmetatable(L, idx))
-        return NULL;
-    int same = lua_rawequal(L, -1, ADL_MT_UPVALUE);
-    lua_pop(L, 1);
-    return same ? u->a : NULL;
-}
+const char adl_ud_tag = 0;
 
 adl_ud *adl_lua_newslot(lua_State *L) {
     adl_ud *u = lua_newuserdata(L, sizeof *u);
     u->a = NULL;
+    u->tag = &adl_ud_tag;
     lua_pushvalue(L, ADL_MT_UPVALUE);
     lua_setmetatable(L, -2);
     return u;
