@@ -283,14 +283,9 @@ static int alloc_small(adl_dtype dt, int ndim, const int64_t *shape, adl_array *
     return 1;
 }
 
-adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
-                           const int64_t *shape) {
-    adl_array *small;
-    if (alloc_small(dt, ndim, shape, &small)) {
-        if (!small)
-            adl_error_nomem(ctx, op);
-        return small;
-    }
+/* The other arrays (out of line: the small path's prologue stays short). */
+static __attribute__((noinline)) adl_array *
+alloc_general(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim, const int64_t *shape) {
     if (check_shape(ctx, op, ndim, shape) != ADL_OK)
         return NULL;
     size_t nbytes = (size_t)adl_shape_size(ndim, shape) * adl_dtype_size(dt);
@@ -315,6 +310,16 @@ adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
         return NULL;
     }
     return a;
+}
+
+adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
+                           const int64_t *shape) {
+    adl_array *small;
+    if (!alloc_small(dt, ndim, shape, &small))
+        return alloc_general(ctx, op, dt, ndim, shape);
+    if (!small)
+        adl_error_nomem(ctx, op);
+    return small;
 }
 
 adl_array *adl_array_zeros(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
@@ -380,7 +385,8 @@ adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim,
 adl_array *adl_array_new_box(const adl_array *value) {
     adl_array *b = header_new(BARE, value->dtype, value->ndim, value->shape);
     if (b)
-        memcpy(b->strides, value->strides, sizeof(int64_t) * (size_t)value->ndim);
+        for (int i = 0; i < value->ndim; i++) /* a loop, not a memcpy call: ndim is small */
+            b->strides[i] = value->strides[i];
     return b;
 }
 
