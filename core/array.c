@@ -238,8 +238,54 @@ static void set_contiguous_strides(adl_array *a) {
     }
 }
 
-adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
-                           const int64_t *shape) {
+/* adl_array_alloc for an array whose numbers fit in its header's block (at
+ * most 4 float64), the result of nearly every operation of a per-sample
+ * loop: one pass over the shape and no checks that cannot fail.  Returns 0
+ * when the shape is not such a small one (the general path takes it), else
+ * 1 with *out set, NULL when out of memory. */
+static int alloc_small(adl_dtype dt, int ndim, const int64_t *shape, adl_array **out) {
+    if ((unsigned)ndim > ADL_INLINE_DIMS)
+        return 0;
+    uint64_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        if ((uint64_t)shape[i] > 4) /* negative ones too: the general path reports them */
+            return 0;
+        n *= (uint64_t)shape[i];
+    }
+    size_t nbytes = (size_t)n * adl_dtype_size(dt);
+    if (nbytes > INLINE_BYTES)
+        return 0;
+    header_block *hb = block_get(WITH_DATA);
+    *out = NULL;
+    if (!hb)
+        return 1;
+    adl_array *a = *out = &hb->array;
+    a->refcount = 1;
+    a->dtype = dt;
+    a->ndim = ndim;
+    a->level = 0;
+    a->node = -1;
+    a->size = (int64_t)n;
+    a->shape = a->dims;
+    a->strides = a->dims + ADL_INLINE_DIMS;
+    int64_t s = 1;
+    for (int i = ndim - 1; i >= 0; i--) {
+        a->shape[i] = shape[i];
+        a->strides[i] = s;
+        s *= shape[i];
+    }
+    a->offset = 0;
+    a->inner = NULL;
+    a->trace = NULL;
+    live_arrays++;
+    a->buf = &hb->buffer;
+    buffer_init(a->buf, hb->data, nbytes, a);
+    return 1;
+}
+
+/* The other arrays (out of line: the small path's prologue stays short). */
+static __attribute__((noinline)) adl_array *
+alloc_general(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim, const int64_t *shape) {
     if (check_shape(ctx, op, ndim, shape) != ADL_OK)
         return NULL;
     size_t nbytes = (size_t)adl_shape_size(ndim, shape) * adl_dtype_size(dt);
@@ -264,6 +310,16 @@ adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
         return NULL;
     }
     return a;
+}
+
+adl_array *adl_array_alloc(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
+                           const int64_t *shape) {
+    adl_array *small;
+    if (!alloc_small(dt, ndim, shape, &small))
+        return alloc_general(ctx, op, dt, ndim, shape);
+    if (!small)
+        adl_error_nomem(ctx, op);
+    return small;
 }
 
 adl_array *adl_array_zeros(adl_ctx *ctx, const char *op, adl_dtype dt, int ndim,
@@ -329,7 +385,8 @@ adl_array *adl_array_wrap_ctx(adl_ctx *ctx, void *data, adl_dtype dt, int ndim,
 adl_array *adl_array_new_box(const adl_array *value) {
     adl_array *b = header_new(BARE, value->dtype, value->ndim, value->shape);
     if (b)
-        memcpy(b->strides, value->strides, sizeof(int64_t) * (size_t)value->ndim);
+        for (int i = 0; i < value->ndim; i++) /* a loop, not a memcpy call: ndim is small */
+            b->strides[i] = value->strides[i];
     return b;
 }
 

@@ -13,18 +13,12 @@
 
 /* ---- conversions ---- */
 
-adl_array *adl_lua_toarray(lua_State *L, int idx) {
-    adl_ud *u = lua_touserdata(L, idx);
-    if (!u || !lua_getmetatable(L, idx))
-        return NULL;
-    int same = lua_rawequal(L, -1, ADL_MT_UPVALUE);
-    lua_pop(L, 1);
-    return same ? u->a : NULL;
-}
+const char adl_ud_tag = 0;
 
 adl_ud *adl_lua_newslot(lua_State *L) {
     adl_ud *u = lua_newuserdata(L, sizeof *u);
     u->a = NULL;
+    u->tag = &adl_ud_tag;
     lua_pushvalue(L, ADL_MT_UPVALUE);
     lua_setmetatable(L, -2);
     return u;
@@ -464,6 +458,60 @@ static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
     return 1;
 }
 
+/* Views of a plain array are remembered until the collector takes them, a
+ * few per array (in a weak table attached to its userdata): the blog's loss
+ * reads X[{{}, i}] twice per sample of a constant X, and a view made anew
+ * each time costs a userdata with a finalizer and a header, about a third
+ * of a traced operation.  A view of a plain array records nothing, shares
+ * the array's numbers and cannot change shape, so a remembered view is
+ * indistinguishable from a new one (but for rawequal), and whether the
+ * collector ran in between changes no result.  VIEW_SLOTS slots, chosen by
+ * the view's offset, each hold the latest view with that offset modulo
+ * VIEW_SLOTS: a loop over more samples than that still finds the view of
+ * its second read. */
+#define VIEW_SLOTS 128
+
+static int same_geometry(const adl_array *v, int nd, const int64_t *shape, const int64_t *strides,
+                         int64_t offset) {
+    if (v->level != 0 || v->ndim != nd || v->offset != offset)
+        return 0;
+    for (int i = 0; i < nd; i++)
+        if (v->shape[i] != shape[i] || v->strides[i] != strides[i])
+            return 0;
+    return 1;
+}
+
+static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *idx) {
+    int64_t shape[ADL_MAX_DIMS], strides[ADL_MAX_DIMS], offset;
+    int nd = adl_index_geometry(a, idx, shape, strides, &offset);
+    adl_array *r = NULL;
+    if (nd == 0) { /* a number */
+        adl_lua_newslot(L);
+        return adl_lua_finish(L, adl_getitem(ctx, a, idx, &r), &r, "np.");
+    }
+    int slot = (int)((uint64_t)offset % VIEW_SLOTS) + 1;
+    adl_lua_get_attached(L, 1);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_rawgeti(L, -1, slot);
+        const adl_array *v = adl_lua_toarray(L, -1);
+        if (v && same_geometry(v, nd, shape, strides, offset))
+            return 1;
+        lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+        lua_createtable(L, VIEW_SLOTS, 0);
+        lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
+        lua_setmetatable(L, -2);
+        lua_pushvalue(L, -1);
+        adl_lua_set_attached(L, 1);
+    }
+    adl_lua_newslot(L);
+    adl_lua_finish(L, adl_getitem(ctx, a, idx, &r), &r, "np.");
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, slot);
+    return 1;
+}
+
 static int l_index(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
@@ -509,6 +557,8 @@ static int l_index(lua_State *L) {
     }
     adl_index idx;
     parse_index(L, 2, a, &idx);
+    if (a->level == 0)
+        return push_view(L, ctx, a, &idx);
     adl_array *r = NULL;
     adl_lua_newslot(L);
     return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), &r, "np.");
@@ -556,6 +606,11 @@ void adl_lua_open_array(lua_State *L) {
     adl_lua_setfuncs(L, meta);
     lua_newtable(L);
     lua_setfield(L, -2, "__methods");
+    /* the metatable of the tables of remembered views (push_view) */
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setfield(L, -2, "__weak_values");
     lua_pushliteral(L, "adlua.array");
     lua_setfield(L, -2, "__name");
     lua_pop(L, 1);

@@ -95,10 +95,9 @@ static adl_reduce_op reduce_kernel(adl_opcode op) {
     return op == ADL_OP_SUM ? ADL_R_SUM : op == ADL_OP_MAX ? ADL_R_MAX : ADL_R_MIN;
 }
 
-/* The view of a selected by idx (sharing a's buffer). */
-static adl_status index_view(adl_ctx *ctx, const adl_array *a, const adl_index *idx,
-                             adl_array **out) {
-    int64_t shape[ADL_MAX_DIMS], strides[ADL_MAX_DIMS], offset = a->offset;
+int adl_index_geometry(const adl_array *a, const adl_index *idx, int64_t *shape, int64_t *strides,
+                       int64_t *offset_out) {
+    int64_t offset = a->offset;
     int nd = 0;
     for (int i = 0; i < a->ndim; i++) {
         if (i < idx->n) {
@@ -115,6 +114,15 @@ static adl_status index_view(adl_ctx *ctx, const adl_array *a, const adl_index *
             strides[nd++] = a->strides[i];
         }
     }
+    *offset_out = offset;
+    return nd;
+}
+
+/* The view of a selected by idx (sharing a's buffer). */
+static adl_status index_view(adl_ctx *ctx, const adl_array *a, const adl_index *idx,
+                             adl_array **out) {
+    int64_t shape[ADL_MAX_DIMS], strides[ADL_MAX_DIMS], offset;
+    int nd = adl_index_geometry(a, idx, shape, strides, &offset);
     *out = adl_array_view(ctx, a, nd, shape, strides, offset);
     return *out ? ADL_OK : ctx->status;
 }

@@ -219,6 +219,12 @@ adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_arr
     default:
         break;
     }
+    if (n->op == ADL_OP_ADD || (n->op == ADL_OP_SUB && k == 0) || n->op == ADL_OP_BROADCAST_TO) {
+        /* the gradient passes through unchanged (as rule() says): no scope */
+        adl_array_retain(g);
+        *out = g;
+        return ADL_OK;
+    }
     adl_status st = adl_vjp_fused(ctx, n, k, g, out);
     if (st || *out)
         return st;

@@ -340,7 +340,16 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
         parent[i] = mine ? live[i]->node : -1;
     }
     adl_array *value;
-    st = adl_apply(ctx, op, nin, inner, p, &value);
+    int plain = 1; /* the common case: one level of tracing, plain values inside */
+    for (int i = 0; i < nin; i++)
+        plain &= inner[i]->level == 0;
+    if (plain) {
+        st = adl_forward(ctx, op, nin, inner, p, &value);
+        if (st == ADL_OK && ctx->debug_nans == 1 &&
+            (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, inner, value, NULL)))
+            adl_array_release(value);
+    } else
+        st = adl_apply(ctx, op, nin, inner, p, &value);
     if (st)
         goto done;
     int32_t node;
@@ -410,10 +419,14 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
             adl_status st = adl_vjp(ctx, n, k, n->grad, &gk);
             if (st)
                 return st;
-            st = adl_sum_to(ctx, gk, n->in[k]->ndim, n->in[k]->shape, &fitted);
-            adl_array_release(gk);
-            if (st)
-                return st;
+            if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape)) {
+                fitted = gk; /* what adl_sum_to would give, without a retain and a release */
+            } else {
+                st = adl_sum_to(ctx, gk, n->in[k]->ndim, n->in[k]->shape, &fitted);
+                adl_array_release(gk);
+                if (st)
+                    return st;
+            }
             if (fitted->dtype != n->in[k]->dtype) {
                 /* a gradient has its input's dtype (a float32 input met a
                  * float64 operand): converted, as a traced operation */

@@ -166,6 +166,10 @@ adl_status adl_broadcast_to(adl_ctx *ctx, adl_array *a, int ndim, const int64_t 
 /* Sums g down to `shape` (undoes broadcasting). */
 adl_status adl_sum_to(adl_ctx *ctx, adl_array *g, int ndim, const int64_t *shape, adl_array **out);
 adl_status adl_getitem(adl_ctx *ctx, adl_array *a, const adl_index *idx, adl_array **out);
+/* The shape, strides and offset of the view of a that idx selects (what
+ * adl_getitem makes of a plain array); returns its ndim. */
+int adl_index_geometry(const adl_array *a, const adl_index *idx, int64_t *shape, int64_t *strides,
+                       int64_t *offset);
 adl_status adl_concatenate(adl_ctx *ctx, int n, adl_array *const *arrays, int axis,
                            adl_array **out);
 adl_status adl_copy(adl_ctx *ctx, adl_array *a, adl_array **out);
