@@ -297,6 +297,16 @@ done:
     return st;
 }
 
+/* op on plain arrays, with debug_nans's check of the result. */
+static adl_status plain_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                                const adl_params *p, adl_array **out) {
+    adl_status st = adl_forward(ctx, op, nin, in, p, out);
+    if (st == ADL_OK && ctx->debug_nans == 1 &&
+        (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, in, *out, NULL)))
+        adl_array_release(*out);
+    return st;
+}
+
 adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                      const adl_params *p, adl_array **out) {
     enum { INLINE = 4 };
@@ -324,10 +334,7 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
         }
     }
     if (level == 0) {
-        st = adl_forward(ctx, op, nin, live, p, out);
-        if (st == ADL_OK && ctx->debug_nans == 1 &&
-            (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, live, *out, NULL)))
-            adl_array_release(*out);
+        st = plain_forward(ctx, op, nin, live, p, out);
         goto done;
     }
     if (t->forward) {
@@ -343,13 +350,8 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     int plain = 1; /* the common case: one level of tracing, plain values inside */
     for (int i = 0; i < nin; i++)
         plain &= inner[i]->level == 0;
-    if (plain) {
-        st = adl_forward(ctx, op, nin, inner, p, &value);
-        if (st == ADL_OK && ctx->debug_nans == 1 &&
-            (st = adl_nan_check(ctx, adl_op_name(op), 0, nin, inner, value, NULL)))
-            adl_array_release(value);
-    } else
-        st = adl_apply(ctx, op, nin, inner, p, &value);
+    st = plain ? plain_forward(ctx, op, nin, inner, p, &value)
+               : adl_apply(ctx, op, nin, inner, p, &value);
     if (st)
         goto done;
     int32_t node;
