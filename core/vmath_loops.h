@@ -134,25 +134,26 @@ VM_TARGET static int VM_FN(tanh_loop)(int64_t n, double *restrict o, const doubl
 
 /* The max or min of a[0..n) (n >= 2 * lanes): `lanes` running results of
  * STEP (x > r ? x : r, which is one maxpd), whose latency is the loop's
- * only chain.  STEP would drop a nan, so the loop also sums x - x, which is
- * 0 for every finite x and nan for a nan or an infinity (one subpd and one
- * addpd a vector, cheaper than testing x != x into a flag); when that sum
- * is nan, the plain loop runs again in order, so nans and infinities get
- * exactly its result.  Which nan, and which of -0 and +0 when they tie,
- * depend on the order: reduce.c decides those. */
+ * only chain.  STEP would drop a nan, so the loop also sums the values
+ * (one addpd a vector, cheaper than testing x != x into a flag): a nan
+ * anywhere makes the sum nan (so do infinities of both signs, and an
+ * overflow meeting one: harmless false alarms).  When the sum is nan, the
+ * plain loop runs again in order, so nans get exactly its result.  Which
+ * nan, and which of -0 and +0 when they tie, depend on the order: reduce.c
+ * decides those. */
 #define VM_MINMAX_LOOP(NAME, T, LANES, STEP, OF)                     \
     VM_TARGET static T VM_FN(NAME)(const T *restrict a, int64_t n) { \
         T r[LANES], z[LANES];                                        \
         for (int j = 0; j < LANES; j++) {                            \
             r[j] = a[j];                                             \
-            z[j] = a[j] - a[j];                                      \
+            z[j] = a[j];                                             \
         }                                                            \
         int64_t i = LANES;                                           \
         for (; i + LANES <= n; i += LANES)                           \
             for (int j = 0; j < LANES; j++) {                        \
                 T x = a[i + j];                                      \
                 r[j] = STEP(x, r[j]);                                \
-                z[j] += x - x;                                       \
+                z[j] += x;                                           \
             }                                                        \
         T v = r[0], zs = 0;                                          \
         for (int j = 0; j < LANES; j++) {                            \
@@ -161,9 +162,9 @@ VM_TARGET static int VM_FN(tanh_loop)(int64_t n, double *restrict o, const doubl
         }                                                            \
         for (; i < n; i++) {                                         \
             v = OF(v, a[i]);                                         \
-            zs += a[i] - a[i];                                       \
+            zs += a[i];                                              \
         }                                                            \
-        if (zs != zs) { /* a nan or an infinity somewhere */         \
+        if (zs != zs) { /* a nan somewhere (or a false alarm) */     \
             v = a[0];                                                \
             for (i = 1; i < n; i++)                                  \
                 v = OF(v, a[i]);                                     \
