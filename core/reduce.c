@@ -68,7 +68,8 @@ typedef double acc_f32;
 #define DEFINE_MINMAX(DT, T, SFX, NAME, OF)                                       \
     static T NAME##_run_##SFX(T acc, const T *restrict a, int64_t n, int64_t s) { \
         if (s == 1 && n >= adl_vm_minmax_min_len()) {                             \
-            T v = OF(acc, adl_vm_##NAME##_##SFX(a, n));                           \
+            T m = adl_vm_##NAME##_##SFX(a, n); /* once: OF reads its x twice */   \
+            T v = OF(acc, m);                                                     \
             if (v == v && v != 0)                                                 \
                 return v;                                                         \
         }                                                                         \
