@@ -282,6 +282,11 @@ adl_status adl_binary(adl_ctx *ctx, adl_opcode op, adl_array *a, adl_array *b, a
 }
 
 adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, adl_array **out) {
+    /* x^2 is square(x), as NumPy's power by a scalar 2: the same values,
+     * and a tape without the constant exponent and its power-rule chain
+     * (x^(2-1) ...), which derivatives of derivatives multiply */
+    if (op == ADL_OP_POW && s == 2)
+        return adl_unary(ctx, ADL_OP_SQUARE, a, out);
     adl_array *c = adl_array_scalar(ctx, s);
     if (!c)
         return ctx->status;

@@ -99,3 +99,24 @@ describe("power by the exponents 2, 1, 0 and -1", function()
     end)
   end
 end)
+
+-- x ^ 2 runs as square(x) (the tape has no constant exponent to
+-- differentiate through): the same values and derivatives as power.
+describe("x ^ 2", function()
+  it("agrees with np.power(x, 2) in value and first and second derivatives", function()
+    for _, dtype in ipairs({ "float64", "float32" }) do
+      local x = np.array({ -1.5, 0, 0.3, 2 }, dtype)
+      local a, b = x ^ 2, np.power(x, np.array(2, dtype))
+      assert.equal(dtype, a.dtype)
+      for i = 1, 4 do assert.equal(b[i], a[i]) end
+      local function f(z) return np.sum(z ^ 2 * z) end
+      local function g(z) return np.sum(np.power(z, np.array(2, dtype)) * z) end
+      local ga, gb = ad.grad(f)(x), ad.grad(g)(x)
+      local ha, hb = ad.elementwise_grad(ad.elementwise_grad(f))(x), ad.elementwise_grad(ad.elementwise_grad(g))(x)
+      for i = 1, 4 do
+        assert.equal(gb[i], ga[i])
+        assert.equal(hb[i], ha[i])
+      end
+    end
+  end)
+end)
