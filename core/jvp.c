@@ -161,18 +161,11 @@ static adl_array *own_rule(scope *s, adl_opcode op, adl_array *const *in, int k,
     case ADL_OP_MAX:
     case ADL_OP_MIN:
         return extreme_jvp(s, a, ans, t, p);
-    case ADL_OP_INV:
-    case ADL_OP_SOLVE:
-    case ADL_OP_DET:
-    case ADL_OP_LOGABSDET:
-    case ADL_OP_CHOLESKY:
-    case ADL_OP_EIGH:
-    case ADL_OP_SVD:
-    case ADL_OP_NORM2: { /* linalg_rules.c */
-        adl_array *r = NULL;
-        return s->st ? NULL : keep(s, adl_linalg_jvp(s->ctx, op, in, k, t, p, ans, &r), &r);
-    }
     default:
+        if (adl_op_is_linalg(op)) { /* linalg_rules.c */
+            adl_array *r = NULL;
+            return s->st ? NULL : keep(s, adl_linalg_jvp(s->ctx, op, in, k, t, p, ans, &r), &r);
+        }
         s->st = adl_error(s->ctx, ADL_ERR_INTERNAL, "make_jvp: no forward rule for %s",
                           adl_op_name(op));
         return NULL;

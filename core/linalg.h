@@ -64,6 +64,12 @@ adl_status adl_linalg_part(adl_ctx *ctx, adl_array *packed, int64_t start, int64
 adl_status adl_linalg_part_matrix(adl_ctx *ctx, adl_array *packed, int64_t start, int64_t rows,
                                   int64_t cols, adl_array **out);
 
+/* Whether op is one of np.linalg's primitives, whose rules are in
+ * linalg_rules.c (ops.def keeps them together, INV to NORM2). */
+static inline int adl_op_is_linalg(adl_opcode op) {
+    return op >= ADL_OP_INV && op <= ADL_OP_NORM2;
+}
+
 /* ---- derivative rules (linalg_rules.c) ---- */
 adl_status adl_linalg_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
 /* The forward rule of linalg op for input k's tangent t (see adl_jvp). */

@@ -206,19 +206,8 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
 }
 
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
-    switch (n->op) { /* np.linalg: linalg_rules.c */
-    case ADL_OP_INV:
-    case ADL_OP_SOLVE:
-    case ADL_OP_DET:
-    case ADL_OP_LOGABSDET:
-    case ADL_OP_CHOLESKY:
-    case ADL_OP_EIGH:
-    case ADL_OP_SVD:
-    case ADL_OP_NORM2:
+    if (adl_op_is_linalg(n->op))
         return adl_linalg_vjp(ctx, n, k, g, out);
-    default:
-        break;
-    }
     if (n->op == ADL_OP_ADD || (n->op == ADL_OP_SUB && k == 0) || n->op == ADL_OP_BROADCAST_TO) {
         /* the gradient passes through unchanged (as rule() says): no scope */
         adl_array_retain(g);
