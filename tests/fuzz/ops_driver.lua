@@ -174,10 +174,11 @@ local function check_forward(f, x, g)
   scale = core.is_array(scale) and scale:item() or scale
   if t ~= t or rev ~= rev or math.abs(t) == math.huge or math.abs(scale) == math.huge then return end
   -- loose enough for float32 rounding (f may mix float32 data into a
-  -- float64 argument, and 0-d results come back as plain numbers) and for
-  -- underflow (grad f(x) * x can be 0 where f'(x) x is 1e-300), tight
-  -- enough for a wrong rule
-  local tol = 1e-5 * (scale + math.abs(t)) + 1e-200
+  -- float64 argument, and 0-d results come back as plain numbers; a
+  -- difference of nearly equal float32 values is 3e-8 one way and 0 the
+  -- other) and for underflow (grad f(x) * x can be 0 where f'(x) x is
+  -- 1e-300), tight enough for a wrong rule
+  local tol = 1e-5 * (scale + math.abs(t)) + 1e-6
   if math.abs(t - rev) > tol then
     error(("fuzz: forward mode %.17g differs from reverse mode %.17g"):format(t, rev), 0)
   end
