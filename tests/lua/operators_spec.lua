@@ -193,6 +193,19 @@ describe("forward mode runs forward rules", function()
     h.assert_number(fwd_fwd, hv[1] * 1 + hv[2] * -0.5, 1e-13)
   end)
 
+  it("differentiates J v with respect to v: its gradient is J^T u, its Jacobian J", function()
+    local A = np.array({ { 1, 2 }, { 3, 4 }, { 5, 6 } })
+    local function f(z) return np.tanh(np.dot(A, z)) end
+    local u, v0 = np.array({ 1, 2, -1 }), np.array({ 0.3, 0.4 })
+    local g = ad.grad(function(v)
+      local _, t = ad.make_jvp(f)(x)(v)
+      return np.sum(t * u)
+    end)(v0)
+    h.assert_close(g, ad.make_vjp(f)(x)(u), 1e-14)
+    local Jv = ad.jacobian(function(v) local _, t = ad.make_jvp(f)(x)(v); return t end)(v0)
+    h.assert_close(Jv, ad.jacobian(f)(x), 1e-14)
+  end)
+
   it("takes tables of parameters, a tangent of the same structure", function()
     local value, t = ad.make_jvp(function(p) return p.a * np.sum(p.b) end)({ a = 2, b = x })(
       { a = 1, b = np.array({ 0, 1 }) })
