@@ -134,30 +134,37 @@ local function keep(pool, slot, v)
 end
 
 -- A differentiable composition of up to 3 np functions of x and the pool.
+-- Also returns a table whose float32 field becomes true once a call has
+-- made a float32 value (for check_forward).
 local function composition(r, pool)
   local steps = {}
   for i = 1, r.byte() % 3 + 1 do
     steps[i] = { name = r.pick(np_names), arg = value(r, pool), second = r.byte() % 3 }
   end
+  local seen = { float32 = false }
   return function(x)
     local y = x
     for _, s in ipairs(steps) do
       if s.second == 0 then y = np[s.name](y)
       elseif s.second == 1 then y = np[s.name](y, s.arg)
       else y = np[s.name](s.arg, y) end
+      if core.is_array(y) and y.dtype == "float32" then seen.float32 = true end
       if not core.is_array(y) and type(y) ~= "number" then return 0 end
       -- legitimately huge intermediates (repeat of repeat ...) would make
       -- an input take minutes; bugs live at the edges, not in the bulk
       if core.is_array(y) and y.size > MAX_KEEP then return 0 end
     end
     return np.sum(y)
-  end
+  end, seen
 end
 
 -- Forward mode against reverse mode, reading no bytes (the inputs decode
 -- as before): the derivative of f along x, from make_jvp, is <grad f(x), x>
--- when both are finite.
-local function check_forward(f, x, g)
+-- when both are finite.  Computations in float32 are only run, not
+-- compared: the two modes round differently, and float32 rounding can be
+-- amplified without bound (sinc(sinh(3)) in float32: the modes differ by
+-- 0.2%).
+local function check_forward(f, x, g, seen)
   if not (core.is_array(x) or type(x) == "number") then return end
   local ok, res = pcall(function()
     local _, t = ad.make_jvp(f)(x)(x)
@@ -167,17 +174,15 @@ local function check_forward(f, x, g)
     check_error("ad.make_jvp", res)
     error(("fuzz: make_jvp failed where grad did not: %s"):format(tostring(res)), 0)
   end
+  if seen.float32 or (core.is_array(x) and x.dtype == "float32") then return end
   local t = core.is_array(res.t) and res.t:item() or res.t
   local terms = np.multiply(g, x)
   local rev, scale = np.sum(terms), np.sum(np.abs(terms))
   rev = core.is_array(rev) and rev:item() or rev
   scale = core.is_array(scale) and scale:item() or scale
   if t ~= t or rev ~= rev or math.abs(t) == math.huge or math.abs(scale) == math.huge then return end
-  -- loose enough for float32 rounding (f may mix float32 data into a
-  -- float64 argument, and 0-d results come back as plain numbers; a
-  -- difference of nearly equal float32 values is 3e-8 one way and 0 the
-  -- other) and for underflow (grad f(x) * x can be 0 where f'(x) x is
-  -- 1e-300), tight enough for a wrong rule
+  -- loose enough for rounding and underflow (grad f(x) * x can be 0 where
+  -- f'(x) x is 1e-300), tight enough for a wrong rule
   local tol = 1e-5 * (scale + math.abs(t)) + 1e-6
   if math.abs(t - rev) > tol then
     error(("fuzz: forward mode %.17g differs from reverse mode %.17g"):format(t, rev), 0)
@@ -230,12 +235,12 @@ local function step(r, pool)
     what = "setitem"
     ok, res = pcall(function() x[key] = v end)
   elseif op == 8 then
-    local f = composition(r, pool)
+    local f, seen = composition(r, pool)
     local name = r.pick(ad_names)
     local x = value(r, pool)
     what = "ad." .. name
     ok, res = pcall(function() return ad[name](f)(x) end)
-    if ok and name == "grad" then check_forward(f, x, res) end
+    if ok and name == "grad" then check_forward(f, x, res, seen) end
   else
     pool[slot] = nil
     return
