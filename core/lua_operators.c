@@ -179,40 +179,37 @@ static adl_status custom_forward(adl_ctx *ctx, const adl_custom *c, int nin, adl
     return call_lua(L, ctx, lc->name, nin, 0, out);
 }
 
-/* Calls rule(k, g, ans, x1, ..., xn) (k 1-based). */
-static adl_status custom_vjp(adl_ctx *ctx, const adl_custom *c, const adl_node *n, int k,
-                             adl_array *g, adl_array **out) {
-    const lua_custom *lc = (const lua_custom *)c;
+/* Calls the rule under registry ref as rule(k, g, ans, x1, ..., xn) (k
+ * 1-based); with nil_ok, a nil result leaves *out NULL. */
+static adl_status call_rule(adl_ctx *ctx, const lua_custom *lc, int ref, int k, adl_array *g,
+                            adl_array *ans, int nin, adl_array *const *in, int nil_ok,
+                            adl_array **out) {
     lua_State *L = ctx->host;
     if (!L) /* a sweep started without trace_sweep */
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no Lua state to call", lc->name);
-    if (!lua_checkstack(L, n->nin + 6))
-        return adl_error(ctx, ADL_ERR_MEMORY, "%s: too many arguments", lc->name);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, lc->vjp_ref);
-    lua_pushinteger(L, k + 1);
-    push_array(L, g);
-    push_array(L, n->out);
-    for (int i = 0; i < n->nin; i++)
-        push_array(L, n->in[i]);
-    return call_lua(L, ctx, lc->name, n->nin + 3, 0, out);
-}
-
-/* Calls jvp_rule(k, t, ans, x1, ..., xn) (k 1-based); nil: no forward rule. */
-static adl_status custom_jvp(adl_ctx *ctx, const adl_custom *c, int nin, adl_array *const *in,
-                             adl_array *ans, int k, adl_array *t, adl_array **out) {
-    const lua_custom *lc = (const lua_custom *)c;
-    lua_State *L = ctx->host;
-    if (!L)
-        return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no Lua state to call", lc->name);
     if (!lua_checkstack(L, nin + 6))
         return adl_error(ctx, ADL_ERR_MEMORY, "%s: too many arguments", lc->name);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, lc->jvp_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_pushinteger(L, k + 1);
-    push_array(L, t);
+    push_array(L, g);
     push_array(L, ans);
     for (int i = 0; i < nin; i++)
         push_array(L, in[i]);
-    return call_lua(L, ctx, lc->name, nin + 3, 1, out);
+    return call_lua(L, ctx, lc->name, nin + 3, nil_ok, out);
+}
+
+/* The user's reverse rule for input k of node n. */
+static adl_status custom_vjp(adl_ctx *ctx, const adl_custom *c, const adl_node *n, int k,
+                             adl_array *g, adl_array **out) {
+    const lua_custom *lc = (const lua_custom *)c;
+    return call_rule(ctx, lc, lc->vjp_ref, k, g, n->out, n->nin, n->in, 0, out);
+}
+
+/* The user's forward rule for input k's tangent t; nil: none. */
+static adl_status custom_jvp(adl_ctx *ctx, const adl_custom *c, int nin, adl_array *const *in,
+                             adl_array *ans, int k, adl_array *t, adl_array **out) {
+    const lua_custom *lc = (const lua_custom *)c;
+    return call_rule(ctx, lc, lc->jvp_ref, k, t, ans, nin, in, 1, out);
 }
 
 /* custom_new(name, forward, rule, jvp_rule): a handle for custom_apply.  Handles are
