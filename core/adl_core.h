@@ -39,6 +39,8 @@ typedef struct adl_ctx {
     char msg[512];
     struct adl_trace *top; /* innermost live trace, NULL when not tracing */
     int depth;             /* number of live traces */
+    /* the live recording for replay (jit.c), the outermost trace, or NULL */
+    struct adl_trace *recording;
     /* NaN debugging (debug_nans.c): when on, the first operation whose
      * result holds NaN or Inf from finite operands fails; `where` (set by
      * the host) writes where the user's code called it. */
@@ -62,9 +64,10 @@ typedef struct adl_buffer {
     size_t nbytes;
     void (*release)(void *release_ctx); /* host memory: called once at the end */
     void *release_ctx;
-    struct adl_array *owner; /* small buffers live in their first header's block */
-    int32_t saved;           /* live tape records holding a view of this buffer */
-    int32_t saved_op;        /* the adl_opcode of the latest such record */
+    struct adl_array *owner;  /* small buffers live in their first header's block */
+    int32_t saved;            /* live tape records holding a view of this buffer */
+    int32_t saved_op;         /* the adl_opcode of the latest such record, or: */
+#define ADL_SAVED_BY_JIT (-1) /* a jit program (jit.c) computes from it */
 } adl_buffer;
 
 /* Shapes of up to ADL_INLINE_DIMS axes live in the header itself: headers

@@ -123,7 +123,7 @@ adl_status adl_k_take_add(adl_ctx *ctx, const adl_array *g, const adl_array *pos
 
 adl_status adl_positions(adl_ctx *ctx, const char *op, const adl_array *idx, int axis, int64_t size,
                          adl_array **out) {
-    const adl_array *v = adl_array_value(idx);
+    const adl_array *v = adl_value_read(ctx, idx);
     adl_array *c, *r;
     adl_status st = contiguous(ctx, v, &c);
     if (st)

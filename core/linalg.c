@@ -224,7 +224,7 @@ adl_status adl_linalg_svd_full(adl_ctx *ctx, const adl_array *a, adl_array **u, 
                                adl_array **vt) {
     const char *name = "linalg.svd";
     adl_array *c;
-    a = adl_array_value(a);
+    a = adl_value_read(ctx, a);
     adl_status st = matrix_copy(ctx, name, a, 0, 1, &c);
     if (st)
         return st;
@@ -342,7 +342,7 @@ adl_status adl_linalg_det(adl_ctx *ctx, adl_array *a, adl_array **out) {
 
 adl_status adl_linalg_slogdet(adl_ctx *ctx, adl_array *a, double *sign, adl_array **logdet) {
     double logabs;
-    adl_status st = adl_linalg_slogdet_value(ctx, adl_array_value(a), sign, &logabs);
+    adl_status st = adl_linalg_slogdet_value(ctx, adl_value_read(ctx, a), sign, &logabs);
     return st ? st : adl_apply(ctx, ADL_OP_LOGABSDET, 1, &a, NULL, logdet);
 }
 

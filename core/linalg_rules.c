@@ -128,7 +128,7 @@ static int any_nonzero(scope *s, adl_array *a) {
     if (!LIVE(a))
         return 0;
     adl_array *c = NULL;
-    if (!keep(s, adl_k_astype(s->ctx, adl_array_value(a), ADL_FLOAT64, &c), &c))
+    if (!keep(s, adl_k_astype(s->ctx, adl_value_read(s->ctx, a), ADL_FLOAT64, &c), &c))
         return 0;
     const double *p = adl_f64(c);
     for (int64_t i = 0; i < c->size; i++)

@@ -167,7 +167,7 @@ static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *
                         double **dst) {
     adl_array *a = adl_lua_toarray(L, -1);
     if (a) {
-        const adl_array *v = adl_array_value(a);
+        const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
         if (!adl_shape_equal(v->ndim, v->shape, nd - d, shape + d))
             adl_lua_raise(L, "%s: ragged nested sequence: an array element has the wrong shape",
                           fname);
@@ -580,6 +580,9 @@ static int l_newindex(lua_State *L) {
     adl_index idx;
     parse_index(L, 2, a, &idx);
     adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
+    if (plain->buf && plain->buf->saved > 0 && plain->buf->saved_op == ADL_SAVED_BY_JIT)
+        adl_lua_raise(L, "setitem: cannot assign into an array that a function made by ad.jit "
+                         "recorded as a constant (pass it as an argument instead)");
     if (plain->buf && plain->buf->saved > 0)
         adl_lua_raise(L,
                       "setitem: cannot assign into an array that a live tape saved for '%s' "
@@ -588,7 +591,7 @@ static int l_newindex(lua_State *L) {
     adl_lua_newslot(L); /* anchors the view */
     adl_status st = adl_getitem(ctx, plain, &idx, &view);
     if (st == ADL_OK) {
-        st = adl_k_assign(ctx, "setitem", view, adl_array_value(v));
+        st = adl_k_assign(ctx, "setitem", view, adl_value_read(ctx, v));
         adl_array_release(view);
     }
     if (st)

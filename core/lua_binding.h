@@ -96,6 +96,7 @@ void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs);
 void adl_lua_open_array(lua_State *L);    /* metatable methods (lua_array.c) */
 void adl_lua_open_numpy(lua_State *L);    /* np functions into table at top */
 void adl_lua_open_autograd(lua_State *L); /* trace functions into table at top */
+void adl_lua_open_jit(lua_State *L);      /* recordings and programs (lua_jit.c) */
 void adl_lua_open_index(lua_State *L);    /* take, take_add (lua_index.c) */
 void adl_lua_open_mpi(lua_State *L);      /* mpi_* functions into table at top */
 /* np.linalg, np.random, files (lua_linalg.c, lua_random.c, lua_npyio.c) */

@@ -82,6 +82,7 @@ int luaopen_adlua_core(lua_State *L) {
     lua_newtable(L);
     adl_lua_open_numpy(L);
     adl_lua_open_autograd(L);
+    adl_lua_open_jit(L);
     adl_lua_open_index(L);
     adl_lua_open_operators(L);
     adl_lua_open_mpi(L);

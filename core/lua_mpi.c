@@ -129,7 +129,7 @@ static int l_mpi_tobytes(lua_State *L) {
     adl_array *x = adl_lua_toarray(L, 1);
     if (!x)
         adl_lua_raise(L, "mpi: expected an array, got %s", luaL_typename(L, 1));
-    const adl_array *v = adl_array_value(x);
+    const adl_array *v = adl_value_read(adl_lua_ctx(L), x);
     adl_array *packed = NULL;
     if (!adl_array_is_contiguous(v)) {
         adl_lua_newslot(L);

@@ -97,7 +97,7 @@ static int l_array(lua_State *L) {
         ((adl_ud *)lua_touserdata(L, -1))->a = r;
         return 1;
     }
-    const adl_array *v = adl_array_value(a);
+    const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
     if (lua_isnoneornil(L, 2))
         dt = v->dtype; /* an array keeps its dtype, as in NumPy */
     adl_lua_newslot(L);
@@ -512,7 +512,7 @@ static int l_item(lua_State *L) {
             return 1;
         adl_lua_raise(L, "item: expected an array, got %s", luaL_typename(L, 1));
     }
-    const adl_array *v = adl_array_value(a);
+    const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
     if (v->size != 1) {
         char s[256];
         adl_shape_str(v->ndim, v->shape, s, sizeof s);
@@ -541,7 +541,7 @@ static int l_totable(lua_State *L) {
         adl_lua_raise(L, "totable: expected an array, got %s", luaL_typename(L, 1));
     int64_t index[ADL_MAX_DIMS] = {0};
     luaL_checkstack(L, a->ndim + 4, "totable");
-    push_nested(L, adl_array_value(a), 0, index);
+    push_nested(L, adl_value_read(adl_lua_ctx(L), a), 0, index);
     return 1;
 }
 
@@ -552,7 +552,7 @@ static int l_value(lua_State *L) {
         lua_settop(L, 1);
         return 1;
     }
-    adl_array *v = (adl_array *)adl_array_value(a);
+    adl_array *v = (adl_array *)adl_value_read(adl_lua_ctx(L), a);
     if (v == a) {
         lua_settop(L, 1);
         return 1;

@@ -22,6 +22,16 @@ static adl_rng *rng(lua_State *L) {
     return r;
 }
 
+/* random_state() -> the generator's state as a string: ad.jit compares it
+ * around a recording to see whether the function drew numbers. */
+static int l_random_state(lua_State *L) {
+    adl_rng *r = rng(L);
+    lua_pushlstring(L, (const char *)r->s, sizeof r->s);
+    lua_pushinteger(L, r->has_spare);
+    lua_concat(L, 2);
+    return 1;
+}
+
 #define MAX_SEED ((int64_t)1 << 53)
 
 static int l_seed(lua_State *L) {
@@ -99,8 +109,9 @@ static int l_shuffled(lua_State *L) {
     adl_array *x = adl_lua_checkarray(L, 1, "np.random.shuffle"), *a = NULL;
     adl_rng *r = rng(L);
     adl_lua_newslot(L);
-    return adl_lua_finish(L, adl_k_random_shuffled(adl_lua_ctx(L), r, adl_array_value(x), &a), &a,
-                          "np.");
+    return adl_lua_finish(
+        L, adl_k_random_shuffled(adl_lua_ctx(L), r, adl_value_read(adl_lua_ctx(L), x), &a), &a,
+        "np.");
 }
 
 /* A whole number in 0 .. n-1 (for the Lua side's choice and shuffle). */
@@ -115,15 +126,12 @@ static int l_uniform01(lua_State *L) {
     return 1;
 }
 
-static const luaL_Reg funcs[] = {{"random_seed", l_seed},
-                                 {"random_rand", l_rand},
-                                 {"random_randn", l_randn},
-                                 {"random_randint", l_randint},
-                                 {"random_permutation_n", l_permutation_n},
-                                 {"random_shuffled", l_shuffled},
-                                 {"random_below", l_below},
-                                 {"random_uniform01", l_uniform01},
-                                 {NULL, NULL}};
+static const luaL_Reg funcs[] = {
+    {"random_seed", l_seed},           {"random_state", l_random_state},
+    {"random_rand", l_rand},           {"random_randn", l_randn},
+    {"random_randint", l_randint},     {"random_permutation_n", l_permutation_n},
+    {"random_shuffled", l_shuffled},   {"random_below", l_below},
+    {"random_uniform01", l_uniform01}, {NULL, NULL}};
 
 void adl_lua_open_random(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

@@ -1,6 +1,7 @@
 /* mpi_comm.c: the MPI collectives behind adlua.mpi (see mpi_comm.h). */
 #include "mpi_comm.h"
 #include "alloc.h"
+#include "trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,7 +118,7 @@ adl_status adl_mpi_allreduce(adl_ctx *ctx, const adl_array *x, adl_mpi_op op, ad
     adl_status st = ensure_init(ctx, "allreduce");
     if (st || (st = check_count(ctx, "allreduce", x->size)))
         return st;
-    x = adl_array_value(x);
+    x = adl_value_read(ctx, x);
     adl_array *packed = NULL; /* a contiguous copy, only when x is not */
     if (!adl_array_is_contiguous(x)) {
         if ((st = adl_k_copy(ctx, x, &packed)))

@@ -306,27 +306,27 @@ adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a
 
 adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
                        adl_array **out) {
-    return adl_k_binary(ctx, op, adl_array_value(a), adl_array_value(b), out);
+    return adl_k_binary(ctx, op, adl_value_read(ctx, a), adl_value_read(ctx, b), out);
 }
 
 adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out) {
-    return adl_k_unary(ctx, ADL_U_SIGN, adl_array_value(a), out);
+    return adl_k_unary(ctx, ADL_U_SIGN, adl_value_read(ctx, a), out);
 }
 
 /* An elementwise function whose derivative is zero (floor, ceil, rint): its
  * result is a constant, as in autograd. */
 adl_status adl_constant_unary(adl_ctx *ctx, adl_unary_op op, adl_array *a, adl_array **out) {
-    return adl_k_unary(ctx, op, adl_array_value(a), out);
+    return adl_k_unary(ctx, op, adl_value_read(ctx, a), out);
 }
 
 /* NumPy's remainder on values only (callers build its derivative). */
 adl_status adl_constant_binary(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
                                adl_array **out) {
-    return adl_k_binary(ctx, op, adl_array_value(a), adl_array_value(b), out);
+    return adl_k_binary(ctx, op, adl_value_read(ctx, a), adl_value_read(ctx, b), out);
 }
 
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out) {
-    adl_array *in[3] = {(adl_array *)adl_array_value(cond), a, b};
+    adl_array *in[3] = {(adl_array *)adl_value_read(ctx, cond), a, b};
     return adl_apply(ctx, ADL_OP_WHERE, 3, in, NULL, out);
 }
 

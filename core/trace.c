@@ -30,7 +30,12 @@ struct adl_trace {
     int64_t refcount; /* the stack's reference plus one per box */
     int level;
     int live;
-    int forward;      /* a forward trace: nodes hold tangents, not gradients */
+    int forward;   /* a forward trace: nodes hold tangents, not gradients */
+    int recording; /* a recording for replay (jit.c): keeps every constant */
+    int broken;    /* a guard could not be noted: the recording cannot be replayed */
+    int32_t nguards, capguards;
+    int32_t *guard_node; /* values read out of the recording, and what they were */
+    adl_array **guard_seen;
     adl_trace *below; /* the next trace down the stack */
     adl_node **chunks;
     int32_t n, nchunks;
@@ -89,6 +94,21 @@ adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **out) {
     return ADL_OK;
 }
 
+adl_status adl_trace_begin_recording(adl_ctx *ctx, adl_trace **out) {
+    if (ctx->top)
+        return adl_error(ctx, ADL_ERR_VALUE, "jit: a recording must be the outermost trace");
+    adl_status st = adl_trace_begin(ctx, out);
+    if (st == ADL_OK) {
+        (*out)->recording = 1;
+        ctx->recording = *out;
+    }
+    return st;
+}
+
+int adl_trace_is_recording(const adl_trace *t) {
+    return t->recording;
+}
+
 adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **out) {
     adl_status st = adl_trace_begin(ctx, out);
     if (st == ADL_OK)
@@ -127,6 +147,15 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
             break;
         }
     t->live = 0;
+    if (ctx->recording == t)
+        ctx->recording = NULL;
+    for (int32_t i = 0; i < t->nguards; i++)
+        adl_array_release(t->guard_seen[i]);
+    adl_free(t->guard_node);
+    adl_free(t->guard_seen);
+    t->guard_node = NULL;
+    t->guard_seen = NULL;
+    t->nguards = t->capguards = 0;
     for (int32_t i = 0; i < t->n; i++)
         node_clear(node_at(t, i));
     for (int32_t c = 0; c < t->nchunks; c++)
@@ -200,8 +229,8 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
     n->nin = nin;
     /* a node saves only what its rule reads: the rules of + and - never read
      * a constant operand (a gradient only needs the shapes of inputs that
-     * have one) */
-    int drop_constants = op == ADL_OP_ADD || op == ADL_OP_SUB;
+     * have one); a recording keeps them for the replay */
+    int drop_constants = (op == ADL_OP_ADD || op == ADL_OP_SUB) && !t->recording;
     for (int i = 0; i < nin; i++) {
         n->parent[i] = parent[i];
         n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
@@ -485,4 +514,63 @@ adl_status adl_trace_grad(adl_ctx *ctx, adl_trace *t, adl_array *box, adl_array 
     }
     *g = adl_array_zeros(ctx, "grad", box->dtype, box->ndim, box->shape);
     return *g ? ADL_OK : ctx->status;
+}
+
+int32_t adl_trace_size(const adl_trace *t) {
+    return t->n;
+}
+
+const adl_node *adl_trace_node(adl_trace *t, int32_t i) {
+    return node_at(t, i);
+}
+
+int adl_trace_guards(const adl_trace *t, const int32_t **node, adl_array *const **seen) {
+    *node = t->guard_node;
+    *seen = t->guard_seen;
+    return t->broken ? -1 : t->nguards;
+}
+
+/* Notes that the recording's node `node` was read as `value`. */
+static void note_guard(adl_ctx *ctx, adl_trace *t, int32_t node, const adl_array *value) {
+    if (t->broken)
+        return;
+    if (t->nguards == t->capguards) {
+        int32_t cap = t->capguards ? 2 * t->capguards : 16;
+        int32_t *nodes = adl_realloc(t->guard_node, sizeof *nodes * (size_t)cap);
+        if (nodes)
+            t->guard_node = nodes;
+        adl_array **seen = adl_realloc(t->guard_seen, sizeof *seen * (size_t)cap);
+        if (seen)
+            t->guard_seen = seen;
+        if (!nodes || !seen) {
+            t->broken = 1;
+            return;
+        }
+        t->capguards = cap;
+    }
+    adl_array *copy = NULL;
+    adl_status status = ctx->status;
+    char msg[sizeof ctx->msg];
+    memcpy(msg, ctx->msg, sizeof msg);
+    if (adl_k_copy(ctx, value, &copy) != ADL_OK) {
+        /* the read itself goes on: only the replay is given up */
+        ctx->status = status;
+        memcpy(ctx->msg, msg, sizeof msg);
+        t->broken = 1;
+        return;
+    }
+    t->guard_node[t->nguards] = node;
+    t->guard_seen[t->nguards++] = copy;
+}
+
+const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a) {
+    const adl_array *value = adl_array_value(a);
+    adl_trace *rec = ctx->recording;
+    if (rec)
+        for (const adl_array *b = a; b->level > 0; b = b->inner)
+            if (b->trace == rec) {
+                note_guard(ctx, rec, b->node, value);
+                break;
+            }
+    return value;
 }

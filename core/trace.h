@@ -110,6 +110,21 @@ adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);
  * their tangents as they run; adl_trace_grad reads a box's tangent. */
 adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **t);
 int adl_trace_is_forward(const adl_trace *t);
+/* Opens a recording for replay (jit.c): a reverse trace that must be the
+ * outermost, whose nodes keep every constant operand, and which notes each
+ * value read out of it (adl_value_read) as a guard. */
+adl_status adl_trace_begin_recording(adl_ctx *ctx, adl_trace **t);
+int adl_trace_is_recording(const adl_trace *t);
+/* The nodes recorded so far, and node i of them. */
+int32_t adl_trace_size(const adl_trace *t);
+const adl_node *adl_trace_node(adl_trace *t, int32_t i);
+/* The values read out of recording t: the nodes read and copies of what
+ * they held; -1 when one could not be noted (out of memory). */
+int adl_trace_guards(const adl_trace *t, const int32_t **node, adl_array *const **seen);
+/* a's plain value, read for use outside traced operations (a Lua number, a
+ * constant such as a comparison's mask): when a live recording recorded a,
+ * the value is noted as a guard of the replay. */
+const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a);
 /* Boxes x as an independent variable of forward trace t with the given
  * tangent (x's shape and dtype; NULL: zero). */
 adl_status adl_trace_dual(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array *tangent,

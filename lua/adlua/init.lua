@@ -153,6 +153,7 @@ M.blas_info = core.blas_info
 -- The other operators, parameter tables, user's primitives (one file each).
 require("adlua.operators")(M, grad_as)
 require("adlua.custom")(M)
+M.jit = require "adlua.jit"
 M.flatten = tree.flatten
 
 return M

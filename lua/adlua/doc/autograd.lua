@@ -13,6 +13,10 @@ elementwise_grad(f, argnum) returns a function computing the gradient of sum(f(x
 value_and_grad(f, argnum) returns a function giving both f's value and its gradient with respect to argument argnum, in one forward and one backward pass.
     local vg = ad.value_and_grad(function(x) return x^2 end)
     vg(3)                           --> 9  6]=],
+["ad.jit"] = [=[
+jit(f) returns a function computing what f computes, recorded once per signature (the shapes and dtypes of the array arguments, the values of the other arguments) and replayed in C afterwards: f's forward pass and the backward passes of the grads inside it run without entering Lua per operation. A value f reads out of its arrays (item, ad.value, a comparison's mask) is a guard: when it comes out differently, f is recorded again (after 3 such recordings in a row, the signature runs f directly). Random draws and side effects such as printing happen only when f is recorded; f runs as written inside grad & co. jf.stats counts recordings, replays, guard_failures and direct calls. See docs/jit.md.
+    local step = ad.jit(ad.grad(loss))
+    for i = 1, 1000 do w = w - step(w, X, t) * 0.001 end]=],
 ["ad.value"] = [=[
 value(x) returns the plain value of a traced array or number (a Lua number for a 0-d value), so it can be printed or stored without being part of the trace.
     ad.grad(function(x) print(ad.value(x)); return x * x end)(2)]=],

@@ -1,0 +1,361 @@
+/* jit.c: a recorded tape compiled into a program that replays it.
+ *
+ * A recording (adl_trace_begin_recording) is the outermost reverse trace of
+ * one call of the user's function: its nodes are every primitive computed
+ * from the leaves, the function's forward pass and the backward sweeps of
+ * the grads inside it alike, since those sweeps run on its boxes.  A
+ * program keeps the nodes the results and the guards depend on, in
+ * recording order, and runs them on new leaves with adl_forward: no Lua,
+ * no boxes, no tape.  A guard is a value the recording let out of traced
+ * operations (a Lua number, a comparison's mask); the replay is valid only
+ * when each guard's value comes out the same, otherwise the caller records
+ * again.  Each intermediate value is released after its last use. */
+#include "jit.h"
+
+#include "alloc.h"
+
+#include <math.h>
+#include <string.h>
+
+/* One primitive of the program.  Slots: the leaves first, then the
+ * constants, then the steps' outputs. */
+typedef struct step {
+    adl_opcode op;
+    int nin;
+    int32_t out;
+    int32_t *in;      /* the inputs' slots */
+    int32_t *release; /* slots whose last use this step is */
+    int32_t nrelease;
+    adl_params *params; /* NULL, or a copy (its index and custom op included) */
+} step;
+
+struct adl_program {
+    int32_t nleaves, nconstants, nslots, nsteps, nresults, nguards;
+    adl_array **constant; /* retained */
+    step *steps;
+    int32_t *result;    /* slot of each result */
+    int32_t *guard;     /* slot of each guard ... */
+    adl_array **seen;   /* ... and the value it held (retained) */
+    int32_t *workspace; /* one int32 per input of all steps, and release lists */
+};
+
+static adl_status nomem(adl_ctx *ctx) {
+    return adl_error_nomem(ctx, "jit");
+}
+
+/* A program's hold on a constant's buffer: assigning into it in place
+ * (setitem) is refused while the program lives, as it is while a tape
+ * saved it, since the recording computed from its numbers then. */
+static void mark_constant(adl_array *c, int32_t d) {
+    if (c->buf) {
+        c->buf->saved += d;
+        if (d > 0)
+            c->buf->saved_op = ADL_SAVED_BY_JIT;
+    }
+}
+
+void adl_program_free(adl_program *p) {
+    if (!p)
+        return;
+    for (int32_t i = 0; i < p->nconstants; i++) {
+        mark_constant(p->constant[i], -1);
+        adl_array_release(p->constant[i]);
+    }
+    for (int32_t i = 0; i < p->nguards; i++)
+        adl_array_release(p->seen[i]);
+    for (int32_t i = 0; i < p->nsteps; i++)
+        if (p->steps[i].params) {
+            adl_free((void *)p->steps[i].params->index);
+            adl_free(p->steps[i].params);
+        }
+    adl_free(p->constant);
+    adl_free(p->steps);
+    adl_free(p->result);
+    adl_free(p->guard);
+    adl_free(p->seen);
+    adl_free(p->workspace);
+    adl_free(p);
+}
+
+int32_t adl_program_steps(const adl_program *p) {
+    return p->nsteps;
+}
+
+int32_t adl_program_guards(const adl_program *p) {
+    return p->nguards;
+}
+
+/* The node of recording t that x is, or -1 (x does not depend on the leaves). */
+static int32_t node_of_box(adl_trace *t, adl_array *x) {
+    x = adl_live(x);
+    return x->level > 0 && x->trace == t ? x->node : -1;
+}
+
+static adl_status copy_params(adl_ctx *ctx, const adl_params *from, adl_params **to) {
+    *to = NULL;
+    if (!from)
+        return ADL_OK;
+    adl_params *p = adl_malloc(sizeof *p);
+    if (!p)
+        return nomem(ctx);
+    *p = *from;
+    p->where = NULL;
+    if (from->index) {
+        adl_index *idx = adl_malloc(sizeof *idx);
+        if (!idx) {
+            adl_free(p);
+            return nomem(ctx);
+        }
+        *idx = *from->index;
+        p->index = idx;
+    }
+    *to = p;
+    return ADL_OK;
+}
+
+adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_array *const *leaves,
+                               int nresults, adl_array *const *results, adl_program **out) {
+    *out = NULL;
+    const int32_t *guard_node;
+    adl_array *const *guard_seen;
+    int nguards = adl_trace_guards(t, &guard_node, &guard_seen);
+    if (nguards < 0)
+        return nomem(ctx);
+    int32_t n = adl_trace_size(t);
+    adl_program *p = adl_calloc(1, sizeof *p);
+    int32_t *slot = adl_malloc(sizeof *slot * (size_t)(n ? n : 1)); /* node -> slot */
+    int32_t *last = adl_malloc(sizeof *last * (size_t)(n ? n : 1)); /* node -> last step */
+    unsigned char *needed = adl_calloc((size_t)(n ? n : 1), 1);
+    adl_status st = ADL_OK;
+    if (!p || !slot || !needed || !last) {
+        st = nomem(ctx);
+        goto done;
+    }
+    p->nleaves = nleaves;
+    p->nresults = nresults;
+    p->nguards = nguards;
+    p->result = adl_malloc(sizeof *p->result * (size_t)(nresults + 1));
+    p->guard = adl_malloc(sizeof *p->guard * (size_t)(nguards + 1));
+    p->seen = adl_calloc((size_t)nguards + 1, sizeof *p->seen);
+    if (!p->result || !p->guard || !p->seen) {
+        st = nomem(ctx);
+        goto done;
+    }
+    for (int32_t i = 0; i < n; i++)
+        slot[i] = -1;
+    for (int i = 0; i < nleaves; i++) {
+        int32_t k = node_of_box(t, leaves[i]);
+        if (k < 0 || adl_trace_node(t, k)->op != ADL_OP_LEAF) {
+            st = adl_error(ctx, ADL_ERR_INTERNAL, "jit: argument %d is not a leaf", i + 1);
+            goto done;
+        }
+        slot[k] = i;
+    }
+    /* what the results and the guards depend on, walking back */
+    for (int i = 0; i < nresults; i++) {
+        int32_t k = node_of_box(t, results[i]);
+        if (k >= 0)
+            needed[k] = 1;
+    }
+    for (int i = 0; i < nguards; i++)
+        needed[guard_node[i]] = 1;
+    int32_t nconstants = 0, nsteps = 0, nins = 0;
+    for (int32_t i = n - 1; i >= 0; i--) {
+        const adl_node *nd = adl_trace_node(t, i);
+        if (!needed[i] || nd->op == ADL_OP_LEAF)
+            continue;
+        nsteps++;
+        nins += nd->nin;
+        for (int k = 0; k < nd->nin; k++) {
+            if (nd->parent[k] >= 0)
+                needed[nd->parent[k]] = 1;
+            else
+                nconstants++;
+        }
+    }
+    for (int i = 0; i < nresults; i++)
+        if (node_of_box(t, results[i]) < 0)
+            nconstants++;
+    p->constant = adl_calloc((size_t)nconstants + 1, sizeof *p->constant);
+    p->steps = adl_calloc((size_t)nsteps + 1, sizeof *p->steps);
+    /* each input slot, and at most one release per input and per output */
+    p->workspace = adl_malloc(sizeof *p->workspace * (size_t)(2 * nins + nsteps + 1));
+    if (!p->constant || !p->steps || !p->workspace) {
+        st = nomem(ctx);
+        goto done;
+    }
+    /* slots in recording order; constants numbered as met */
+    int32_t nslots = nleaves + nconstants, s = 0, *ws = p->workspace;
+    for (int32_t i = 0; i < n; i++) {
+        const adl_node *nd = adl_trace_node(t, i);
+        if (!needed[i] || nd->op == ADL_OP_LEAF)
+            continue;
+        step *sp = &p->steps[s++];
+        sp->op = nd->op;
+        sp->nin = nd->nin;
+        sp->in = ws;
+        ws += nd->nin;
+        for (int k = 0; k < nd->nin; k++) {
+            if (nd->parent[k] >= 0) {
+                sp->in[k] = slot[nd->parent[k]];
+                if (sp->in[k] < 0) {
+                    st = adl_error(ctx, ADL_ERR_INTERNAL, "jit: %s reads an unknown value",
+                                   adl_op_name(nd->op));
+                    goto done;
+                }
+            } else {
+                adl_array_retain(nd->in[k]);
+                mark_constant(nd->in[k], 1);
+                p->constant[p->nconstants] = nd->in[k];
+                sp->in[k] = nleaves + p->nconstants++;
+            }
+        }
+        sp->out = slot[i] = nslots++;
+        if ((st = copy_params(ctx, nd->params, &sp->params)))
+            goto done;
+        p->nsteps = s;
+    }
+    p->nsteps = s;
+    p->nslots = nslots;
+    for (int i = 0; i < nresults; i++) {
+        int32_t k = node_of_box(t, results[i]);
+        if (k >= 0) {
+            p->result[i] = slot[k];
+        } else {
+            adl_array *c = (adl_array *)adl_array_value(results[i]);
+            adl_array_retain(c);
+            mark_constant(c, 1);
+            p->constant[p->nconstants] = c;
+            p->result[i] = nleaves + p->nconstants++;
+        }
+    }
+    for (int i = 0; i < nguards; i++) {
+        p->guard[i] = slot[guard_node[i]];
+        adl_array_retain(guard_seen[i]);
+        p->seen[i] = guard_seen[i];
+    }
+    /* the last step reading each step output; results and guards stay */
+    int32_t *last_of_slot = last; /* reused: indexed by slot - first output slot */
+    int32_t first = nleaves + nconstants;
+    for (int32_t i = 0; i < nslots - first; i++)
+        last_of_slot[i] = -1;
+    for (int32_t i = 0; i < p->nsteps; i++)
+        for (int k = 0; k < p->steps[i].nin; k++)
+            if (p->steps[i].in[k] >= first)
+                last_of_slot[p->steps[i].in[k] - first] = i;
+    for (int i = 0; i < nresults; i++)
+        if (p->result[i] >= first)
+            last_of_slot[p->result[i] - first] = INT32_MAX;
+    for (int i = 0; i < nguards; i++)
+        if (p->guard[i] >= first)
+            last_of_slot[p->guard[i] - first] = INT32_MAX;
+    for (int32_t i = 0; i < p->nsteps; i++) {
+        step *sp = &p->steps[i];
+        sp->release = ws;
+        for (int k = 0; k < sp->nin; k++) {
+            int32_t in = sp->in[k];
+            int dup = 0;
+            for (int j = 0; j < k; j++)
+                dup |= sp->in[j] == in;
+            if (in >= first && last_of_slot[in - first] == i && !dup)
+                sp->release[sp->nrelease++] = in;
+        }
+        ws += sp->nrelease;
+        /* an output nothing reads (a step kept for a side value) */
+        if (last_of_slot[sp->out - first] < 0)
+            sp->release[sp->nrelease++] = sp->out, ws++;
+    }
+done:
+    adl_free(slot);
+    adl_free(last);
+    adl_free(needed);
+    if (st) {
+        adl_program_free(p);
+        return st;
+    }
+    *out = p;
+    return ADL_OK;
+}
+
+/* Whether two values of the same shape hold the same numbers (NaN equals NaN). */
+static int same_values(const adl_array *a, const adl_array *b) {
+    if (a->dtype != b->dtype || !adl_shape_equal(a->ndim, a->shape, b->ndim, b->shape))
+        return 0;
+    int64_t index[ADL_MAX_DIMS] = {0};
+    for (int64_t i = 0; i < a->size; i++) {
+        double x = adl_array_get(a, index), y = adl_array_get(b, index);
+        if (x != y && !(isnan(x) && isnan(y)))
+            return 0;
+        for (int d = a->ndim - 1; d >= 0; d--) {
+            if (++index[d] < a->shape[d])
+                break;
+            index[d] = 0;
+        }
+    }
+    return 1;
+}
+
+adl_status adl_program_run(adl_ctx *ctx, const adl_program *p, adl_array *const *leaves,
+                           adl_array **results, int *valid) {
+    *valid = 0;
+    adl_array **v = adl_calloc((size_t)p->nslots + 1, sizeof *v);
+    if (!v)
+        return nomem(ctx);
+    /* leaves and constants are borrowed: never released by the steps */
+    for (int32_t i = 0; i < p->nleaves; i++)
+        v[i] = leaves[i];
+    for (int32_t i = 0; i < p->nconstants; i++)
+        v[p->nleaves + i] = p->constant[i];
+    int32_t first = p->nleaves + p->nconstants;
+    adl_status st = ADL_OK;
+    enum { INLINE = 8 };
+    adl_array *in_store[INLINE], **in = in_store;
+    int cap = INLINE;
+    for (int32_t i = 0; i < p->nsteps && st == ADL_OK; i++) {
+        const step *sp = &p->steps[i];
+        if (sp->nin > cap) {
+            adl_array **more = adl_malloc(sizeof *more * (size_t)sp->nin);
+            if (!more) {
+                st = nomem(ctx);
+                break;
+            }
+            if (in != in_store)
+                adl_free(in);
+            in = more;
+            cap = sp->nin;
+        }
+        for (int k = 0; k < sp->nin; k++)
+            in[k] = v[sp->in[k]];
+        st = adl_forward(ctx, sp->op, sp->nin, in, sp->params, &v[sp->out]);
+        for (int32_t r = 0; r < sp->nrelease; r++) {
+            adl_array_release(v[sp->release[r]]);
+            v[sp->release[r]] = NULL;
+        }
+    }
+    if (in != in_store)
+        adl_free(in);
+    int ok = st == ADL_OK;
+    for (int32_t i = 0; ok && i < p->nguards; i++)
+        ok = same_values(v[p->guard[i]], p->seen[i]);
+    for (int32_t i = 0; ok && i < p->nresults && st == ADL_OK; i++) {
+        int32_t s = p->result[i];
+        if (s >= first) {
+            results[i] = v[s];
+            adl_array_retain(results[i]);
+        } else if (s >= p->nleaves) {
+            /* a constant result is a new array each call, as it would be */
+            st = adl_k_copy(ctx, v[s], &results[i]);
+        } else {
+            results[i] = v[s];
+            adl_array_retain(results[i]);
+        }
+        if (st)
+            for (int32_t j = 0; j < i; j++)
+                adl_array_release(results[j]);
+    }
+    for (int32_t i = first; i < p->nslots; i++)
+        adl_array_release(v[i]);
+    adl_free(v);
+    *valid = ok && st == ADL_OK;
+    return st;
+}
