@@ -233,6 +233,19 @@ adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int 
  * transposed views passed to BLAS as flags, not copied.  Error:
  * "dot: shapes (3,4) and (5,6) not aligned: 4 (axis 2) ~= 5 (axis 1)". */
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out);
+/* The same computations into r, a contiguous array of the result's shape
+ * and of the operands' one dtype (trace replay: its arrays exist already).
+ * Return 0, having done nothing, when the operands are not of that kind. */
+int adl_k_unary_into(adl_unary_op op, const adl_array *a, adl_array *r);
+/* The inner loops themselves: n contiguous results from operands of stride
+ * sa and sb (0: one value), all of dtype dt (a float dtype; unchecked). */
+void adl_k_unary_flat(adl_dtype dt, adl_unary_op op, int64_t n, void *o, const void *a, int64_t sa);
+void adl_k_copy_flat(adl_dtype dt, int64_t n, void *o, const void *a, int64_t sa);
+void adl_k_binary_flat(adl_dtype dt, adl_binary_op op, int64_t n, void *o, const void *a,
+                       int64_t sa, const void *b, int64_t sb);
+int adl_k_binary_into(adl_binary_op op, const adl_array *a, const adl_array *b, adl_array *r);
+int adl_k_dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array *r,
+                   adl_status *st);
 /* Contiguous copy. */
 adl_status adl_k_copy(adl_ctx *ctx, const adl_array *a, adl_array **out);
 /* Contiguous copy converted to dtype dt (float64 to float32 rounds to

@@ -152,6 +152,8 @@ static adl_status not_aligned(adl_ctx *ctx, const adl_array *a, const adl_array 
                      (long long)a->shape[a->ndim - 1], a->ndim, (long long)b->shape[bax], bax + 1);
 }
 
+static adl_status dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array *r);
+
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
     const adl_array *in[2] = {a, b};
     for (int i = 0; i < 2; i++)
@@ -180,14 +182,10 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
                          sa, sb);
     }
 
-    /* As a matrix product C(m,n) = A(m,k) B(k,n); a vector is a matrix with
-     * a length-1 axis of stride 0. */
     int64_t m = a->ndim == 2 ? a->shape[0] : 1, k = a->shape[a->ndim - 1];
     int64_t kb = b->shape[0], n = b->ndim == 2 ? b->shape[1] : 1;
     if (k != kb)
         return not_aligned(ctx, a, b);
-    int64_t as0 = a->ndim == 2 ? a->strides[0] : 0, as1 = a->strides[a->ndim - 1];
-    int64_t bs0 = b->strides[0], bs1 = b->ndim == 2 ? b->strides[1] : 0;
 
     int ond = 0;
     int64_t oshape[2];
@@ -198,13 +196,49 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
     adl_array *r = adl_array_alloc(ctx, "dot", dt, ond, oshape);
     if (!r)
         return ctx->status;
+    adl_status st = dot_into(ctx, a, b, r);
+    if (st != ADL_OK) {
+        adl_array_release(r);
+        return st;
+    }
+    *out = r;
+    return ADL_OK;
+}
+
+int adl_k_dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array *r,
+                   adl_status *st) {
+    const adl_array *in[2] = {a, b};
+    for (int i = 0; i < 2; i++)
+        if (in[i]->level != 0 || !in[i]->buf || in[i]->dtype != r->dtype ||
+            (unsigned)in[i]->dtype > ADL_FLOAT32 || in[i]->ndim < 1 || in[i]->ndim > 2)
+            return 0;
+    int64_t k = a->shape[a->ndim - 1], kb = b->shape[0];
+    int ond = 0;
+    int64_t oshape[2];
+    if (a->ndim == 2)
+        oshape[ond++] = a->shape[0];
+    if (b->ndim == 2)
+        oshape[ond++] = b->shape[1];
+    if (k != kb || !adl_shape_equal(ond, oshape, r->ndim, r->shape))
+        return 0;
+    *st = dot_into(ctx, a, b, r);
+    return 1;
+}
+
+/* r = a b for plain operands of r's dtype, 1 or 2 axes, aligned; r
+ * contiguous of the product's shape.  As a matrix product C(m,n) = A(m,k)
+ * B(k,n); a vector is a matrix with a length-1 axis of stride 0. */
+static adl_status dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array *r) {
+    adl_dtype dt = r->dtype;
+    int64_t m = a->ndim == 2 ? a->shape[0] : 1, k = a->shape[a->ndim - 1];
+    int64_t n = b->ndim == 2 ? b->shape[1] : 1;
+    int64_t as0 = a->ndim == 2 ? a->strides[0] : 0, as1 = a->strides[a->ndim - 1];
+    int64_t bs0 = b->strides[0], bs1 = b->ndim == 2 ? b->strides[1] : 0;
     void *c = adl_first_elem(r);
     const void *pa = adl_first_elem(a), *pb = adl_first_elem(b);
 
-    if (m == 0 || n == 0) {
-        *out = r; /* empty result: nothing to compute */
-        return ADL_OK;
-    }
+    if (m == 0 || n == 0)
+        return ADL_OK; /* empty result: nothing to compute */
     if (k == 0 || (k < SMALL_WORK && m * n < SMALL_WORK && m * n * k < SMALL_WORK) ||
         !fits_int(m) || !fits_int(n) || !fits_int(k)) {
         /* k == 0 gives zeros; the loop also covers sizes beyond BLAS's int */
@@ -212,7 +246,6 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
             naive_gemm_f32(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
         else
             naive_gemm_f64(m, n, k, pa, as0, as1, pb, bs0, bs1, c);
-        *out = r;
         return ADL_OK;
     }
 
@@ -261,10 +294,5 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
     }
     adl_array_release(ta);
     adl_array_release(tb);
-    if (st != ADL_OK) {
-        adl_array_release(r);
-        return st;
-    }
-    *out = r;
-    return ADL_OK;
+    return st;
 }

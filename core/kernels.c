@@ -352,16 +352,8 @@ adl_status adl_k_astype(adl_ctx *ctx, const adl_array *a, adl_dtype dt, adl_arra
 
 /* ---- elementwise ---- */
 
-adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_array **out) {
-    if ((unsigned)op >= ADL_U_COUNT)
-        return adl_error(ctx, ADL_ERR_INTERNAL, "unary: unknown operation %d", (int)op);
-    const char *name = unary_names[op];
-    const kernel_loops *l = loops_for(ctx, name, a);
-    if (!l)
-        return ctx->status;
-    adl_array *r = adl_array_alloc(ctx, name, a->dtype, a->ndim, a->shape);
-    if (!r)
-        return ctx->status;
+/* r = op(a), r contiguous of a's shape and dtype. */
+static void unary_into(const kernel_loops *l, adl_unary_op op, const adl_array *a, adl_array *r) {
     char *po = adl_first_elem(r);
     const char *pa = adl_first_elem(a);
     if (adl_contiguous(a)) {
@@ -376,9 +368,48 @@ adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_ar
                          it.stride[1]);
             while (adl_iter_next(&it));
     }
+}
+
+adl_status adl_k_unary(adl_ctx *ctx, adl_unary_op op, const adl_array *a, adl_array **out) {
+    if ((unsigned)op >= ADL_U_COUNT)
+        return adl_error(ctx, ADL_ERR_INTERNAL, "unary: unknown operation %d", (int)op);
+    const char *name = unary_names[op];
+    const kernel_loops *l = loops_for(ctx, name, a);
+    if (!l)
+        return ctx->status;
+    adl_array *r = adl_array_alloc(ctx, name, a->dtype, a->ndim, a->shape);
+    if (!r)
+        return ctx->status;
+    unary_into(l, op, a, r);
     *out = r;
     return ADL_OK;
 }
+
+void adl_k_unary_flat(adl_dtype dt, adl_unary_op op, int64_t n, void *o, const void *a,
+                      int64_t sa) {
+    loops_by_dtype[dt].unary(op, n, o, 1, a, sa);
+}
+
+void adl_k_copy_flat(adl_dtype dt, int64_t n, void *o, const void *a, int64_t sa) {
+    loops_by_dtype[dt].copy(n, o, 1, a, sa);
+}
+
+void adl_k_binary_flat(adl_dtype dt, adl_binary_op op, int64_t n, void *o, const void *a,
+                       int64_t sa, const void *b, int64_t sb) {
+    loops_by_dtype[dt].binary(op, n, o, 1, a, sa, b, sb);
+}
+
+int adl_k_unary_into(adl_unary_op op, const adl_array *a, adl_array *r) {
+    if ((unsigned)op >= ADL_U_COUNT || a->level || !a->buf || a->dtype != r->dtype ||
+        (unsigned)a->dtype > ADL_FLOAT32 || !loops_by_dtype[a->dtype].unary ||
+        !adl_shape_equal(a->ndim, a->shape, r->ndim, r->shape))
+        return 0;
+    unary_into(&loops_by_dtype[a->dtype], op, a, r);
+    return 1;
+}
+
+static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array *a,
+                        const adl_array *b, adl_array *r);
 
 adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, const adl_array *b,
                         adl_array **out) {
@@ -423,7 +454,35 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
     adl_array *r = adl_array_alloc(ctx, name, a->dtype, nd, shape);
     if (!r)
         return ctx->status;
+    binary_into(l, op, a, b, r);
+    *out = r;
+    return ADL_OK;
+}
 
+/* Whether a broadcasts to r's shape. */
+static int broadcasts_to(const adl_array *a, const adl_array *r) {
+    if (a->ndim > r->ndim)
+        return 0;
+    for (int i = 1; i <= a->ndim; i++)
+        if (a->shape[a->ndim - i] != 1 && a->shape[a->ndim - i] != r->shape[r->ndim - i])
+            return 0;
+    return 1;
+}
+
+int adl_k_binary_into(adl_binary_op op, const adl_array *a, const adl_array *b, adl_array *r) {
+    if ((unsigned)op >= ADL_B_COUNT || a->level || b->level || !a->buf || !b->buf ||
+        a->dtype != r->dtype || b->dtype != r->dtype || (unsigned)a->dtype > ADL_FLOAT32 ||
+        !loops_by_dtype[a->dtype].binary || !broadcasts_to(a, r) || !broadcasts_to(b, r))
+        return 0;
+    binary_into(&loops_by_dtype[a->dtype], op, a, b, r);
+    return 1;
+}
+
+/* r = a op b, r contiguous of the broadcast shape, one dtype for all. */
+static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array *a,
+                        const adl_array *b, adl_array *r) {
+    int nd = r->ndim;
+    const int64_t *shape = r->shape;
     char *po = adl_first_elem(r);
     const char *pa = adl_first_elem(a), *pb = adl_first_elem(b);
     int64_t n = r->size;
@@ -447,8 +506,6 @@ adl_status adl_k_binary(adl_ctx *ctx, adl_binary_op op, const adl_array *a, cons
                           it.stride[1], AT(pb, it.off[2], es), it.stride[2]);
             while (adl_iter_next(&it));
     }
-    *out = r;
-    return ADL_OK;
 }
 
 adl_status adl_k_where(adl_ctx *ctx, const adl_array *cond, const adl_array *a, const adl_array *b,

@@ -188,6 +188,63 @@ static adl_status scatter_forward(adl_ctx *ctx, const adl_array *g, const adl_pa
     return ADL_OK;
 }
 
+int adl_op_kernel(adl_opcode op, adl_unary_op *u, adl_binary_op *b) {
+    switch (op) {
+    case ADL_OP_NEG:
+    case ADL_OP_EXP:
+    case ADL_OP_LOG:
+    case ADL_OP_LOG1P:
+    case ADL_OP_SQRT:
+    case ADL_OP_SIN:
+    case ADL_OP_COS:
+    case ADL_OP_TAN:
+    case ADL_OP_TANH:
+    case ADL_OP_ABS:
+    case ADL_OP_SQUARE:
+    case ADL_OP_EXPM1:
+    case ADL_OP_LOG2:
+    case ADL_OP_LOG10:
+    case ADL_OP_ARCSIN:
+    case ADL_OP_ARCCOS:
+    case ADL_OP_ARCTAN:
+    case ADL_OP_EXP2:
+    case ADL_OP_SINH:
+    case ADL_OP_COSH:
+    case ADL_OP_ARCSINH:
+    case ADL_OP_ARCCOSH:
+    case ADL_OP_ARCTANH:
+        *u = unary_kernel(op);
+        return 1;
+    case ADL_OP_ADD:
+    case ADL_OP_SUB:
+    case ADL_OP_MUL:
+    case ADL_OP_DIV:
+    case ADL_OP_POW:
+    case ADL_OP_MAXIMUM:
+    case ADL_OP_MINIMUM:
+    case ADL_OP_ARCTAN2:
+        *b = binary_kernel(op);
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+int adl_forward_into(adl_ctx *ctx, adl_opcode op, adl_array *const *in, adl_array *out,
+                     adl_status *st) {
+    *st = ADL_OK;
+    adl_unary_op u;
+    adl_binary_op b;
+    switch (adl_op_kernel(op, &u, &b)) {
+    case 1:
+        return adl_k_unary_into(u, in[0], out);
+    case 2:
+        return adl_k_binary_into(b, in[0], in[1], out);
+    default:
+        return op == ADL_OP_DOT && adl_k_dot_into(ctx, in[0], in[1], out, st);
+    }
+}
+
 adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                        const adl_params *p, adl_array **out) {
     switch (op) {

@@ -87,6 +87,14 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
 /* The forward computation of `op` on plain arrays (ops.c). */
 adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                        const adl_params *p, adl_array **out);
+/* The same into `out`, a contiguous plain array of the result's shape and
+ * dtype, for the elementwise operations and dot; returns 0, having done
+ * nothing, for other operations or operands (trace replay, jit.c). */
+int adl_forward_into(adl_ctx *ctx, adl_opcode op, adl_array *const *in, adl_array *out,
+                     adl_status *st);
+/* The kernel of an elementwise primitive: 1 (unary, *u set), 2 (binary, *b
+ * set) or 0 (not elementwise). */
+int adl_op_kernel(adl_opcode op, adl_unary_op *u, adl_binary_op *b);
 /* The gradient with respect to input k of node n, given the output's
  * gradient g; the result may need summing back to the input's shape (rules.c). */
 adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);

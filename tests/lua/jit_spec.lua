@@ -56,6 +56,36 @@ describe("ad.jit", function()
     assert.equal(1, f.stats.replays)
   end)
 
+  it("replays strided arguments, broadcasting, reductions and float32 like grad", function()
+    local function loss(W, x, b)
+      local h = np.tanh(np.dot(x, W) + b)
+      return np.sum(np.mean(h ^ 2, 1) * np.array({ 1, 2 })) + np.sum(np.exp(-W) / 3)
+    end
+    local f, g = ad.jit(ad.grad(loss, { 1, 3 })), ad.grad(loss, { 1, 3 })
+    local W = np.array({ { 0.1, -0.2 }, { 0.3, 0.4 }, { 0.5, -0.6 } })
+    local x = np.array({ { 1, 2, 3 }, { -1, 0.5, 2 }, { 0, 3, 1 } })
+    local b = np.array({ 0.01, -0.02 })
+    local cases = {
+      { W, x, b }, { W * 2, x, b }, { W, x.T, b },   -- x.T: another layout
+      { W[{ { 1, 3 } }], x[{ {}, { 1, 3 } }], b * 3 },
+    }
+    for _, c in ipairs(cases) do
+      local gw1, gb1 = f(c[1], c[2], c[3])
+      local gw2, gb2 = g(c[1], c[2], c[3])
+      assert_same(gw1, gw2)
+      assert_same(gb1, gb2)
+    end
+    local W32, x32, b32 = W:astype("float32"), x:astype("float32"), b:astype("float32")
+    for _ = 1, 2 do
+      local gw1, gb1 = f(W32, x32, b32)
+      local gw2, gb2 = g(W32, x32, b32)
+      assert.equal("float32", gw1.dtype)
+      assert_same(gw1, gw2)
+      assert_same(gb1, gb2)
+    end
+    assert.equal(2, f.stats.recordings)
+  end)
+
   it("treats numbers and other arguments as part of the signature", function()
     local f = ad.jit(function(x, k, opts) return x * k + (opts.shift and 1 or 0) end)
     local x = np.array({ 1, 2 })
