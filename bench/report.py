@@ -230,6 +230,7 @@ def main():
         if not recs:
             not_run.append(key)
             continue
+        jit = by.get(key, {}).get("adlua_jit")
         if "adlua" not in recs:
             checks.append((False, "%s: no adlua result" % key))
         if key == "W2" and "adlua" in recs and "adlua" in by.get("W1", {}):
@@ -237,7 +238,7 @@ def main():
             if r1["iters"] == r2["iters"]:
                 ok = rel_close(r1["result"]["w"], r2["result"]["w"], 1e-9)
                 checks.append((ok, "W2: adlua's final w equals its W1 result within 1e-9 relative"))
-        checks_for(key, recs, checks)
+        checks_for(key, dict(recs, **({"adlua_jit": jit} if jit else {})), checks)
         a = spi(recs.get("adlua"))
         times = [fmt_time(spi(recs.get(p))) for p in PEERS]
         ratios = []
@@ -254,6 +255,20 @@ def main():
         name, unit = NAMES[key]
         rows.append(("%s (per %s)" % (name, unit), iters, *times, *ratios, mem,
                      "%s: %s" % (text, verdict)))
+        if jit:
+            # the same workload replayed by ad.jit (docs/jit.md), against the same peers
+            j, t = spi(jit), spi(recs.get("torch"))
+            met = (t / j >= 100) if t else None
+            verdict = "met" if met else ("NOT MET" if met is False else "n/a")
+            if jit["iters"] != FULL[key]:
+                verdict += " (short run)"
+            rows.append(("%s, ad.jit (per %s)" % (name, unit),
+                         "/".join([str(jit["iters"])] + iters.split("/")[1:]),
+                         fmt_time(j), *times[1:],
+                         *["%.2fx" % (spi(recs[p]) / j) if p in recs else "-" for p in PEERS[1:]],
+                         "/".join(["%.0f" % jit["peak_rss_mib"] if jit.get("peak_rss_mib") else "-"]
+                                  + mem.split("/")[1:]),
+                         "torch/adlua >= 100x: %s" % verdict))
 
     head = ("workload", "iters a/t/n", "adlua", "torch", "numpy", "torch/adlua", "numpy/adlua",
             "peak MiB a/t/n", "target")
