@@ -58,7 +58,7 @@ typedef struct header_block {
  * simply joins that thread's stack).  Two kinds of block: a header_block for
  * arrays whose numbers fit inline, and a bare header for views, boxes and
  * arrays with their own buffer, so that a deep tape of boxes stays small. */
-#define CACHE_MAX 8192
+#define CACHE_MAX 65536
 
 enum { BARE, WITH_DATA };
 static const size_t block_size[2] = {sizeof(adl_array), sizeof(header_block)};

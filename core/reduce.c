@@ -78,7 +78,18 @@ typedef double acc_f32;
         return acc;                                                               \
     }
 
+/* o[i] += a[i]: a row of sums (a sum over a leading axis), the loop the
+ * reduction spends its time in when the data sits in cache; compiled also
+ * for AVX2 and AVX-512, chosen when the program loads (GCC's ifunc). */
+#define DEFINE_ADD_ROW(T, SFX)                                                              \
+    __attribute__((target_clones("avx512f", "avx2", "default"))) static void add_row_##SFX( \
+        T *restrict o, const T *restrict a, int64_t n) {                                    \
+        for (int64_t i = 0; i < n; i++)                                                     \
+            o[i] += a[i];                                                                   \
+    }
+
 #define DEFINE_REDUCE_LOOP(DT, T, SFX)                                               \
+    DEFINE_ADD_ROW(T, SFX)                                                           \
     DEFINE_PAIRWISE(DT, T, SFX)                                                      \
     DEFINE_MINMAX(DT, T, SFX, max, MAX_FOLD)                                         \
     DEFINE_MINMAX(DT, T, SFX, min, MIN_FOLD)                                         \
@@ -97,8 +108,7 @@ typedef double acc_f32;
             o[0] = acc;                                                              \
         } else if (op == ADL_R_SUM) {                                                \
             if (so == 1 && sa == 1)                                                  \
-                for (int64_t i = 0; i < n; i++)                                      \
-                    o[i] += a[i];                                                    \
+                add_row_##SFX(o, a, n);                                              \
             else                                                                     \
                 for (int64_t i = 0; i < n; i++)                                      \
                     o[i * so] += a[i * sa];                                          \
