@@ -58,6 +58,7 @@ typedef struct plan {
 
 struct adl_program {
     int32_t nleaves, nconstants, nslots, nsteps, nresults, nguards;
+    int maxnin;           /* the most inputs of one step */
     plan *plan;           /* NULL: replay through adl_forward */
     adl_array **constant; /* retained */
     step *steps;
@@ -574,6 +575,8 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
         step *sp = &p->steps[s++];
         sp->op = nd->op;
         sp->nin = nd->nin;
+        if (nd->nin > p->maxnin)
+            p->maxnin = nd->nin;
         sp->in = ws;
         ws += nd->nin;
         for (int k = 0; k < nd->nin; k++) {
@@ -753,9 +756,9 @@ static adl_status run_plan(adl_ctx *ctx, const adl_program *p, adl_array *const 
         h->offset = x->offset + pl->leaf_rel[i];
     }
     adl_status st = ADL_OK;
-    enum { INLINE = 8 };
-    adl_array *in_store[INLINE], **in = in_store;
-    int cap = INLINE;
+    adl_array **in = adl_malloc(sizeof *in * (size_t)(p->maxnin + 1));
+    if (!in)
+        st = nomem(ctx);
     for (int32_t i = 0; i < p->nsteps && st == ADL_OK; i++) {
         const plan_step *ps = &pl->ps[i];
         const step *sp = &p->steps[i];
@@ -780,17 +783,6 @@ static adl_status run_plan(adl_ctx *ctx, const adl_program *p, adl_array *const 
         default:
             break;
         }
-        if (sp->nin > cap) {
-            adl_array **more = adl_malloc(sizeof *more * (size_t)sp->nin);
-            if (!more) {
-                st = nomem(ctx);
-                break;
-            }
-            if (in != in_store)
-                adl_free(in);
-            in = more;
-            cap = sp->nin;
-        }
         for (int k = 0; k < sp->nin; k++)
             in[k] = &pl->hdr[sp->in[k]];
         adl_array *out = &pl->hdr[sp->out];
@@ -802,8 +794,7 @@ static adl_status run_plan(adl_ctx *ctx, const adl_program *p, adl_array *const 
             st = adl_k_assign(ctx, "jit", out, tmp);
         adl_array_release(tmp);
     }
-    if (in != in_store)
-        adl_free(in);
+    adl_free(in);
     int ok = st == ADL_OK;
     for (int32_t i = 0; ok && i < p->nguards; i++)
         ok = same_values(&pl->hdr[p->guard[i]], p->seen[i]);
@@ -833,22 +824,11 @@ adl_status adl_program_run(adl_ctx *ctx, const adl_program *p, adl_array *const 
         v[p->nleaves + i] = p->constant[i];
     int32_t first = p->nleaves + p->nconstants;
     adl_status st = ADL_OK;
-    enum { INLINE = 8 };
-    adl_array *in_store[INLINE], **in = in_store;
-    int cap = INLINE;
+    adl_array **in = adl_malloc(sizeof *in * (size_t)(p->maxnin + 1));
+    if (!in)
+        st = nomem(ctx);
     for (int32_t i = 0; i < p->nsteps && st == ADL_OK; i++) {
         const step *sp = &p->steps[i];
-        if (sp->nin > cap) {
-            adl_array **more = adl_malloc(sizeof *more * (size_t)sp->nin);
-            if (!more) {
-                st = nomem(ctx);
-                break;
-            }
-            if (in != in_store)
-                adl_free(in);
-            in = more;
-            cap = sp->nin;
-        }
         for (int k = 0; k < sp->nin; k++)
             in[k] = v[sp->in[k]];
         st = adl_forward(ctx, sp->op, sp->nin, in, sp->params, &v[sp->out]);
@@ -857,8 +837,7 @@ adl_status adl_program_run(adl_ctx *ctx, const adl_program *p, adl_array *const 
             v[sp->release[r]] = NULL;
         }
     }
-    if (in != in_store)
-        adl_free(in);
+    adl_free(in);
     int ok = st == ADL_OK;
     for (int32_t i = 0; ok && i < p->nguards; i++)
         ok = same_values(v[p->guard[i]], p->seen[i]);

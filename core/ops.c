@@ -201,7 +201,7 @@ int adl_op_kernel(adl_opcode op, adl_unary_op *u, adl_binary_op *b) {
     case ADL_OP_TANH:
     case ADL_OP_ABS:
     case ADL_OP_SQUARE:
-    case ADL_OP_EXPM1:
+    case ADL_OP_EXPM1: /* core NumPy breadth (issue 3) */
     case ADL_OP_LOG2:
     case ADL_OP_LOG10:
     case ADL_OP_ARCSIN:
@@ -247,40 +247,17 @@ int adl_forward_into(adl_ctx *ctx, adl_opcode op, adl_array *const *in, adl_arra
 
 adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                        const adl_params *p, adl_array **out) {
+    adl_unary_op u;
+    adl_binary_op b;
+    switch (adl_op_kernel(op, &u, &b)) {
+    case 1:
+        return adl_k_unary(ctx, u, in[0], out);
+    case 2:
+        return adl_k_binary(ctx, b, in[0], in[1], out);
+    default:
+        break;
+    }
     switch (op) {
-    case ADL_OP_NEG:
-    case ADL_OP_EXP:
-    case ADL_OP_LOG:
-    case ADL_OP_LOG1P:
-    case ADL_OP_SQRT:
-    case ADL_OP_SIN:
-    case ADL_OP_COS:
-    case ADL_OP_TAN:
-    case ADL_OP_TANH:
-    case ADL_OP_ABS:
-    case ADL_OP_SQUARE:
-    case ADL_OP_EXPM1: /* core NumPy breadth (issue 3) */
-    case ADL_OP_LOG2:
-    case ADL_OP_LOG10:
-    case ADL_OP_ARCSIN:
-    case ADL_OP_ARCCOS:
-    case ADL_OP_ARCTAN:
-    case ADL_OP_EXP2:
-    case ADL_OP_SINH:
-    case ADL_OP_COSH:
-    case ADL_OP_ARCSINH:
-    case ADL_OP_ARCCOSH:
-    case ADL_OP_ARCTANH:
-        return adl_k_unary(ctx, unary_kernel(op), in[0], out);
-    case ADL_OP_ADD:
-    case ADL_OP_SUB:
-    case ADL_OP_MUL:
-    case ADL_OP_DIV:
-    case ADL_OP_POW:
-    case ADL_OP_MAXIMUM:
-    case ADL_OP_MINIMUM:
-    case ADL_OP_ARCTAN2: /* core NumPy breadth (issue 3) */
-        return adl_k_binary(ctx, binary_kernel(op), in[0], in[1], out);
     case ADL_OP_WHERE:
         return adl_k_where(ctx, in[0], in[1], in[2], out);
     case ADL_OP_SUM:
