@@ -135,7 +135,8 @@ step() {  # step W ITERS: the workload in every engine that has it
     case $w in
         W1) run "adlua W1" "$ADLUA" bench/adlua_w1.lua "$n"
             run "adlua W1 jit" "$ADLUA" bench/adlua_w1.lua "$n" jit ;;
-        W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n" ;;
+        W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n"
+            run "adlua W3 jit" "$ADLUA" bench/adlua_w3.lua "$n" jit ;;
         *) run "adlua $w" "$ADLUA" bench/adlua_more.lua "$w" "$n" ;;
     esac
     if [ $have_torch = yes ]; then

@@ -36,13 +36,17 @@ typedef struct step {
  * (a region per value, reused after its last read), views are headers
  * onto their root's memory and cost nothing at replay.  Steps run into
  * their headers (adl_forward_into), or compute and copy in. */
-enum { PS_VIEW, PS_UNARY, PS_BINARY, PS_COPY, PS_GENERAL };
+enum { PS_VIEW, PS_UNARY, PS_BINARY, PS_SCALAR, PS_COPY, PS_GENERAL };
 
 /* How a step runs: nothing (a view), a flat loop (elementwise on operands
  * that are contiguous or single values), or into its header. */
 typedef struct plan_step {
     unsigned char kind, kernel;
     int64_t n, sa, sb; /* flat loops: the length and the operands' strides */
+    /* where the flat loops write and read; NULL: on a leaf's memory, found
+     * from the header at each replay */
+    void *o;
+    const void *a, *b;
 } plan_step;
 
 typedef struct plan {
@@ -212,12 +216,12 @@ static void arena_give(region *fr, int32_t *nfree, int64_t off, int64_t size) {
  * contiguous with n elements, 0 for one element, the stride of its one
  * long axis when `strided`, -1 otherwise. */
 static int64_t flat_stride(const adl_array *a, int64_t n, int strided) {
+    if (a->size == n && adl_array_is_contiguous(a))
+        return 1; /* also n == 1: the loops' contiguous path */
     if (a->size == 1)
         return 0;
     if (a->size != n)
         return -1;
-    if (adl_array_is_contiguous(a))
-        return 1;
     int long_axes = 0;
     int64_t stride = -1;
     for (int i = 0; i < a->ndim; i++)
@@ -258,6 +262,9 @@ static void flatten(plan_step *ps, const step *sp, const adl_array *hdr) {
         return;
     ps->kind = kind == 1 ? PS_UNARY : PS_BINARY;
     ps->kernel = (unsigned char)(kind == 1 ? (int)u : (int)b);
+    if (kind == 2 && out->size == 1 && out->dtype == ADL_FLOAT64 &&
+        (b == ADL_B_ADD || b == ADL_B_SUB || b == ADL_B_MUL || b == ADL_B_DIV))
+        ps->kind = PS_SCALAR; /* +, -, *, / of two numbers: no loop call */
     ps->n = out->size;
     ps->sa = sa;
     ps->sb = sb;
@@ -400,6 +407,16 @@ static adl_status build_plan(adl_ctx *ctx, adl_program *p, adl_array *const *rec
     pl->arena.data = adl_malloc((size_t)(top ? top : 1));
     if (!pl->arena.data)
         goto nomem;
+    for (int32_t i = 0; i < p->nsteps; i++) {
+        plan_step *ps = &pl->ps[i];
+        const step *sp = &p->steps[i];
+        if (ps->kind == PS_VIEW || ps->kind == PS_GENERAL)
+            continue;
+        ps->o = adl_first_elem(&pl->hdr[sp->out]);
+        ps->a = pl->hdr[sp->in[0]].buf ? adl_first_elem(&pl->hdr[sp->in[0]]) : NULL;
+        if (sp->nin > 1)
+            ps->b = pl->hdr[sp->in[1]].buf ? adl_first_elem(&pl->hdr[sp->in[1]]) : NULL;
+    }
     p->plan = pl;
     pl = NULL;
     goto done;
@@ -766,19 +783,38 @@ static adl_status run_plan(adl_ctx *ctx, const adl_program *p, adl_array *const 
         case PS_VIEW:
             continue;
         case PS_UNARY:
-            adl_k_unary_flat(pl->hdr[sp->out].dtype, (adl_unary_op)ps->kernel, ps->n,
-                             adl_first_elem(&pl->hdr[sp->out]), adl_first_elem(&pl->hdr[sp->in[0]]),
-                             ps->sa);
+            adl_k_unary_flat(pl->hdr[sp->out].dtype, (adl_unary_op)ps->kernel, ps->n, ps->o,
+                             ps->a ? ps->a : adl_first_elem(&pl->hdr[sp->in[0]]), ps->sa);
             continue;
         case PS_COPY:
-            adl_k_copy_flat(pl->hdr[sp->out].dtype, ps->n, adl_first_elem(&pl->hdr[sp->out]),
-                            adl_first_elem(&pl->hdr[sp->in[0]]), ps->sa);
+            adl_k_copy_flat(pl->hdr[sp->out].dtype, ps->n, ps->o,
+                            ps->a ? ps->a : adl_first_elem(&pl->hdr[sp->in[0]]), ps->sa);
             continue;
+        case PS_SCALAR: {
+            /* one float64 value: IEEE arithmetic gives the loop's result */
+            double x = *(const double *)(ps->a ? ps->a : adl_first_elem(&pl->hdr[sp->in[0]]));
+            double y = *(const double *)(ps->b ? ps->b : adl_first_elem(&pl->hdr[sp->in[1]]));
+            double *o = ps->o;
+            switch ((adl_binary_op)ps->kernel) {
+            case ADL_B_ADD:
+                *o = x + y;
+                break;
+            case ADL_B_SUB:
+                *o = x - y;
+                break;
+            case ADL_B_MUL:
+                *o = x * y;
+                break;
+            default:
+                *o = x / y;
+                break;
+            }
+            continue;
+        }
         case PS_BINARY:
-            adl_k_binary_flat(pl->hdr[sp->out].dtype, (adl_binary_op)ps->kernel, ps->n,
-                              adl_first_elem(&pl->hdr[sp->out]),
-                              adl_first_elem(&pl->hdr[sp->in[0]]), ps->sa,
-                              adl_first_elem(&pl->hdr[sp->in[1]]), ps->sb);
+            adl_k_binary_flat(pl->hdr[sp->out].dtype, (adl_binary_op)ps->kernel, ps->n, ps->o,
+                              ps->a ? ps->a : adl_first_elem(&pl->hdr[sp->in[0]]), ps->sa,
+                              ps->b ? ps->b : adl_first_elem(&pl->hdr[sp->in[1]]), ps->sb);
             continue;
         default:
             break;
