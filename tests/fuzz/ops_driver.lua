@@ -189,6 +189,49 @@ local function check_forward(f, x, g, seen)
   end
 end
 
+-- Whether a and b (numbers or arrays) hold the same numbers to the last
+-- bit, NaN equal to NaN.
+local function identical(a, b)
+  if type(a) == "number" and type(b) == "number" then return a == b or (a ~= a and b ~= b) end
+  if not (core.is_array(a) and core.is_array(b)) or a.dtype ~= b.dtype then return false end
+  if table.concat(a.shape, ",") ~= table.concat(b.shape, ",") then return false end
+  local fa, fb = np.reshape(a, { -1 }), np.reshape(b, { -1 })
+  for i = 1, a.size do
+    local x, y = fa[i], fb[i]
+    if not (x == y or (x ~= x and y ~= y)) then return false end
+  end
+  return true
+end
+
+-- ad.jit against the dynamic tape, reading no bytes: the recording call
+-- and a replay on the same array give grad's result to the last bit; on
+-- other values of the same shape, the jitted function and grad agree
+-- (both raise, or both give the same numbers).
+local function check_jit(f, x, g)
+  if not core.is_array(x) or x.size > MAX_KEEP then return end
+  local jf = ad.jit(ad.grad(f))
+  for call = 1, 2 do
+    local ok, res = pcall(jf, x)
+    if not ok then
+      check_error("ad.jit", res)
+      error(("fuzz: ad.jit failed where grad did not: %s"):format(tostring(res)), 0)
+    end
+    if not identical(res, g) then
+      error(("fuzz: ad.jit's %s differs from grad's result"):format(call == 1 and "recording" or "replay"), 0)
+    end
+  end
+  local x2 = x * 1.5 - 0.25
+  local ok1, r1 = pcall(jf, x2)
+  local ok2, r2 = pcall(ad.grad(f), x2)
+  if ok1 ~= ok2 then
+    error(("fuzz: on new values ad.jit %s and grad %s"):format(ok1 and "succeeded" or "raised",
+      ok2 and "succeeded" or "raised"), 0)
+  end
+  if ok1 and not identical(r1, r2) then
+    error("fuzz: ad.jit's replay on new values differs from grad", 0)
+  end
+end
+
 local function step(r, pool)
   local op = r.byte() % 10
   local slot = r.byte() % 8 + 1
@@ -240,7 +283,10 @@ local function step(r, pool)
     local x = value(r, pool)
     what = "ad." .. name
     ok, res = pcall(function() return ad[name](f)(x) end)
-    if ok and name == "grad" then check_forward(f, x, res, seen) end
+    if ok and name == "grad" then
+      check_forward(f, x, res, seen)
+      check_jit(f, x, res)
+    end
   else
     pool[slot] = nil
     return
