@@ -236,10 +236,15 @@ static int64_t flat_stride(const adl_array *a, int64_t n, int strided) {
  * result's dtype that are contiguous or single values (the layouts are
  * the replay's: headers made already). */
 static void flatten(plan_step *ps, const step *sp, const adl_array *hdr) {
-    adl_unary_op u;
-    adl_binary_op b;
+    adl_unary_op u = 0;
+    adl_binary_op b = 0;
     const adl_array *out = &hdr[sp->out];
     int kind = adl_op_kernel(sp->op, &u, &b);
+    if (sp->op == ADL_OP_KERNEL_UNARY || sp->op == ADL_OP_KERNEL_BINARY) {
+        kind = sp->op == ADL_OP_KERNEL_UNARY ? 1 : 2;
+        u = (adl_unary_op)sp->params->kernel;
+        b = (adl_binary_op)sp->params->kernel;
+    }
     if ((unsigned)out->dtype > ADL_FLOAT32 || sp->nin < 1)
         return;
     for (int k = 0; k < sp->nin; k++)
@@ -262,7 +267,8 @@ static void flatten(plan_step *ps, const step *sp, const adl_array *hdr) {
         return;
     ps->kind = kind == 1 ? PS_UNARY : PS_BINARY;
     ps->kernel = (unsigned char)(kind == 1 ? (int)u : (int)b);
-    if (kind == 2 && out->size == 1 && out->dtype == ADL_FLOAT64 &&
+    if (kind == 2 && sp->op != ADL_OP_KERNEL_BINARY && out->size == 1 &&
+        out->dtype == ADL_FLOAT64 &&
         (b == ADL_B_ADD || b == ADL_B_SUB || b == ADL_B_MUL || b == ADL_B_DIV))
         ps->kind = PS_SCALAR; /* +, -, *, / of two numbers: no loop call */
     ps->n = out->size;
@@ -438,7 +444,8 @@ static int params_equal(const adl_params *a, const adl_params *b) {
     if (!a || !b)
         return a == b;
     if (a->naxes != b->naxes || a->keepdims != b->keepdims || a->ndim != b->ndim ||
-        a->dtype != b->dtype || a->custom != b->custom || !a->index != !b->index)
+        a->dtype != b->dtype || a->custom != b->custom || a->kernel != b->kernel ||
+        !a->index != !b->index)
         return 0;
     for (int i = 0; i < a->naxes && i < ADL_MAX_DIMS; i++)
         if (a->axes[i] != b->axes[i])

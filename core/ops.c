@@ -299,6 +299,10 @@ adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *i
         return p->custom->forward(ctx, p->custom, nin, in, out);
     case ADL_OP_ASTYPE:
         return adl_k_astype(ctx, in[0], p->dtype, out);
+    case ADL_OP_KERNEL_UNARY:
+        return adl_k_unary(ctx, (adl_unary_op)p->kernel, in[0], out);
+    case ADL_OP_KERNEL_BINARY:
+        return adl_k_binary(ctx, (adl_binary_op)p->kernel, in[0], in[1], out);
     default:
         return adl_error(ctx, ADL_ERR_INTERNAL, "%s: no forward computation", adl_op_name(op));
     }
@@ -340,27 +344,31 @@ adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a
 
 adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
                        adl_array **out) {
-    return adl_k_binary(ctx, op, adl_value_read(ctx, a), adl_value_read(ctx, b), out);
+    adl_array *in[2] = {a, b};
+    return adl_constant_kernel(ctx, ADL_OP_KERNEL_BINARY, (int)op, 2, in, out);
 }
 
 adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out) {
-    return adl_k_unary(ctx, ADL_U_SIGN, adl_value_read(ctx, a), out);
+    return adl_constant_kernel(ctx, ADL_OP_KERNEL_UNARY, ADL_U_SIGN, 1, &a, out);
 }
 
 /* An elementwise function whose derivative is zero (floor, ceil, rint): its
  * result is a constant, as in autograd. */
 adl_status adl_constant_unary(adl_ctx *ctx, adl_unary_op op, adl_array *a, adl_array **out) {
-    return adl_k_unary(ctx, op, adl_value_read(ctx, a), out);
+    return adl_constant_kernel(ctx, ADL_OP_KERNEL_UNARY, (int)op, 1, &a, out);
 }
 
 /* NumPy's remainder on values only (callers build its derivative). */
 adl_status adl_constant_binary(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
                                adl_array **out) {
-    return adl_k_binary(ctx, op, adl_value_read(ctx, a), adl_value_read(ctx, b), out);
+    adl_array *in[2] = {a, b};
+    return adl_constant_kernel(ctx, ADL_OP_KERNEL_BINARY, (int)op, 2, in, out);
 }
 
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out) {
-    adl_array *in[3] = {(adl_array *)adl_value_read(ctx, cond), a, b};
+    /* the condition is a constant to differentiation; a recording (ad.jit)
+     * keeps where it came from, so that a replay computes it afresh */
+    adl_array *in[3] = {adl_constant_of(ctx, cond), a, b};
     return adl_apply(ctx, ADL_OP_WHERE, 3, in, NULL, out);
 }
 

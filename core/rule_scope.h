@@ -138,7 +138,8 @@ static inline adl_array *extreme_share(scope *s, adl_array *x, adl_array *ans,
         adl_params q = *p;
         q.keepdims = 1;
         q.index = NULL;
-        count = apply1(s, ADL_OP_SUM, (adl_array *)adl_array_value(mask), &q);
+        /* the tie count is a constant (while ad.jit records: recorded) */
+        count = apply1(s, ADL_OP_SUM, adl_constant_of(s->ctx, mask), &q);
     }
     return bin(s, ADL_OP_DIV, mask, count);
 }

@@ -574,3 +574,46 @@ const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a) {
             }
     return value;
 }
+
+adl_array *adl_recording_layer(adl_ctx *ctx, adl_array *a) {
+    adl_trace *rec = ctx->recording;
+    if (rec)
+        for (adl_array *b = a; b->level > 0; b = b->inner)
+            if (b->trace == rec)
+                return b;
+    return NULL;
+}
+
+adl_array *adl_constant_of(adl_ctx *ctx, adl_array *a) {
+    adl_array *layer = adl_recording_layer(ctx, a);
+    return layer ? layer : (adl_array *)adl_array_value(a);
+}
+
+adl_status adl_constant_kernel(adl_ctx *ctx, adl_opcode op, int kernel, int nin,
+                               adl_array *const *in, adl_array **out) {
+    adl_params p = {0};
+    p.kernel = kernel;
+    adl_array *value[2] = {NULL, NULL};
+    int32_t parent[2] = {-1, -1};
+    int recorded = 0;
+    for (int i = 0; i < nin && i < 2; i++) {
+        adl_array *layer = adl_recording_layer(ctx, in[i]);
+        recorded |= layer != NULL;
+        parent[i] = layer ? layer->node : -1;
+        value[i] = (adl_array *)adl_array_value(in[i]);
+    }
+    adl_array *r;
+    adl_status st = adl_forward(ctx, op, nin, value, &p, &r);
+    if (st || !recorded) {
+        if (st == ADL_OK)
+            *out = r;
+        return st;
+    }
+    int32_t node;
+    adl_trace *t = ctx->recording;
+    if ((st = record(ctx, t, op, nin, value, parent, r, &p, &node))) {
+        adl_array_release(r);
+        return st;
+    }
+    return box_new(ctx, t, node, r, out);
+}

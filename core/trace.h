@@ -49,6 +49,7 @@ typedef struct adl_params {
     const struct adl_custom *custom; /* CUSTOM: the user's operation */
     const char *where;               /* with debug_nans: where the user's code recorded it */
     adl_dtype dtype;                 /* ASTYPE: the target dtype */
+    int kernel; /* KERNEL_UNARY, KERNEL_BINARY: the adl_unary_op or adl_binary_op */
 } adl_params;
 
 /* A user's operation (custom.c): its forward computation and its rule live
@@ -133,6 +134,17 @@ int adl_trace_guards(const adl_trace *t, const int32_t **node, adl_array *const 
  * constant such as a comparison's mask): when a live recording recorded a,
  * the value is noted as a guard of the replay. */
 const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a);
+/* The layer of a recorded on the live recording (a box of it), or NULL. */
+adl_array *adl_recording_layer(adl_ctx *ctx, adl_array *a);
+/* a as a constant to differentiation: its plain value, or its layer on the
+ * live recording, which a replay computes afresh (ad.jit). */
+adl_array *adl_constant_of(adl_ctx *ctx, adl_array *a);
+/* A kernel whose result is a constant to differentiation (op KERNEL_UNARY
+ * or KERNEL_BINARY, `kernel` an adl_unary_op or adl_binary_op) on the
+ * inputs' plain values; when an input depends on the live recording, the
+ * result is recorded there (a box of it), so that a replay computes it. */
+adl_status adl_constant_kernel(adl_ctx *ctx, adl_opcode op, int kernel, int nin,
+                               adl_array *const *in, adl_array **out);
 /* Boxes x as an independent variable of forward trace t with the given
  * tangent (x's shape and dtype; NULL: zero). */
 adl_status adl_trace_dual(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array *tangent,

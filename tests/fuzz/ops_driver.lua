@@ -203,10 +203,14 @@ local function identical(a, b)
   return true
 end
 
--- ad.jit against the dynamic tape, reading no bytes: the recording call
--- and a replay on the same array give grad's result to the last bit; on
--- other values of the same shape, the jitted function and grad agree
--- (both raise, or both give the same numbers).
+-- ad.jit against the dynamic tape, reading no bytes: when the recording
+-- succeeds, it and a replay on the same array give grad's result to the
+-- last bit, and on other values of the same shape the jitted function and
+-- grad agree (the same numbers, or both raise).  The recording itself may
+-- raise a clean error where grad does not: inside ad.jit, values computed
+-- from the arguments stay arrays, 0-d ones too (docs/jit.md), and plain
+-- code may pass such a value on where a number is needed (an argmax as an
+-- axis, a sum as arange's stop).
 local function check_jit(f, x, g)
   if not core.is_array(x) or x.size > MAX_KEEP then return end
   local jf = ad.jit(ad.grad(f))
@@ -214,7 +218,10 @@ local function check_jit(f, x, g)
     local ok, res = pcall(jf, x)
     if not ok then
       check_error("ad.jit", res)
-      error(("fuzz: ad.jit failed where grad did not: %s"):format(tostring(res)), 0)
+      if tostring(res):find("internal error", 1, true) or call == 2 then
+        error(("fuzz: ad.jit failed where grad did not: %s"):format(tostring(res)), 0)
+      end
+      return
     end
     if not identical(res, g) then
       error(("fuzz: ad.jit's %s differs from grad's result"):format(call == 1 and "recording" or "replay"), 0)
@@ -223,9 +230,14 @@ local function check_jit(f, x, g)
   local x2 = x * 1.5 - 0.25
   local ok1, r1 = pcall(jf, x2)
   local ok2, r2 = pcall(ad.grad(f), x2)
-  if ok1 ~= ok2 then
-    error(("fuzz: on new values ad.jit %s and grad %s"):format(ok1 and "succeeded" or "raised",
-      ok2 and "succeeded" or "raised"), 0)
+  if ok1 and not ok2 then
+    error("fuzz: on new values ad.jit succeeded and grad raised", 0)
+  end
+  if not ok1 then
+    check_error("ad.jit", r1)
+    if tostring(r1):find("internal error", 1, true) then
+      error(("fuzz: ad.jit on new values: %s"):format(tostring(r1)), 0)
+    end
   end
   if ok1 and not identical(r1, r2) then
     error("fuzz: ad.jit's replay on new values differs from grad", 0)

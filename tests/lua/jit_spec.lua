@@ -122,6 +122,26 @@ describe("ad.jit", function()
     for _, v in ipairs({ { 1, -2, 3 }, { -1, 2, 0.25 }, { 3, 3, -4 }, { 0.1, 0.7, -0.2 } }) do
       assert_same(f(np.array(v)), g(np.array(v)))
     end
+    -- their masks and tie counts are recorded, not guards: one recording
+    assert.equal(1, f.stats.recordings)
+    assert.equal(0, f.stats.guards)
+  end)
+
+  it("replays comparisons, where, sign and floor computed afresh (a ReLU network)", function()
+    local function loss(W, x)
+      local h = np.dot(x, W)
+      local relu = np.where(np.greater(h, 0), h, 0.01 * h)
+      return np.sum(relu * np.sign(x[{ {}, { 1, 2 } }])) + np.sum(np.floor(W * 3) * W)
+    end
+    local f, g = ad.jit(ad.grad(loss)), ad.grad(loss)
+    local W = np.array({ { 0.5, -1 }, { 1, 0.25 }, { -0.5, 2 } })
+    local x = np.array({ { 1, -2, 0.5 }, { -1, 1, 3 }, { 0.2, 0.3, -0.4 }, { 2, -1, 1 } })
+    for k = 1, 5 do
+      local Wk, xk = W * (k - 2.5), x * ((-1) ^ k)
+      assert_same(f(Wk, xk), g(Wk, xk))
+    end
+    assert.equal(1, f.stats.recordings)
+    assert.equal(4, f.stats.replays)
   end)
 
   it("stops recording a signature whose guards keep failing", function()
