@@ -485,6 +485,65 @@ int adl_k_binary_into(adl_binary_op op, const adl_array *a, const adl_array *b, 
 }
 
 /* r = a op b, r contiguous of the broadcast shape, one dtype for all. */
+/* + - * / of float64 into a result too big for the caches (STREAM_MIN
+ * bytes and more), with stores that bypass them: a plain store first reads
+ * the line it writes (24 bytes of memory traffic per result instead of
+ * 16), and evicts data the next operation may want.  The same IEEE
+ * operations, so the same values.  Returns 0 when not taken. */
+#define STREAM_MIN ((int64_t)4 << 20)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define STREAM_OP(EXPR)                                                 \
+    for (; i + 4 <= n; i += 4) {                                        \
+        __m256d x = sa ? _mm256_loadu_pd(a + i) : _mm256_set1_pd(a[0]); \
+        __m256d y = sb ? _mm256_loadu_pd(b + i) : _mm256_set1_pd(b[0]); \
+        _mm256_stream_pd(o + i, EXPR);                                  \
+    }
+__attribute__((target("avx2"))) static void stream_f64(adl_binary_op op, int64_t n, double *o,
+                                                       const double *a, int64_t sa, const double *b,
+                                                       int64_t sb) {
+    int64_t i = 0;
+    switch (op) {
+    case ADL_B_ADD:
+        STREAM_OP(_mm256_add_pd(x, y))
+        break;
+    case ADL_B_SUB:
+        STREAM_OP(_mm256_sub_pd(x, y))
+        break;
+    case ADL_B_MUL:
+        STREAM_OP(_mm256_mul_pd(x, y))
+        break;
+    default:
+        STREAM_OP(_mm256_div_pd(x, y))
+        break;
+    }
+    _mm_sfence(); /* the streamed stores are visible before the result is used */
+    for (; i < n; i++) {
+        double x = a[i * sa], y = b[i * sb];
+        o[i] = op == ADL_B_ADD ? x + y : op == ADL_B_SUB ? x - y : op == ADL_B_MUL ? x * y : x / y;
+    }
+}
+
+/* A run of n results (stride 1) of a result of `total` elements;
+ * operands of stride 0 or 1. */
+static int stream_binary(adl_binary_op op, adl_dtype dt, int64_t total, int64_t n, void *o,
+                         const void *a, int64_t sa, const void *b, int64_t sb) {
+    if (dt != ADL_FLOAT64 || total * 8 < STREAM_MIN || ((uintptr_t)o & 31) || (uint64_t)sa > 1 ||
+        (uint64_t)sb > 1 ||
+        !(op == ADL_B_ADD || op == ADL_B_SUB || op == ADL_B_MUL || op == ADL_B_DIV) ||
+        !__builtin_cpu_supports("avx2"))
+        return 0;
+    stream_f64(op, n, o, a, sa, b, sb);
+    return 1;
+}
+#else
+static int stream_binary(adl_binary_op op, adl_dtype dt, int64_t total, int64_t n, void *o,
+                         const void *a, int64_t sa, const void *b, int64_t sb) {
+    (void)op, (void)dt, (void)total, (void)n, (void)o, (void)a, (void)sa, (void)b, (void)sb;
+    return 0;
+}
+#endif
+
 static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array *a,
                         const adl_array *b, adl_array *r) {
     int nd = r->ndim;
@@ -496,6 +555,9 @@ static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array
      * stretched axis, so when contiguous it is in the result's flat order. */
     int a_flat = a->size == n && adl_contiguous(a);
     int b_flat = b->size == n && adl_contiguous(b);
+    if ((a_flat || a->size == 1) && (b_flat || b->size == 1) &&
+        stream_binary(op, r->dtype, n, n, po, pa, a_flat, pb, b_flat))
+        return;
     if (a_flat && b_flat)
         l->binary(op, n, po, 1, pa, 1, pb, 1);
     else if (a_flat && b->size == 1)
@@ -508,8 +570,13 @@ static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array
         int64_t es = adl_elem_size(a);
         if (adl_iter_init_arrays(&it, nd, shape, 3, ops) > 0)
             do
-                l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0], AT(pa, it.off[1], es),
-                          it.stride[1], AT(pb, it.off[2], es), it.stride[2]);
+                if (it.stride[0] != 1 ||
+                    !stream_binary(op, r->dtype, n, it.inner, AT(po, it.off[0], es),
+                                   AT(pa, it.off[1], es), it.stride[1], AT(pb, it.off[2], es),
+                                   it.stride[2]))
+                    l->binary(op, it.inner, AT(po, it.off[0], es), it.stride[0],
+                              AT(pa, it.off[1], es), it.stride[1], AT(pb, it.off[2], es),
+                              it.stride[2]);
             while (adl_iter_next(&it));
     }
 }

@@ -120,3 +120,44 @@ describe("x ^ 2", function()
     end
   end)
 end)
+
+describe("+ - * / on results too big for the caches (streamed stores)", function()
+  -- 4 MB and more of float64 results are written around the caches; the
+  -- values are the same IEEE operations'.  Odd lengths exercise the tail,
+  -- an offset view an unaligned operand, a row broadcast the iterator.
+  local n = 600003
+  local x = np.arange(n) * 0.5 - 7
+  local y = np.mod(np.arange(n), 7) + 0.25
+  local function check(r, f, what)
+    h.assert_shape(r, { n }, what)
+    for _, i in ipairs({ 1, 2, 3, 4, 5, 99999, n - 4, n - 3, n - 2, n - 1, n }) do
+      local xi, yi = (i - 1) * 0.5 - 7, (i - 1) % 7 + 0.25
+      local want = f(xi, yi)
+      assert(r[i] == want, ("%s: at %d got %.17g, want %.17g"):format(what, i, r[i], want))
+    end
+  end
+  it("array op array, array op number, number op array", function()
+    check(x + y, function(a, b) return a + b end, "x + y")
+    check(x - y, function(a, b) return a - b end, "x - y")
+    check(x * y, function(a, b) return a * b end, "x * y")
+    check(x / y, function(a, b) return a / b end, "x / y")
+    check(x * 2.5, function(a) return a * 2.5 end, "x * 2.5")
+    check(2.5 - x, function(a) return 2.5 - a end, "2.5 - x")
+    check(np.divide(3, y), function(_, b) return 3 / b end, "3 / y")
+  end)
+  it("an unaligned operand and a broadcast row", function()
+    local xs, ys = x[{ { 2, n } }], y[{ { 1, n - 1 } }]
+    local r = xs * ys
+    h.assert_shape(r, { n - 1 })
+    for _, i in ipairs({ 1, 2, 3, 1000, n - 2, n - 1 }) do
+      assert.equal(((i) * 0.5 - 7) * ((i - 1) % 7 + 0.25), r[i])
+    end
+    local X = np.reshape(np.arange(1000 * 600) * 1.0, { 1000, 600 })
+    local b = np.arange(600) * 0.25 - 3
+    local s = X + b
+    for _, ij in ipairs({ { 1, 1 }, { 1, 600 }, { 500, 17 }, { 1000, 599 }, { 1000, 600 } }) do
+      local i, j = ij[1], ij[2]
+      assert.equal(((i - 1) * 600 + (j - 1)) + ((j - 1) * 0.25 - 3), s[{ i, j }])
+    end
+  end)
+end)
