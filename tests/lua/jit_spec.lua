@@ -86,6 +86,24 @@ describe("ad.jit", function()
     assert.equal(2, f.stats.recordings)
   end)
 
+  it("replays a user's primitive (through adl_forward, without a plan)", function()
+    local logsumexp = ad.primitive(function(x)
+      local m = np.max(x)
+      return m + np.log(np.sum(np.exp(x - m)))
+    end, "jit_logsumexp")
+    ad.defvjp(logsumexp, function(ans, x)
+      return function(g) return g * np.exp(x - ans) end
+    end)
+    local function loss(x) return logsumexp(x * 2) + np.sum(x ^ 2) end
+    local f, g = ad.jit(ad.grad(loss)), ad.grad(loss)
+    for k = 1, 3 do
+      local x = np.array({ 1, 2, 3 }) * k - 4
+      assert_same(f(x), g(x))
+    end
+    assert.equal(1, f.stats.recordings)
+    assert.equal(2, f.stats.replays)
+  end)
+
   it("treats numbers and other arguments as part of the signature", function()
     local f = ad.jit(function(x, k, opts) return x * k + (opts.shift and 1 or 0) end)
     local x = np.array({ 1, 2 })
