@@ -24,23 +24,12 @@ static adl_status nomem(adl_ctx *ctx) {
     return adl_error_nomem(ctx, "jit");
 }
 
-/* A program's hold on a constant's buffer: assigning into it in place
- * (setitem) is refused while the program lives, as it is while a tape
- * saved it, since the recording computed from its numbers then. */
-static void mark_constant(adl_array *c, int32_t d) {
-    if (c->buf) {
-        c->buf->saved += d;
-        if (d > 0)
-            c->buf->saved_op = ADL_SAVED_BY_JIT;
-    }
-}
-
 void adl_program_free(adl_program *p) {
     if (!p)
         return;
     adl_plan_free(p->plan);
     for (int32_t i = 0; i < p->nconstants; i++) {
-        mark_constant(p->constant[i], -1);
+        adl_mark_saved(p->constant[i], ADL_SAVED_BY_JIT, -1);
         adl_array_release(p->constant[i]);
     }
     for (int32_t i = 0; i < p->nguards; i++)
@@ -269,8 +258,10 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
                     goto done;
                 }
             } else {
+                /* held as a tape holds what it saved: assigning into it in
+                 * place is refused while the program lives */
                 adl_array_retain(nd->in[k]);
-                mark_constant(nd->in[k], 1);
+                adl_mark_saved(nd->in[k], ADL_SAVED_BY_JIT, 1);
                 p->constant[p->nconstants] = nd->in[k];
                 sp->in[k] = nleaves + p->nconstants++;
             }
@@ -292,7 +283,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
         } else {
             adl_array *c = (adl_array *)adl_array_value(results[i]);
             adl_array_retain(c);
-            mark_constant(c, 1);
+            adl_mark_saved(c, ADL_SAVED_BY_JIT, 1);
             p->constant[p->nconstants] = c;
             p->result[i] = nleaves + p->nconstants++;
         }
@@ -390,15 +381,15 @@ adl_status adl_jit_take_results(adl_ctx *ctx, const adl_program *p, adl_array *c
         if (s < p->nleaves) {
             results[i] = leaves[s];
             adl_array_retain(results[i]);
-        } else if (s < first || !v) {
-            /* a constant result is a new array each call, as it would be */
-            st = adl_k_copy(
-                ctx,
-                v ? v[s] : (s < first ? p->constant[s - p->nleaves] : adl_plan_header(p->plan, s)),
-                &results[i]);
-        } else {
+        } else if (s >= first && v) {
             results[i] = v[s];
             adl_array_retain(results[i]);
+        } else {
+            /* a constant result is a new array each call, as it would be;
+             * a value in the plan's arena is copied out of it */
+            st = adl_k_copy(ctx,
+                            s < first ? p->constant[s - p->nleaves] : adl_plan_header(p->plan, s),
+                            &results[i]);
         }
         if (st)
             for (int32_t j = 0; j < i; j++)

@@ -14,11 +14,7 @@
 
 #include <string.h>
 
-/* The replay without allocations, when every value's layout is known:
- * each slot has a header made once, computed values live in one arena
- * (a region per value, reused after its last read), views are headers
- * onto their root's memory and cost nothing at replay.  Steps run into
- * their headers (adl_forward_into), or compute and copy in. */
+/* How a step runs (plan_step.kind). */
 enum { PS_VIEW, PS_UNARY, PS_BINARY, PS_SCALAR, PS_COPY, PS_GENERAL };
 
 /* How a step runs: nothing (a view), a flat loop (elementwise on operands
@@ -70,6 +66,14 @@ const adl_array *adl_plan_header(const adl_plan *pl, int32_t s) {
 typedef struct region {
     int64_t off, size;
 } region;
+
+/* The arena bytes of value a: its numbers, rounded up to whole blocks
+ * (one block for an empty value). */
+static int64_t region_bytes(const adl_array *a) {
+    int64_t bytes = a->size * (int64_t)adl_dtype_size(a->dtype);
+    bytes = (bytes + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    return bytes ? bytes : ARENA_ALIGN;
+}
 
 /* First fit among the freed regions, else more arena. */
 static int64_t arena_take(region *fr, int32_t *nfree, int64_t *top, int64_t size) {
@@ -288,23 +292,20 @@ adl_status adl_plan_build(adl_ctx *ctx, adl_program *p, adl_array *const *rec) {
             }
         } else {
             header_init(h, r, 1, &dims);
-            int64_t es = (int64_t)adl_dtype_size(r->dtype);
-            int64_t bytes = (r->size * es + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
-            int64_t off = arena_take(fr, &nfree, &top, bytes ? bytes : ARENA_ALIGN);
+            int64_t off = arena_take(fr, &nfree, &top, region_bytes(h));
             h->buf = &pl->arena;
-            h->offset = off / es;
+            h->offset = off / (int64_t)adl_dtype_size(h->dtype);
             flatten(&pl->ps[i], sp, pl->hdr);
             if (last[sp->out] < 0)
-                arena_give(fr, &nfree, off, bytes ? bytes : ARENA_ALIGN);
+                arena_give(fr, &nfree, off, region_bytes(h));
         }
         /* values whose memory nothing reads after this step */
         for (int k = 0; k < sp->nin; k++) {
             int32_t b = root[sp->in[k]];
             if (b >= first && last[b] == i) {
                 const adl_array *hb = &pl->hdr[b];
-                int64_t es = (int64_t)adl_dtype_size(hb->dtype);
-                int64_t bytes = (hb->size * es + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
-                arena_give(fr, &nfree, hb->offset * es, bytes ? bytes : ARENA_ALIGN);
+                arena_give(fr, &nfree, hb->offset * (int64_t)adl_dtype_size(hb->dtype),
+                           region_bytes(hb));
                 last[b] = -2;
             }
         }

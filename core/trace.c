@@ -105,10 +105,6 @@ adl_status adl_trace_begin_recording(adl_ctx *ctx, adl_trace **out) {
     return st;
 }
 
-int adl_trace_is_recording(const adl_trace *t) {
-    return t->recording;
-}
-
 adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **out) {
     adl_status st = adl_trace_begin(ctx, out);
     if (st == ADL_OK)
@@ -116,23 +112,20 @@ adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **out) {
     return st;
 }
 
-/* Counts a tape record's hold on a plain array's buffer, so that writing
- * into the buffer in place while the record lives can be refused
- * (setitem), naming the operation. */
-static void mark_saved(adl_array *a, adl_opcode op, int32_t d) {
+void adl_mark_saved(adl_array *a, int32_t by, int32_t d) {
     if (a && a->level == 0 && a->buf) {
         a->buf->saved += d;
         if (d > 0)
-            a->buf->saved_op = (int32_t)op;
+            a->buf->saved_op = by;
     }
 }
 
 static void node_clear(adl_node *n) {
     for (int i = 0; i < n->nin; i++) {
-        mark_saved(n->in[i], n->op, -1);
+        adl_mark_saved(n->in[i], n->op, -1);
         adl_array_release(n->in[i]);
     }
-    mark_saved(n->out, n->op, -1);
+    adl_mark_saved(n->out, n->op, -1);
     adl_array_release(n->out);
     adl_array_release(n->grad);
 }
@@ -236,12 +229,12 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
         n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
         if (n->in[i]) {
             adl_array_retain(n->in[i]);
-            mark_saved(n->in[i], op, 1);
+            adl_mark_saved(n->in[i], op, 1);
         }
     }
     n->out = out;
     adl_array_retain(out);
-    mark_saved(out, op, 1);
+    adl_mark_saved(out, op, 1);
     *index = t->n++;
     return ADL_OK;
 }
@@ -563,25 +556,21 @@ static void note_guard(adl_ctx *ctx, adl_trace *t, int32_t node, const adl_array
     t->guard_seen[t->nguards++] = copy;
 }
 
-const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a) {
-    const adl_array *value = adl_array_value(a);
+adl_array *adl_recording_layer(adl_ctx *ctx, const adl_array *a) {
     adl_trace *rec = ctx->recording;
     if (rec)
         for (const adl_array *b = a; b->level > 0; b = b->inner)
-            if (b->trace == rec) {
-                note_guard(ctx, rec, b->node, value);
-                break;
-            }
-    return value;
+            if (b->trace == rec)
+                return (adl_array *)b;
+    return NULL;
 }
 
-adl_array *adl_recording_layer(adl_ctx *ctx, adl_array *a) {
-    adl_trace *rec = ctx->recording;
-    if (rec)
-        for (adl_array *b = a; b->level > 0; b = b->inner)
-            if (b->trace == rec)
-                return b;
-    return NULL;
+const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a) {
+    const adl_array *value = adl_array_value(a);
+    const adl_array *layer = adl_recording_layer(ctx, a);
+    if (layer)
+        note_guard(ctx, ctx->recording, layer->node, value);
+    return value;
 }
 
 adl_array *adl_constant_of(adl_ctx *ctx, adl_array *a) {

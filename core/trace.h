@@ -113,6 +113,11 @@ int adl_jvp_has_rule(adl_opcode op);
  * contiguous float64 operands); *out stays NULL when not covered (rules_fast.c). */
 adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
 
+/* Counts (d = +1) or uncounts (-1) a hold on plain array a's buffer by a
+ * tape record of operation `by` (or ADL_SAVED_BY_JIT), so that writing into
+ * the buffer in place while the hold lives can be refused (setitem), naming
+ * who holds it.  Boxes and NULL are ignored. */
+void adl_mark_saved(adl_array *a, int32_t by, int32_t d);
 /* Opens a trace one level above the innermost live one. */
 adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);
 /* Opens a forward trace (forward mode): operations on its boxes compute
@@ -123,7 +128,6 @@ int adl_trace_is_forward(const adl_trace *t);
  * outermost, whose nodes keep every constant operand, and which notes each
  * value read out of it (adl_value_read) as a guard. */
 adl_status adl_trace_begin_recording(adl_ctx *ctx, adl_trace **t);
-int adl_trace_is_recording(const adl_trace *t);
 /* The nodes recorded so far, and node i of them. */
 int32_t adl_trace_size(const adl_trace *t);
 const adl_node *adl_trace_node(adl_trace *t, int32_t i);
@@ -135,7 +139,7 @@ int adl_trace_guards(const adl_trace *t, const int32_t **node, adl_array *const 
  * the value is noted as a guard of the replay. */
 const adl_array *adl_value_read(adl_ctx *ctx, const adl_array *a);
 /* The layer of a recorded on the live recording (a box of it), or NULL. */
-adl_array *adl_recording_layer(adl_ctx *ctx, adl_array *a);
+adl_array *adl_recording_layer(adl_ctx *ctx, const adl_array *a);
 /* a as a constant to differentiation: its plain value, or its layer on the
  * live recording, which a replay computes afresh (ad.jit). */
 adl_array *adl_constant_of(adl_ctx *ctx, adl_array *a);
