@@ -14,7 +14,9 @@
 #include "lua_embed.h"
 #include "lua_line_edit.h"
 #include "lua_run.h"
+#include "parallel.h"
 #include "version.h"
+#include "vmath.h"
 
 #include <lualib.h>
 #if defined(__has_include)
@@ -78,10 +80,12 @@ static void print_version(void) {
     const char *lua = LUA_RELEASE;
 #endif
     if (core != NULL)
-        printf("adlua %s (%s, OpenBLAS core: %s%s, %d threads)\n", ADLUA_VERSION, lua, core,
-               adl_blas_auto() ? " chosen by adlua" : "", adl_blas_threads());
+        printf("adlua %s (%s, OpenBLAS core: %s%s, %d threads; elementwise: %s, %d threads)\n",
+               ADLUA_VERSION, lua, core, adl_blas_auto() ? " chosen by adlua" : "",
+               adl_blas_threads(), adl_vm_isa_name(adl_vm_get_isa()), adl_parallel_threads());
     else
-        printf("adlua %s (%s)\n", ADLUA_VERSION, lua);
+        printf("adlua %s (%s; elementwise: %s, %d threads)\n", ADLUA_VERSION, lua,
+               adl_vm_isa_name(adl_vm_get_isa()), adl_parallel_threads());
     fflush(stdout);
 }
 

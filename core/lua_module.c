@@ -7,6 +7,7 @@
 
 #include "blas_detect.h"
 #include "lua_binding.h"
+#include "parallel.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,22 @@ static int blas_info(lua_State *L) {
 }
 /* ---- end BLAS kernels ---- */
 
+/* set_num_threads(n) -> previous: how many threads large elementwise
+ * work (np.exp, np.log, np.tanh) may use (parallel.c). */
+static int set_num_threads(lua_State *L) {
+    lua_Number n = lua_type(L, 1) == LUA_TNUMBER ? lua_tonumber(L, 1) : 0;
+    if (!(n >= 1 && n <= 1e9 && n == (lua_Number)(int)n))
+        return luaL_error(L, "set_num_threads: expected a whole number >= 1, got %s",
+                          lua_type(L, 1) == LUA_TNUMBER ? lua_tostring(L, 1) : luaL_typename(L, 1));
+    lua_pushinteger(L, adl_parallel_set_threads((int)n));
+    return 1;
+}
+
+static int get_num_threads(lua_State *L) {
+    lua_pushinteger(L, adl_parallel_threads());
+    return 1;
+}
+
 int luaopen_adlua_core(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
     int fresh = lua_isnil(L, -1);
@@ -94,5 +111,9 @@ int luaopen_adlua_core(lua_State *L) {
     lua_setfield(L, -2, "array_metatable");
     lua_pushcfunction(L, blas_info);
     lua_setfield(L, -2, "blas_info");
+    lua_pushcfunction(L, set_num_threads);
+    lua_setfield(L, -2, "set_num_threads");
+    lua_pushcfunction(L, get_num_threads);
+    lua_setfield(L, -2, "get_num_threads");
     return 1;
 }

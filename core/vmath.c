@@ -14,8 +14,11 @@
  *
  * AVX2 and AVX-512 give the same values (both fuse the same multiply-adds);
  * they may differ from libm's in the last bit, as NumPy's do (the errors
- * are in tests/c/test_vmath.c and docs/performance.md). */
+ * are in tests/c/test_vmath.c and docs/performance.md).  Large arrays are
+ * split over the cores (parallel.c); each value is computed as alone. */
 #include "vmath.h"
+
+#include "parallel.h"
 
 #include <float.h>
 #include <math.h>
@@ -210,36 +213,66 @@ static void run_f64(adl_vm_func f, int64_t n, double *restrict o, const double *
  * the stack. */
 #define VM_BLOCK 256
 
-void adl_vm_f64(adl_vm_func f, int64_t n, double *o, int64_t so, const double *a, int64_t sa) {
-    if ((unsigned)f >= ADL_VM_COUNT)
-        return;
-    if (so == 1 && sa == 1) {
-        run_f64(f, n, o, a);
+/* One call's operands; a split runs vm_range on parts of [0, n). */
+typedef struct vm_job {
+    adl_vm_func f;
+    void *o;
+    const void *a;
+    int64_t so, sa;
+    int f32;
+} vm_job;
+
+static void vm_range(void *arg, int64_t begin, int64_t end) {
+    const vm_job *j = arg;
+    if (!j->f32 && j->so == 1 && j->sa == 1) {
+        run_f64(j->f, end - begin, (double *)j->o + begin, (const double *)j->a + begin);
         return;
     }
     double in[VM_BLOCK], out[VM_BLOCK];
-    for (int64_t i0 = 0; i0 < n; i0 += VM_BLOCK) {
-        int64_t m = n - i0 < VM_BLOCK ? n - i0 : VM_BLOCK;
-        for (int64_t i = 0; i < m; i++)
-            in[i] = a[(i0 + i) * sa];
-        run_f64(f, m, out, in);
-        for (int64_t i = 0; i < m; i++)
-            o[(i0 + i) * so] = out[i];
+    for (int64_t i0 = begin; i0 < end; i0 += VM_BLOCK) {
+        int64_t m = end - i0 < VM_BLOCK ? end - i0 : VM_BLOCK;
+        if (j->f32) {
+            const float *a = j->a;
+            for (int64_t i = 0; i < m; i++)
+                in[i] = (double)a[(i0 + i) * j->sa];
+        } else {
+            const double *a = j->a;
+            for (int64_t i = 0; i < m; i++)
+                in[i] = a[(i0 + i) * j->sa];
+        }
+        run_f64(j->f, m, out, in);
+        if (j->f32) {
+            float *o = j->o;
+            for (int64_t i = 0; i < m; i++)
+                o[(i0 + i) * j->so] = (float)out[i];
+        } else {
+            double *o = j->o;
+            for (int64_t i = 0; i < m; i++)
+                o[(i0 + i) * j->so] = out[i];
+        }
     }
 }
 
-void adl_vm_f32(adl_vm_func f, int64_t n, float *o, int64_t so, const float *a, int64_t sa) {
+/* The fewest values worth handing to another core, per function: a few
+ * tens of microseconds of work, against a wake-up of about ten. */
+static int64_t min_split(adl_vm_func f) {
+    return f == ADL_VM_TANH ? 16384 : 65536;
+}
+
+static void vm_run(adl_vm_func f, int64_t n, void *o, int64_t so, const void *a, int64_t sa,
+                   int f32) {
     if ((unsigned)f >= ADL_VM_COUNT)
         return;
-    double in[VM_BLOCK], out[VM_BLOCK];
-    for (int64_t i0 = 0; i0 < n; i0 += VM_BLOCK) {
-        int64_t m = n - i0 < VM_BLOCK ? n - i0 : VM_BLOCK;
-        for (int64_t i = 0; i < m; i++)
-            in[i] = (double)a[(i0 + i) * sa];
-        run_f64(f, m, out, in);
-        for (int64_t i = 0; i < m; i++)
-            o[(i0 + i) * so] = (float)out[i];
-    }
+    vm_job j = {f, o, a, so, sa, f32};
+    adl_parallel_for(n, min_split(f), vm_range, &j);
+}
+
+void adl_vm_f64(adl_vm_func f, int64_t n, double *o, int64_t so, const double *a, int64_t sa) {
+    vm_run(f, n, o, so, a, sa, 0);
+}
+
+void adl_vm_f32(adl_vm_func f, int64_t n, float *o, int64_t so, const float *a, int64_t sa) {
+    vm_run(f, n, o, so, a, sa, 1);
 }
 
 /* ---- max and min of contiguous runs ---- */

@@ -149,6 +149,10 @@ M.value = core.value
 --- blas_info() -> { corename = "SkylakeX", threads = 2, auto = false }: the
 --- OpenBLAS kernels in use and whether adlua chose them (docs/performance.md).
 M.blas_info = core.blas_info
+--- set_num_threads(n) -> previous, get_num_threads(): how many cores large
+--- elementwise work (exp, log, tanh of big arrays) is split over.
+M.set_num_threads = core.set_num_threads
+M.get_num_threads = core.get_num_threads
 
 -- The other operators, parameter tables, user's primitives (one file each).
 require("adlua.operators")(M, grad_as)
