@@ -120,14 +120,6 @@ void adlua_pusharray(lua_State *L, adl_array *a) {
 }
 
 adl_array *adlua_toarray(lua_State *L, int idx) {
-    void *u = lua_touserdata(L, idx);
-    if (u == NULL || !lua_getmetatable(L, idx))
-        return NULL;
-    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");
-    int same = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
-    if (!same)
-        return NULL;
-    adl_array *a = ((adl_ud *)u)->a;
+    adl_array *a = adl_lua_toarray(L, idx); /* boxes have a metatable of their own */
     return a ? (adl_array *)adl_array_value(a) : NULL;
 }

@@ -19,6 +19,7 @@ adl_ud *adl_lua_newslot(lua_State *L) {
     adl_ud *u = lua_newuserdata(L, sizeof *u);
     u->a = NULL;
     u->tag = &adl_ud_tag;
+    u->anchor = NULL;
     lua_pushvalue(L, ADL_MT_UPVALUE);
     lua_setmetatable(L, -2);
     return u;
@@ -39,6 +40,8 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     u->a = a;
     /* after the userdata owns it: a collection runs finalizers, and an
      * error from one of them would otherwise leave the array unowned */
+    if (a->level > 0 || u->anchor != NULL)
+        adl_lua_anchor(L, u);
     if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
         adl_lua_account(L);
     return 1;
@@ -244,7 +247,10 @@ static int arith(lua_State *L, adl_opcode op) {
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 2));
-    adl_lua_newslot(L);
+    if ((a && a->level > 0) || (b && b->level > 0))
+        adl_lua_newslot_box(L);
+    else
+        adl_lua_newslot(L);
     adl_status st;
     if (a && b)
         st = adl_binary(ctx, op, a, b, &r);
@@ -452,6 +458,7 @@ static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
     adl_lua_newslot(L);
     adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
     if (a->level > 0) {
+        adl_lua_own(L, 1); /* its environment is replaced */
         lua_pushvalue(L, -1);
         adl_lua_set_attached(L, 1);
     }
@@ -503,6 +510,7 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
         lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
         lua_setmetatable(L, -2);
         lua_pushvalue(L, -1);
+        adl_lua_own(L, 1); /* its environment is replaced */
         adl_lua_set_attached(L, 1);
     }
     adl_lua_newslot(L);

@@ -84,7 +84,10 @@ static int l_trace_grad(lua_State *L) {
 }
 
 static int l_trace_end(lua_State *L) {
-    adl_trace_end(adl_lua_ctx(L), adl_lua_checktrace(L, 1));
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_trace_end(ctx, adl_lua_checktrace(L, 1));
+    if (ctx->depth == 0)
+        adl_lua_anchor_release(L); /* its boxes may go now */
     return 0;
 }
 

@@ -22,7 +22,36 @@
 typedef struct adl_ud {
     adl_array *a;    /* one reference; NULL until the core filled it */
     const void *tag; /* &adl_ud_tag: marks an array userdata (adl_lua_toarray) */
+    /* when set, the userdata has this anchor's metatable (no __gc) and the
+     * reference is the anchor's (lua_anchor.c) */
+    struct adl_anchor *anchor;
 } adl_ud;
+
+/* The ctx userdata of a lua_State (in the registry, upvalue 1 of every
+ * binding function): the core's context, then the binding's own state. */
+typedef struct adl_lua_state {
+    adl_ctx ctx;               /* first: adl_lua_ctx reads it */
+    struct adl_anchor *anchor; /* the anchor small boxes join now, or NULL */
+    /* registry slots (LUA_NOREF until used): the current anchor's
+     * metatable, and the anchors' own (with __gc) */
+    int anchor_mt_ref, finalizer_mt_ref;
+} adl_lua_state;
+void adl_lua_state_init(adl_lua_state *st);
+
+/* Small boxes without a finalizer each (lua_anchor.c).
+ * - adl_lua_newslot_box: adl_lua_newslot for a result that will likely be
+ *   a box (an operand is one); adl_lua_finish corrects a wrong guess.
+ * - adl_lua_anchor (from adl_lua_finish): hands the reference of the array
+ *   userdata u at the top of the stack to the current anchor when u holds
+ *   a small box of a live trace.  May raise, leaving u owning it.
+ * - adl_lua_own: the userdata at idx owns its reference again (before its
+ *   environment is replaced).
+ * - adl_lua_anchor_release: the binding lets go of the current anchor
+ *   (when the outermost trace ends). */
+adl_ud *adl_lua_newslot_box(lua_State *L);
+void adl_lua_anchor(lua_State *L, adl_ud *u);
+void adl_lua_own(lua_State *L, int idx);
+void adl_lua_anchor_release(lua_State *L);
 
 extern const char adl_ud_tag;
 

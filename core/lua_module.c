@@ -85,8 +85,8 @@ int luaopen_adlua_core(lua_State *L) {
         /* a stock luajit loading us: switch away from OpenBLAS's generic
          * fallback kernels before our first BLAS call (blas_detect.c) */
         adl_blas_upgrade_in_process();
-        adl_ctx *ctx = lua_newuserdata(L, sizeof *ctx);
-        adl_ctx_init(ctx);
+        adl_lua_state *st = lua_newuserdata(L, sizeof *st);
+        adl_lua_state_init(st);
         lua_newtable(L);
         lua_pushcfunction(L, ctx_gc);
         lua_setfield(L, -2, "__gc");

@@ -1,0 +1,183 @@
+/* lua_anchor.c: small boxes without a finalizer of their own.
+ *
+ * Every traced operation makes a box, and a userdata with a __gc
+ * metamethod costs LuaJIT's collector a protected call when it dies: on
+ * one-number operations (the blog's loop, the scalar chain) that was about
+ * a tenth of all the work.  So a box of at most ANCHOR_MAX_BYTES of values
+ * hands its reference to an *anchor*, one finalizable userdata holding up
+ * to ANCHOR_SLOTS references.  Each anchor has its own copy of the array
+ * metatable, without __gc and with the anchor in a field, and its boxes
+ * get that metatable: the anchor dies only after the last of them.  The
+ * anchor filling now is held from the registry; the binding lets go of it
+ * when it is full or when the outermost trace ends.
+ *
+ * The price: a box kept past its trace keeps the other boxes of its anchor
+ * (at most ANCHOR_SLOTS small arrays) until it dies too.  Boxes of larger
+ * arrays, plain arrays, and everything under PUC Lua keep a finalizer
+ * each. */
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua_binding.h"
+
+#include <stddef.h>
+#include <string.h>
+
+_Static_assert(offsetof(adl_lua_state, ctx) == 0, "adl_lua_ctx reads the state's first member");
+
+void adl_lua_state_init(adl_lua_state *st) {
+    adl_ctx_init(&st->ctx);
+    st->anchor = NULL;
+    st->anchor_mt_ref = LUA_NOREF;
+    st->finalizer_mt_ref = LUA_NOREF;
+}
+
+#if LUA_VERSION_NUM < 502
+
+#define ANCHOR_SLOTS     256
+#define ANCHOR_MAX_BYTES 64
+
+struct adl_anchor {
+    int n;
+    adl_array *held[ANCHOR_SLOTS];
+};
+
+static adl_lua_state *state_of(lua_State *L) {
+    return (adl_lua_state *)adl_lua_ctx(L);
+}
+
+static int anchor_gc(lua_State *L) {
+    struct adl_anchor *an = lua_touserdata(L, 1);
+    for (int i = 0; i < an->n; i++)
+        adl_array_release(an->held[i]);
+    an->n = 0;
+    return 0;
+}
+
+/* A registry slot of ours: made on first use (luaL_ref pops the value);
+ * never set to nil, or luaL_ref could hand the number out again. */
+static void set_ref(lua_State *L, int *ref) {
+    if (*ref == LUA_NOREF)
+        *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    else
+        lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
+}
+
+/* A new current anchor and its metatable: the array metatable's fields
+ * (copied now, so fields added since reach it) but __gc, and the anchor at
+ * key 1.  May raise (memory) before anything changes. */
+static struct adl_anchor *new_anchor(lua_State *L, adl_lua_state *st) {
+    if (st->finalizer_mt_ref == LUA_NOREF) {
+        lua_createtable(L, 0, 1);
+        lua_pushcfunction(L, anchor_gc);
+        lua_setfield(L, -2, "__gc");
+        set_ref(L, &st->finalizer_mt_ref);
+    }
+    lua_newtable(L);
+    int copy = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, ADL_MT_UPVALUE) != 0) {
+        if (!(lua_type(L, -2) == LUA_TSTRING && strcmp(lua_tostring(L, -2), "__gc") == 0)) {
+            lua_pushvalue(L, -2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, copy);
+        }
+        lua_pop(L, 1);
+    }
+    struct adl_anchor *an = lua_newuserdata(L, sizeof *an);
+    an->n = 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, st->finalizer_mt_ref);
+    lua_setmetatable(L, -2);
+    lua_rawseti(L, copy, 1);
+    set_ref(L, &st->anchor_mt_ref);
+    st->anchor = an;
+    return an;
+}
+
+/* The current anchor with room for one more box, its metatable pushed. */
+static struct adl_anchor *push_anchor_metatable(lua_State *L, adl_lua_state *st) {
+    struct adl_anchor *an = st->anchor;
+    if (an == NULL || an->n == ANCHOR_SLOTS)
+        an = new_anchor(L, st);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, st->anchor_mt_ref);
+    return an;
+}
+
+static int anchorable(const adl_array *a) {
+    return a->level > 0 && adl_trace_live(a->trace) &&
+           (size_t)a->size * adl_dtype_size(a->dtype) <= ANCHOR_MAX_BYTES;
+}
+
+adl_ud *adl_lua_newslot_box(lua_State *L) {
+    adl_lua_state *st = state_of(L);
+    adl_ud *u = lua_newuserdata(L, sizeof *u);
+    u->a = NULL;
+    u->tag = &adl_ud_tag;
+    u->anchor = NULL; /* raising below leaves a userdata without metatable: garbage */
+    u->anchor = push_anchor_metatable(L, st);
+    lua_setmetatable(L, -2);
+    return u;
+}
+
+void adl_lua_anchor(lua_State *L, adl_ud *u) {
+    adl_array *a = u->a;
+    if (u->anchor != NULL) { /* a slot made for a box: no finalizer yet */
+        if (anchorable(a) && u->anchor->n < ANCHOR_SLOTS) {
+            u->anchor->held[u->anchor->n++] = a;
+            return;
+        }
+        /* not what was expected (or its anchor filled meanwhile) */
+        lua_pushvalue(L, ADL_MT_UPVALUE);
+        lua_setmetatable(L, -2);
+        u->anchor = NULL;
+        return;
+    }
+    if (!anchorable(a))
+        return;
+    struct adl_anchor *an = push_anchor_metatable(L, state_of(L));
+    lua_setmetatable(L, -2); /* nothing between allocates: no collection */
+    an->held[an->n++] = a;
+    u->anchor = an;
+}
+
+void adl_lua_own(lua_State *L, int idx) {
+    adl_ud *u = lua_touserdata(L, idx);
+    if (u->anchor == NULL)
+        return;
+    if (u->a != NULL)
+        adl_array_retain(u->a); /* the anchor keeps its own until it dies */
+    lua_pushvalue(L, ADL_MT_UPVALUE);
+    lua_setmetatable(L, idx < 0 ? idx - 1 : idx);
+    u->anchor = NULL;
+}
+
+void adl_lua_anchor_release(lua_State *L) {
+    adl_lua_state *st = state_of(L);
+    if (st->anchor == NULL)
+        return;
+    st->anchor = NULL;
+    lua_pushboolean(L, 0);
+    set_ref(L, &st->anchor_mt_ref);
+}
+
+#else /* PUC Lua: every array keeps its own finalizer */
+
+adl_ud *adl_lua_newslot_box(lua_State *L) {
+    return adl_lua_newslot(L);
+}
+
+void adl_lua_anchor(lua_State *L, adl_ud *u) {
+    (void)L;
+    (void)u;
+}
+
+void adl_lua_own(lua_State *L, int idx) {
+    (void)L;
+    (void)idx;
+}
+
+void adl_lua_anchor_release(lua_State *L) {
+    (void)L;
+}
+
+#endif
