@@ -101,7 +101,9 @@ int64_t adl_live_bytes(void);
  * that used adlua calls it before it exits). */
 void adl_thread_cleanup(void);
 
-size_t adl_dtype_size(adl_dtype dt);
+static inline size_t adl_dtype_size(adl_dtype dt) {
+    return dt == ADL_FLOAT32 ? 4 : 8;
+}
 const char *adl_dtype_name(adl_dtype dt);
 
 /* A new contiguous (C order) float array, contents uninitialised.  Checks the

@@ -23,10 +23,6 @@ int64_t adl_live_bytes(void) {
     return live_bytes;
 }
 
-size_t adl_dtype_size(adl_dtype dt) {
-    return dt == ADL_FLOAT32 ? 4 : 8;
-}
-
 const char *adl_dtype_name(adl_dtype dt) {
     return dt == ADL_FLOAT32 ? "float32" : "float64";
 }

@@ -112,14 +112,6 @@ adl_status adl_trace_begin_forward(adl_ctx *ctx, adl_trace **out) {
     return st;
 }
 
-void adl_mark_saved(adl_array *a, int32_t by, int32_t d) {
-    if (a && a->level == 0 && a->buf) {
-        a->buf->saved += d;
-        if (d > 0)
-            a->buf->saved_op = by;
-    }
-}
-
 static void node_clear(adl_node *n) {
     for (int i = 0; i < n->nin; i++) {
         adl_mark_saved(n->in[i], n->op, -1);

@@ -117,7 +117,13 @@ adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, a
  * tape record of operation `by` (or ADL_SAVED_BY_JIT), so that writing into
  * the buffer in place while the hold lives can be refused (setitem), naming
  * who holds it.  Boxes and NULL are ignored. */
-void adl_mark_saved(adl_array *a, int32_t by, int32_t d);
+static inline void adl_mark_saved(adl_array *a, int32_t by, int32_t d) {
+    if (a && a->level == 0 && a->buf) {
+        a->buf->saved += d;
+        if (d > 0)
+            a->buf->saved_op = by;
+    }
+}
 /* Opens a trace one level above the innermost live one. */
 adl_status adl_trace_begin(adl_ctx *ctx, adl_trace **t);
 /* Opens a forward trace (forward mode): operations on its boxes compute
