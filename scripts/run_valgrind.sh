@@ -32,7 +32,7 @@ if [ ${#specs[@]} -eq 0 ]; then
         tests/lua/fuzz_regressions_spec.lua tests/lua/memory_spec.lua tests/lua/property_grad_spec.lua
         tests/lua/indexing_spec.lua tests/lua/linalg_spec.lua tests/lua/io_spec.lua
         tests/lua/operators_spec.lua tests/lua/custom_spec.lua tests/lua/tape_mutation_spec.lua
-        tests/lua/jit_spec.lua)
+        tests/lua/jit_spec.lua tests/lua/anchor_spec.lua tests/lua/threads_spec.lua)
 fi
 
 if ! command -v valgrind >/dev/null 2>&1; then
