@@ -8,8 +8,10 @@
  * to ANCHOR_SLOTS references.  Each anchor has its own copy of the array
  * metatable, without __gc and with the anchor in a field, and its boxes
  * get that metatable: the anchor dies only after the last of them.  The
- * anchor filling now is held from the registry; the binding lets go of it
- * when it is full or when the outermost trace ends.
+ * binding holds the anchor filling now from the registry while traces
+ * run, and only through a weak table between them, so that it keeps no
+ * box alive: an anchor goes in the first collection after its last box,
+ * full or not, and a new one is made when needed.
  *
  * The price: a box kept past its trace keeps the other boxes of its anchor
  * (at most ANCHOR_SLOTS small arrays) until it dies too.  Boxes of larger
@@ -28,7 +30,8 @@ _Static_assert(offsetof(adl_lua_state, ctx) == 0, "adl_lua_ctx reads the state's
 void adl_lua_state_init(adl_lua_state *st) {
     adl_ctx_init(&st->ctx);
     st->anchor = NULL;
-    st->anchor_mt_ref = LUA_NOREF;
+    st->current_ref = LUA_NOREF;
+    st->strong_ref = LUA_NOREF;
     st->finalizer_mt_ref = LUA_NOREF;
 }
 
@@ -51,11 +54,17 @@ static int anchor_gc(lua_State *L) {
     for (int i = 0; i < an->n; i++)
         adl_array_release(an->held[i]);
     an->n = 0;
+    /* a new anchor may have been made since the weak reference was
+     * cleared; if not, this one must not be used again */
+    lua_getfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
+    adl_lua_state *st = lua_touserdata(L, -1);
+    if (st != NULL && st->anchor == an)
+        st->anchor = NULL;
+    lua_pop(L, 1);
     return 0;
 }
 
-/* A registry slot of ours: made on first use (luaL_ref pops the value);
- * never set to nil, or luaL_ref could hand the number out again. */
+/* A registry slot of ours, made on first use (luaL_ref pops the value). */
 static void set_ref(lua_State *L, int *ref) {
     if (*ref == LUA_NOREF)
         *ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -63,10 +72,25 @@ static void set_ref(lua_State *L, int *ref) {
         lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
 }
 
-/* A new current anchor and its metatable: the array metatable's fields
- * (copied now, so fields added since reach it) but __gc, and the anchor at
- * key 1.  May raise (memory) before anything changes. */
-static struct adl_anchor *new_anchor(lua_State *L, adl_lua_state *st) {
+/* Pushes the weak-valued table whose [1] is the current anchor's
+ * metatable (when it still lives). */
+static void push_current(lua_State *L, adl_lua_state *st) {
+    if (st->current_ref == LUA_NOREF) {
+        lua_createtable(L, 1, 0);
+        lua_createtable(L, 0, 1);
+        lua_pushliteral(L, "v");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+        set_ref(L, &st->current_ref);
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, st->current_ref);
+}
+
+/* A new current anchor; pushes its metatable: the array metatable's
+ * fields (copied now, so fields added since reach it) but __gc, and the
+ * anchor at key 1.  `current` is the index of the weak table.  May raise
+ * (memory) before anything changes. */
+static struct adl_anchor *new_anchor(lua_State *L, adl_lua_state *st, int current) {
     if (st->finalizer_mt_ref == LUA_NOREF) {
         lua_createtable(L, 0, 1);
         lua_pushcfunction(L, anchor_gc);
@@ -89,26 +113,51 @@ static struct adl_anchor *new_anchor(lua_State *L, adl_lua_state *st) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, st->finalizer_mt_ref);
     lua_setmetatable(L, -2);
     lua_rawseti(L, copy, 1);
-    set_ref(L, &st->anchor_mt_ref);
+    lua_pushvalue(L, copy);
+    lua_rawseti(L, current, 1);
     st->anchor = an;
     return an;
 }
 
-/* The current anchor with room for one more box, its metatable pushed. */
+/* The current anchor with room for one more box; pushes its metatable.
+ * While traces run, the registry holds that metatable strongly (one
+ * lookup a box); between traces only the weak table does, so that the
+ * anchor can go with its boxes, and the next trace takes it up again if
+ * it still lives. */
 static struct adl_anchor *push_anchor_metatable(lua_State *L, adl_lua_state *st) {
     struct adl_anchor *an = st->anchor;
-    if (an == NULL || an->n == ANCHOR_SLOTS)
-        an = new_anchor(L, st);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, st->anchor_mt_ref);
+    if (an != NULL && an->n < ANCHOR_SLOTS && st->strong_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->strong_ref);
+        if (lua_istable(L, -1))
+            return an;
+        lua_pop(L, 1);
+    }
+    push_current(L, st);
+    lua_rawgeti(L, -1, 1);
+    if (lua_isnil(L, -1) || an == NULL || an->n == ANCHOR_SLOTS) {
+        lua_pop(L, 1);
+        an = new_anchor(L, st, lua_gettop(L));
+    }
+    lua_remove(L, -2); /* the weak table */
+    lua_pushvalue(L, -1);
+    set_ref(L, &st->strong_ref);
     return an;
 }
 
-static int anchorable(const adl_array *a) {
-    return a->level > 0 && adl_trace_live(a->trace) &&
+static int small_box(const adl_array *a) {
+    return a != NULL && a->level > 0 &&
            (size_t)a->size * adl_dtype_size(a->dtype) <= ANCHOR_MAX_BYTES;
 }
 
-adl_ud *adl_lua_newslot_box(lua_State *L) {
+/* A box whose reference an anchor may hold: small, of a live trace (the
+ * box of an ended one stands for a plain value). */
+static int anchorable(const adl_array *a) {
+    return small_box(a) && adl_trace_live(a->trace);
+}
+
+adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b) {
+    if (!small_box(a) && !small_box(b))
+        return adl_lua_newslot(L);
     adl_lua_state *st = state_of(L);
     adl_ud *u = lua_newuserdata(L, sizeof *u);
     u->a = NULL;
@@ -153,16 +202,17 @@ void adl_lua_own(lua_State *L, int idx) {
 
 void adl_lua_anchor_release(lua_State *L) {
     adl_lua_state *st = state_of(L);
-    if (st->anchor == NULL)
+    if (st->strong_ref == LUA_NOREF)
         return;
-    st->anchor = NULL;
-    lua_pushboolean(L, 0);
-    set_ref(L, &st->anchor_mt_ref);
+    lua_pushboolean(L, 0); /* not nil: the slot stays ours (luaL_ref) */
+    lua_rawseti(L, LUA_REGISTRYINDEX, st->strong_ref);
 }
 
 #else /* PUC Lua: every array keeps its own finalizer */
 
-adl_ud *adl_lua_newslot_box(lua_State *L) {
+adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b) {
+    (void)a;
+    (void)b;
     return adl_lua_newslot(L);
 }
 
@@ -171,13 +221,13 @@ void adl_lua_anchor(lua_State *L, adl_ud *u) {
     (void)u;
 }
 
+void adl_lua_anchor_release(lua_State *L) {
+    (void)L;
+}
+
 void adl_lua_own(lua_State *L, int idx) {
     (void)L;
     (void)idx;
-}
-
-void adl_lua_anchor_release(lua_State *L) {
-    (void)L;
 }
 
 #endif

@@ -112,7 +112,7 @@ void adlua_pusharray(lua_State *L, adl_array *a) {
         return;
     }
     push_metatable(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, "adlua.ctx");
+    lua_getfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
     lua_insert(L, -2);
     lua_pushcclosure(L, push_closure, 2);
     lua_pushlightuserdata(L, a);

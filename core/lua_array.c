@@ -247,10 +247,7 @@ static int arith(lua_State *L, adl_opcode op) {
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 2));
-    if ((a && a->level > 0) || (b && b->level > 0))
-        adl_lua_newslot_box(L);
-    else
-        adl_lua_newslot(L);
+    adl_lua_newslot_for(L, a, b);
     adl_status st;
     if (a && b)
         st = adl_binary(ctx, op, a, b, &r);

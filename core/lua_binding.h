@@ -32,23 +32,27 @@ typedef struct adl_ud {
 typedef struct adl_lua_state {
     adl_ctx ctx;               /* first: adl_lua_ctx reads it */
     struct adl_anchor *anchor; /* the anchor small boxes join now, or NULL */
-    /* registry slots (LUA_NOREF until used): the current anchor's
-     * metatable, and the anchors' own (with __gc) */
-    int anchor_mt_ref, finalizer_mt_ref;
+    /* registry slots (LUA_NOREF until used): a weak table holding the
+     * current anchor's metatable, the same held strongly while traces run
+     * (false between them), and the anchors' own metatable (with __gc) */
+    int current_ref, strong_ref, finalizer_mt_ref;
 } adl_lua_state;
+#define ADL_LUA_CTX_KEY "adlua.ctx" /* the registry field of the ctx userdata */
 void adl_lua_state_init(adl_lua_state *st);
 
 /* Small boxes without a finalizer each (lua_anchor.c).
- * - adl_lua_newslot_box: adl_lua_newslot for a result that will likely be
- *   a box (an operand is one); adl_lua_finish corrects a wrong guess.
+ * - adl_lua_newslot_for: adl_lua_newslot for an operation on a and b (b
+ *   may be NULL): when one is a small box, so the result likely is, the
+ *   slot gets the current anchor's metatable at once (adl_lua_finish
+ *   corrects a wrong guess).
  * - adl_lua_anchor (from adl_lua_finish): hands the reference of the array
  *   userdata u at the top of the stack to the current anchor when u holds
  *   a small box of a live trace.  May raise, leaving u owning it.
  * - adl_lua_own: the userdata at idx owns its reference again (before its
  *   environment is replaced).
- * - adl_lua_anchor_release: the binding lets go of the current anchor
- *   (when the outermost trace ends). */
-adl_ud *adl_lua_newslot_box(lua_State *L);
+ * - adl_lua_anchor_release: when the outermost trace ends, the current
+ *   anchor is held weakly only, so it can go with its boxes. */
+adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b);
 void adl_lua_anchor(lua_State *L, adl_ud *u);
 void adl_lua_own(lua_State *L, int idx);
 void adl_lua_anchor_release(lua_State *L);

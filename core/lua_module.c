@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CTX_KEY "adlua.ctx"
+#define CTX_KEY ADL_LUA_CTX_KEY
 #define MT_KEY  "adlua.array"
 
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {

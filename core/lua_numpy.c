@@ -194,10 +194,7 @@ static int l_astype(lua_State *L) {
 
 static int unary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
-    if (a->level > 0)
-        adl_lua_newslot_box(L);
-    else
-        adl_lua_newslot(L);
+    adl_lua_newslot_for(L, a, NULL);
     return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), &r);
 }
 
@@ -351,10 +348,7 @@ static int l_mean(lua_State *L) {
 static int l_dot(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.dot");
     adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
-    if (a->level > 0 || b->level > 0)
-        adl_lua_newslot_box(L);
-    else
-        adl_lua_newslot(L);
+    adl_lua_newslot_for(L, a, b);
     return finish(L, adl_dot(adl_lua_ctx(L), a, b, &r), &r);
 }
 
