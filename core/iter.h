@@ -67,9 +67,9 @@ void adl_iter_broadcast_strides(const adl_array *a, int ndim, int64_t *strides);
  * the drivers (adl_result_dtype) before a loop runs. */
 #define ADL_KERNEL_DTYPES(X) X(ADL_FLOAT64, double, f64) X(ADL_FLOAT32, float, f32)
 
-/* Bytes per element, inline (adl_dtype_size is a call into array.c). */
+/* Bytes per element of a. */
 static inline int64_t adl_elem_size(const adl_array *a) {
-    return a->dtype == ADL_FLOAT32 ? 4 : 8;
+    return (int64_t)adl_dtype_size(a->dtype);
 }
 
 /* Address of a plain array's first element, whatever its dtype. */

@@ -325,19 +325,25 @@ adl_status adl_binary_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s
      * (x^(2-1) ...), which derivatives of derivatives multiply */
     if (op == ADL_OP_POW && s == 2)
         return adl_unary(ctx, ADL_OP_SQUARE, a, out);
+    adl_status st;
+    if (adl_apply_scalar(ctx, op, a, s, 0, out, &st))
+        return st;
     adl_array *c = adl_array_scalar(ctx, s);
     if (!c)
         return ctx->status;
-    adl_status st = adl_binary(ctx, op, a, c, out);
+    st = adl_binary(ctx, op, a, c, out);
     adl_array_release(c);
     return st;
 }
 
 adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a, adl_array **out) {
+    adl_status st;
+    if (adl_apply_scalar(ctx, op, a, s, 1, out, &st))
+        return st;
     adl_array *c = adl_array_scalar(ctx, s);
     if (!c)
         return ctx->status;
-    adl_status st = adl_binary(ctx, op, c, a, out);
+    st = adl_binary(ctx, op, c, a, out);
     adl_array_release(c);
     return st;
 }

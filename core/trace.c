@@ -10,6 +10,7 @@
 #include "trace.h"
 
 #include "alloc.h"
+#include "iter.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,112 @@ static adl_status plain_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array 
     return st;
 }
 
+#define SCALAR_FAST_MAX 4096 /* elements: far below the streaming stores */
+
+/* An elementwise primitive on small contiguous float64 values (of one
+ * shape, or with a 0-d operand): the kernel's own loop called directly,
+ * without its dispatch and checks, so the same bits.  Returns 0 when the
+ * general path is needed. */
+static int small_elementwise(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
+                             adl_array **out, adl_status *status) {
+    adl_unary_op u;
+    adl_binary_op b;
+    int kind = adl_op_kernel(op, &u, &b);
+    if (kind == 0 || kind != nin || ctx->debug_nans)
+        return 0;
+    const adl_array *x = in[0], *y = nin == 2 ? in[1] : in[0];
+    if (x->dtype != ADL_FLOAT64 || y->dtype != ADL_FLOAT64 || x->size > SCALAR_FAST_MAX ||
+        y->size > SCALAR_FAST_MAX || !adl_contiguous(x) || !adl_contiguous(y))
+        return 0;
+    const adl_array *shape_of = x;
+    if (nin == 2 && !adl_shape_equal(x->ndim, x->shape, y->ndim, y->shape)) {
+        if (x->ndim != 0 && y->ndim != 0)
+            return 0; /* broadcasting: the general path */
+        shape_of = x->ndim == 0 ? y : x;
+    }
+    adl_array *r =
+        adl_array_alloc(ctx, adl_op_name(op), ADL_FLOAT64, shape_of->ndim, shape_of->shape);
+    if (!r) {
+        *status = ctx->status;
+        return 1;
+    }
+    if (kind == 1)
+        adl_k_unary_flat(ADL_FLOAT64, u, r->size, adl_f64(r), adl_first_elem(x), 1);
+    else
+        adl_k_binary_flat(ADL_FLOAT64, b, r->size, adl_f64(r), adl_first_elem(x),
+                          x->size == r->size ? 1 : 0, adl_first_elem(y),
+                          y->size == r->size ? 1 : 0);
+    *out = r;
+    *status = ADL_OK;
+    return 1;
+}
+
+/* `a op s`, or `s op a` when s_first, for + - * / of a box of one live
+ * reverse trace over a small plain float64 value and a number: the most
+ * common step of loss loops, computed and recorded here without the
+ * general path's layers (a 0-d array for s, which + and - do not keep,
+ * and the kernel's dispatch).  The same arithmetic as the kernels' loops,
+ * so the same bits.  Returns 0, doing nothing, when the general path is
+ * needed. */
+int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_first,
+                     adl_array **out, adl_status *status) {
+    if ((op != ADL_OP_ADD && op != ADL_OP_SUB && op != ADL_OP_MUL && op != ADL_OP_DIV) ||
+        a->level == 0 || ctx->debug_nans || !a->trace->live || a->trace->forward ||
+        a->trace->recording)
+        return 0;
+    adl_array *v = a->inner;
+    if (v->level != 0 || v->dtype != ADL_FLOAT64 || v->size > SCALAR_FAST_MAX || !adl_contiguous(v))
+        return 0;
+    adl_trace *t = a->trace;
+    adl_array *value = adl_array_alloc(ctx, adl_op_name(op), ADL_FLOAT64, v->ndim, v->shape);
+    if (!value) {
+        *status = ctx->status;
+        return 1;
+    }
+    const double *x = adl_first_elem(v);
+    double *o = adl_f64(value);
+    int64_t n = v->size;
+    switch (op) {
+    case ADL_OP_ADD:
+        for (int64_t i = 0; i < n; i++)
+            o[i] = s_first ? s + x[i] : x[i] + s;
+        break;
+    case ADL_OP_SUB:
+        for (int64_t i = 0; i < n; i++)
+            o[i] = s_first ? s - x[i] : x[i] - s;
+        break;
+    case ADL_OP_MUL:
+        for (int64_t i = 0; i < n; i++)
+            o[i] = s_first ? s * x[i] : x[i] * s;
+        break;
+    default:
+        for (int64_t i = 0; i < n; i++)
+            o[i] = s_first ? s / x[i] : x[i] / s;
+        break;
+    }
+    /* the rules of * and / read the constant; those of + and - do not */
+    adl_array *c = NULL;
+    if (op == ADL_OP_MUL || op == ADL_OP_DIV) {
+        c = adl_array_scalar(ctx, s);
+        if (!c) {
+            adl_array_release(value);
+            *status = ctx->status;
+            return 1;
+        }
+    }
+    adl_array *inputs[2] = {s_first ? c : v, s_first ? v : c};
+    int32_t parents[2] = {s_first ? -1 : a->node, s_first ? a->node : -1}, node;
+    adl_status st = record(ctx, t, op, 2, inputs, parents, value, NULL, &node);
+    adl_array_release(c);
+    if (st) {
+        adl_array_release(value);
+        *status = st;
+        return 1;
+    }
+    *status = box_new(ctx, t, node, value, out);
+    return 1;
+}
+
 adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                      const adl_params *p, adl_array **out) {
     enum { INLINE = 4 };
@@ -364,8 +471,10 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     int plain = 1; /* the common case: one level of tracing, plain values inside */
     for (int i = 0; i < nin; i++)
         plain &= inner[i]->level == 0;
-    st = plain ? plain_forward(ctx, op, nin, inner, p, &value)
-               : adl_apply(ctx, op, nin, inner, p, &value);
+    if (!plain)
+        st = adl_apply(ctx, op, nin, inner, p, &value);
+    else if (!small_elementwise(ctx, op, nin, inner, &value, &st))
+        st = plain_forward(ctx, op, nin, inner, p, &value);
     if (st)
         goto done;
     int32_t node;

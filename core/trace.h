@@ -85,6 +85,11 @@ typedef struct adl_node {
 /* Runs primitive `op` on any mix of plain arrays and boxes. */
 adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                      const adl_params *p, adl_array **out);
+/* The fast path of adl_binary_scalar and adl_scalar_binary: `a op s` (`s op
+ * a` when s_first) for + - * / of a small float64 box; returns 0 when the
+ * general path must run, 1 with *status (and *out) set otherwise. */
+int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_first,
+                     adl_array **out, adl_status *status);
 /* The forward computation of `op` on plain arrays (ops.c). */
 adl_status adl_forward(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
                        const adl_params *p, adl_array **out);

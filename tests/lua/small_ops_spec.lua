@@ -1,0 +1,122 @@
+-- The short paths for small float64 boxes (core/trace.c adl_apply_scalar
+-- and small_elementwise): a box and a number under + - * /, and
+-- elementwise functions of small contiguous values, skip the general
+-- path's layers.  They must give the general path's values to the bit and
+-- the same gradients, and leave every other case to it.
+
+local h = require "tests.lua.helpers"
+local np = require "adlua.numpy"
+local ad = require "adlua"
+
+-- bit-for-bit equality of two numbers (nan equals nan; -0 is not 0)
+local function same_number(a, b)
+  if a ~= a then return b ~= b end
+  return a == b and 1 / a == 1 / b
+end
+
+-- of two arrays or numbers, with the same shape and dtype
+local function same(a, b)
+  if type(a) == "number" or type(b) == "number" then
+    return type(a) == type(b) and same_number(a, b)
+  end
+  if a.dtype ~= b.dtype or not np.array_equal(np.array(a.shape), np.array(b.shape)) then return false end
+  local fa, fb = np.ravel(a), np.ravel(b)
+  for i = 1, fa.size do
+    if not same_number(fa[i], fb[i]) then return false end
+  end
+  return true
+end
+
+-- f applied inside a trace, its value taken out, against f on plain arrays
+local function traced_value(f, x)
+  local v
+  ad.grad(function(b) v = ad.value(f(b)); return np.sum(b) end)(x)
+  return v
+end
+
+local OPS = {
+  ["x + s"] = function(x, s) return x + s end, ["s + x"] = function(x, s) return s + x end,
+  ["x - s"] = function(x, s) return x - s end, ["s - x"] = function(x, s) return s - x end,
+  ["x * s"] = function(x, s) return x * s end, ["s * x"] = function(x, s) return s * x end,
+  ["x / s"] = function(x, s) return x / s end, ["s / x"] = function(x, s) return s / x end,
+}
+
+describe("small boxes and numbers", function()
+  local inputs = {
+    np.array(0.7), np.array({ 1.5, -0.25, 3 }), np.array({ { 0.1, 2 }, { -3, 1e-300 } }),
+    np.array({ 0, -0.0, 1 / 0, -1 / 0, 0 / 0 }),
+  }
+  for name, op in pairs(OPS) do
+    it(name .. " gives the plain computation's bits", function()
+      for _, x in ipairs(inputs) do
+        for _, s in ipairs({ 0.1, -3, 1e308, 0 }) do
+          local want = op(x, s)
+          local got = traced_value(function(b) return op(b, s) end, x)
+          assert.is_true(same(want, got), name .. " with s = " .. s)
+        end
+      end
+    end)
+  end
+
+  it("differentiates as the general path does", function()
+    local x = np.array({ 0.5, -2, 4 })
+    local function f(b) return np.sum((3 - b) * 2 + 1 / b - b / 4 + 5 * b) end
+    local g = ad.grad(f)(x)
+    -- d/db: -2 - 1/b^2 - 1/4 + 5
+    local want = {}
+    for i, b in ipairs({ 0.5, -2, 4 }) do want[i] = -2 - 1 / (b * b) - 0.25 + 5 end
+    h.assert_array(g, want, 1e-12)
+    -- second order through the same steps
+    local d2 = ad.grad(ad.grad(function(b) return (b * 3 - 1) / 2 * b end))(1.5)
+    assert.near(3, d2, 1e-12)
+    -- and with debug_nans on (the general path) the same bits
+    local before = ad.debug_nans(true)
+    local g2 = ad.grad(f)(x)
+    ad.debug_nans(before)
+    assert.is_true(same(g, g2))
+  end)
+
+  it("leaves other cases to the general path", function()
+    -- float32 keeps its dtype; a strided value; nesting; forward mode; jit
+    local x32 = np.array({ 1, 2 }, "float32")
+    assert.equal("float32", traced_value(function(b) return b * 0.5 end, x32).dtype)
+    local strided = np.arange(6.0)[{ { 1, -1, 2 } }]
+    assert.is_true(same(strided * 3, traced_value(function(b) return b * 3 end, strided)))
+    local big = np.linspace(-1, 1, 5000)
+    assert.is_true(same(big / 7, traced_value(function(b) return b / 7 end, big)))
+    local hess = ad.grad(ad.grad(function(b) return b * b * 0.5 + 2 * b end))(3.0)
+    assert.near(1, hess, 1e-15)
+    local fwd = ad.make_jvp(function(b) return b * 4 - 1 end)(np.array({ 1, 2 }))
+    local _, t = fwd(np.array({ 1, 1 }))
+    h.assert_array(t, { 4, 4 }, 0)
+    local step = ad.jit(ad.grad(function(b) return np.sum(b * 3 + 1) end))
+    h.assert_array(step(np.array({ 1, 2 })), { 3, 3 }, 0)
+    h.assert_array(step(np.array({ 5, 6 })), { 3, 3 }, 0)
+  end)
+end)
+
+describe("small elementwise functions of boxes", function()
+  it("give the plain computation's bits", function()
+    local x = np.array({ 0.3, -1.7, 2.5, 1e-8 })
+    local y = np.array({ 1.25, 0.5, -3, 7 })
+    local cases = {
+      function(b) return np.tanh(b) end, function(b) return np.exp(b) end,
+      function(b) return np.log(np.abs(b)) end, function(b) return np.sin(b) * np.cos(b) end,
+      function(b) return b * y - y / b end, function(b) return b ^ 2 + b ^ 3 + b ^ -1 end,
+      function(b) return np.maximum(b, y) + np.minimum(b, 0.5) end,
+      function(b) return b * np.array(2.5) end,
+    }
+    for i, f in ipairs(cases) do
+      assert.is_true(same(f(x), traced_value(f, x)), "case " .. i)
+    end
+  end)
+
+  it("broadcasting other than a 0-d operand takes the general path", function()
+    local col = np.array({ { 1 }, { 2 } })
+    local row = np.array({ 3, 4, 5 })
+    local want = col * row
+    local got = traced_value(function(b) return b * row end, col)
+    assert.same({ 2, 3 }, got.shape)
+    assert.is_true(same(want, got))
+  end)
+end)
