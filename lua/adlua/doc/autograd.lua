@@ -49,7 +49,7 @@ debug_nans(on) switches NaN hunting on (true or no argument) or off (false): whi
 blas_info() returns a table describing the OpenBLAS kernels in use: corename (e.g. "Haswell" or "SkylakeX"), threads, and auto (true when adlua chose the kernels because OpenBLAS did not recognise the CPU). `adlua -v` prints the same.
     ad.blas_info().corename         --> "SkylakeX"]=],
 ["ad.set_num_threads"] = [=[
-set_num_threads(n) sets how many threads np.exp, np.log and np.tanh may split a large array over (from about 10^5 values, 1.6 * 10^4 for tanh) and returns the previous number. The default is the number of cores (at most 8), or ADLUA_NUM_THREADS from the environment; 1 never splits. Results are the same to the bit for every setting. `adlua -v` prints the number in use.
+set_num_threads(n) sets how many threads np.exp, np.log and np.tanh may split a large array over (from 131,072 values, 32,768 for tanh) and returns the previous number. The default is the number of cores (at most 8), or ADLUA_NUM_THREADS from the environment; 1 never splits. Results are the same to the bit for every setting. `adlua -v` prints the number in use.
     local before = ad.set_num_threads(1)   -- one core, e.g. beside other busy processes]=],
 ["ad.get_num_threads"] = [=[
 get_num_threads() returns how many threads large elementwise work may use (see set_num_threads).
