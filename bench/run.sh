@@ -186,6 +186,6 @@ echo "bench: JSON lines in $OUT" >&2
 # issue 4: jacobian and hessian against torch.autograd.functional
 if [ -z "${BENCH_ONLY:-}" ] || wanted operators; then
     echo >&2
-    ADLUA="$ADLUA" PYTHON="$PYTHON" bench/operators.sh || status=1
+    ADLUA="$ADLUA" PYTHON="$PYTHON" BENCH_ROUNDS="$BENCH_ROUNDS" bench/operators.sh || status=1
 fi
 exit $status
