@@ -32,6 +32,7 @@ void adl_lua_state_init(adl_lua_state *st) {
     st->anchor = NULL;
     st->current_ref = LUA_NOREF;
     st->strong_ref = LUA_NOREF;
+    st->strong_held = 0;
     st->finalizer_mt_ref = LUA_NOREF;
 }
 
@@ -126,11 +127,9 @@ static struct adl_anchor *new_anchor(lua_State *L, adl_lua_state *st, int curren
  * it still lives. */
 static struct adl_anchor *push_anchor_metatable(lua_State *L, adl_lua_state *st) {
     struct adl_anchor *an = st->anchor;
-    if (an != NULL && an->n < ANCHOR_SLOTS && st->strong_ref != LUA_NOREF) {
+    if (an != NULL && an->n < ANCHOR_SLOTS && st->strong_held) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, st->strong_ref);
-        if (lua_istable(L, -1))
-            return an;
-        lua_pop(L, 1);
+        return an;
     }
     push_current(L, st);
     lua_rawgeti(L, -1, 1);
@@ -141,6 +140,7 @@ static struct adl_anchor *push_anchor_metatable(lua_State *L, adl_lua_state *st)
     lua_remove(L, -2); /* the weak table */
     lua_pushvalue(L, -1);
     set_ref(L, &st->strong_ref);
+    st->strong_held = 1;
     return an;
 }
 
@@ -202,10 +202,11 @@ void adl_lua_own(lua_State *L, int idx) {
 
 void adl_lua_anchor_release(lua_State *L) {
     adl_lua_state *st = state_of(L);
-    if (st->strong_ref == LUA_NOREF)
+    if (!st->strong_held)
         return;
     lua_pushboolean(L, 0); /* not nil: the slot stays ours (luaL_ref) */
     lua_rawseti(L, LUA_REGISTRYINDEX, st->strong_ref);
+    st->strong_held = 0;
 }
 
 #else /* PUC Lua: every array keeps its own finalizer */

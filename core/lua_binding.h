@@ -36,6 +36,7 @@ typedef struct adl_lua_state {
      * current anchor's metatable, the same held strongly while traces run
      * (false between them), and the anchors' own metatable (with __gc) */
     int current_ref, strong_ref, finalizer_mt_ref;
+    int strong_held; /* strong_ref holds the current anchor's metatable now */
 } adl_lua_state;
 #define ADL_LUA_CTX_KEY "adlua.ctx" /* the registry field of the ctx userdata */
 void adl_lua_state_init(adl_lua_state *st);
