@@ -32,11 +32,11 @@ typedef struct adl_ud {
 typedef struct adl_lua_state {
     adl_ctx ctx;               /* first: adl_lua_ctx reads it */
     struct adl_anchor *anchor; /* the anchor small boxes join now, or NULL */
-    /* registry slots (LUA_NOREF until used): a weak table holding the
-     * current anchor's metatable, the same held strongly while traces run
-     * (false between them), and the anchors' own metatable (with __gc) */
-    int current_ref, strong_ref, finalizer_mt_ref;
-    int strong_held; /* strong_ref holds the current anchor's metatable now */
+    int small_boxes;           /* small boxes of the outermost trace so far */
+    /* registry slots (LUA_NOREF until used): the current anchor's
+     * metatable (false when there is none), spare metatables for new
+     * anchors, and the anchors' own metatable (with __gc) */
+    int current_ref, spares_ref, finalizer_mt_ref;
 } adl_lua_state;
 #define ADL_LUA_CTX_KEY "adlua.ctx" /* the registry field of the ctx userdata */
 void adl_lua_state_init(adl_lua_state *st);
@@ -51,8 +51,8 @@ void adl_lua_state_init(adl_lua_state *st);
  *   a small box of a live trace.  May raise, leaving u owning it.
  * - adl_lua_own: the userdata at idx owns its reference again (before its
  *   environment is replaced).
- * - adl_lua_anchor_release: when the outermost trace ends, the current
- *   anchor is held weakly only, so it can go with its boxes. */
+ * - adl_lua_anchor_release: when the outermost trace ends, the binding
+ *   lets go of the current anchor, so it goes with its boxes. */
 adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b);
 void adl_lua_anchor(lua_State *L, adl_ud *u);
 void adl_lua_own(lua_State *L, int idx);

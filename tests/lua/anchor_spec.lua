@@ -1,7 +1,8 @@
 -- Small boxes without a finalizer each (core/lua_anchor.c): a box of at
 -- most 64 bytes of values hands its reference to an anchor shared by up
--- to 256 boxes.  Boxes must behave as any array, survive their trace as
--- plain values, and go away with their anchor: nothing leaks.
+-- to 128 boxes of one trace.  Boxes must behave as any array, survive
+-- their trace as plain values, and go away with their anchor: nothing
+-- leaks, and a kept box holds nothing of later traces.
 
 local h = require "tests.lua.helpers"
 local np = require "adlua.numpy"
@@ -103,6 +104,28 @@ describe("small boxes", function()
     assert.equal(arrays, arrays2)
     assert.equal(buffers, buffers2)
     assert.equal(bytes, bytes2)
+  end)
+
+  it("kept past their trace, hold no box of a later trace", function()
+    local kept
+    local function chain(x, keep)
+      local y = x
+      for i = 1, 300 do
+        y = np.tanh(y * 1.0001 + 0.01)
+        if keep and i == 300 then kept = y end   -- in the last anchor
+      end
+      return y
+    end
+    ad.grad(function(x) return chain(x, true) end)(0.5)
+    settle()
+    local arrays = D.live()                    -- kept and what its anchor holds
+    for _ = 1, 3 do ad.grad(function(x) return chain(x, false) end)(0.5) end
+    settle()
+    assert.equal(arrays, (D.live()))
+    assert.is_true(ad.value(kept) > 0)
+    kept = nil
+    settle()
+    assert.is_true((D.live()) < arrays)        -- its anchor went with it
   end)
 
   it("keep float32 and nested derivatives exact", function()
