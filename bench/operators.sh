@@ -7,7 +7,7 @@
 #
 #   bench/operators.sh            (a few seconds)
 #
-# BENCH_ROUNDS (default 2): each engine runs that many times, alternating,
+# BENCH_ROUNDS (default 3): each engine runs that many times, alternating,
 # and the report keeps its fastest time per operator.
 #
 # Environment: ADLUA, PYTHON as bench/run.sh; the thread settings of the
@@ -18,9 +18,9 @@ ADLUA=${ADLUA:-build/adlua}
 PYTHON=${PYTHON:-/usr/bin/python3}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-# BENCH_ROUNDS as in bench/run.sh (default 2): each engine runs that many
+# BENCH_ROUNDS as in bench/run.sh (default 3): each engine runs that many
 # times, alternating, and its fastest time per operator is kept.
-rounds=${BENCH_ROUNDS:-2}
+rounds=${BENCH_ROUNDS:-3}
 if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
     echo "bench: PyTorch not found for $PYTHON; adlua alone:" >&2
     "$ADLUA" bench/adlua_jachess.lua || exit 1

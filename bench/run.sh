@@ -21,7 +21,7 @@
 # limit runs with W6, bench/operators.sh only when BENCH_ONLY is unset or
 # lists "operators"), BENCH_ROUNDS (how many times the whole list runs, one
 # round after the other; the report keeps each engine's fastest round:
-# default 2, 1 with QUICK).
+# default 3, 1 with QUICK).
 # Exit status: 0 when every result agrees, 1 otherwise (targets are reported,
 # not enforced).
 set -u
@@ -37,7 +37,7 @@ if [ "${QUICK:-0}" != 0 ] && [ -n "${QUICK:-}" ]; then
 else
     QUICK=
     : "${W1_STEPS:=1000}" "${W2_STEPS:=1000}" "${W3_LINKS:=10000}" "${W4_STEPS:=20}" \
-      "${W5_STEPS:=50}" "${W7_REPS:=200}" "${BENCH_ROUNDS:=2}"
+      "${W5_STEPS:=50}" "${W7_REPS:=200}" "${BENCH_ROUNDS:=3}"
 fi
 # The same threads for every engine (bench/WORKLOADS.md).
 OMP_NUM_THREADS=2
