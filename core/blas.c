@@ -154,6 +154,16 @@ static adl_status not_aligned(adl_ctx *ctx, const adl_array *a, const adl_array 
 
 static adl_status dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array *r);
 
+/* The shape of a b for operands of 1 or 2 axes; returns its axis count. */
+static int product_shape(const adl_array *a, const adl_array *b, int64_t *shape) {
+    int nd = 0;
+    if (a->ndim == 2)
+        shape[nd++] = a->shape[0];
+    if (b->ndim == 2)
+        shape[nd++] = b->shape[1];
+    return nd;
+}
+
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
     const adl_array *in[2] = {a, b};
     for (int i = 0; i < 2; i++)
@@ -182,17 +192,11 @@ adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_a
                          sa, sb);
     }
 
-    int64_t m = a->ndim == 2 ? a->shape[0] : 1, k = a->shape[a->ndim - 1];
-    int64_t kb = b->shape[0], n = b->ndim == 2 ? b->shape[1] : 1;
-    if (k != kb)
+    if (a->shape[a->ndim - 1] != b->shape[0])
         return not_aligned(ctx, a, b);
 
-    int ond = 0;
     int64_t oshape[2];
-    if (a->ndim == 2)
-        oshape[ond++] = m;
-    if (b->ndim == 2)
-        oshape[ond++] = n;
+    int ond = product_shape(a, b, oshape);
     adl_array *r = adl_array_alloc(ctx, "dot", dt, ond, oshape);
     if (!r)
         return ctx->status;
@@ -212,14 +216,9 @@ int adl_k_dot_into(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_arr
         if (in[i]->level != 0 || !in[i]->buf || in[i]->dtype != r->dtype ||
             (unsigned)in[i]->dtype > ADL_FLOAT32 || in[i]->ndim < 1 || in[i]->ndim > 2)
             return 0;
-    int64_t k = a->shape[a->ndim - 1], kb = b->shape[0];
-    int ond = 0;
     int64_t oshape[2];
-    if (a->ndim == 2)
-        oshape[ond++] = a->shape[0];
-    if (b->ndim == 2)
-        oshape[ond++] = b->shape[1];
-    if (k != kb || !adl_shape_equal(ond, oshape, r->ndim, r->shape))
+    int ond = product_shape(a, b, oshape);
+    if (a->shape[a->ndim - 1] != b->shape[0] || !adl_shape_equal(ond, oshape, r->ndim, r->shape))
         return 0;
     *st = dot_into(ctx, a, b, r);
     return 1;

@@ -20,10 +20,6 @@
 #include <math.h>
 #include <string.h>
 
-static adl_status nomem(adl_ctx *ctx) {
-    return adl_error_nomem(ctx, "jit");
-}
-
 void adl_program_free(adl_program *p) {
     if (!p)
         return;
@@ -68,14 +64,14 @@ static adl_status copy_params(adl_ctx *ctx, const adl_params *from, adl_params *
         return ADL_OK;
     adl_params *p = adl_malloc(sizeof *p);
     if (!p)
-        return nomem(ctx);
+        return adl_jit_nomem(ctx);
     *p = *from;
     p->where = NULL;
     if (from->index) {
         adl_index *idx = adl_malloc(sizeof *idx);
         if (!idx) {
             adl_free(p);
-            return nomem(ctx);
+            return adl_jit_nomem(ctx);
         }
         *idx = *from->index;
         p->index = idx;
@@ -148,7 +144,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
     adl_array *const *guard_seen;
     int nguards = adl_trace_guards(t, &guard_node, &guard_seen);
     if (nguards < 0)
-        return nomem(ctx);
+        return adl_jit_nomem(ctx);
     int32_t n = adl_trace_size(t);
     adl_program *p = adl_calloc(1, sizeof *p);
     int32_t *slot = adl_malloc(sizeof *slot * (size_t)(n ? n : 1)); /* node -> slot */
@@ -157,7 +153,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
     int32_t *table = NULL; /* common subexpressions */
     adl_status st = ADL_OK;
     if (!p || !slot || !needed || !last) {
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
         goto done;
     }
     p->nleaves = nleaves;
@@ -167,7 +163,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
     p->guard = adl_malloc(sizeof *p->guard * (size_t)(nguards + 1));
     p->seen = adl_calloc((size_t)nguards + 1, sizeof *p->seen);
     if (!p->result || !p->guard || !p->seen) {
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
         goto done;
     }
     for (int32_t i = 0; i < n; i++)
@@ -210,7 +206,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
     /* each input slot, and at most one release per input and per output */
     p->workspace = adl_malloc(sizeof *p->workspace * (size_t)(2 * nins + nsteps + 1));
     if (!p->constant || !p->steps || !p->workspace) {
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
         goto done;
     }
     uint64_t mask = 15;
@@ -218,7 +214,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
         mask = 2 * mask + 1;
     table = adl_calloc(mask + 1, sizeof *table);
     if (!table) {
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
         goto done;
     }
     /* slots in recording order; constants numbered as met */
@@ -327,7 +323,7 @@ adl_status adl_program_compile(adl_ctx *ctx, adl_trace *t, int nleaves, adl_arra
     /* the recorded value of each slot: the layouts the plan is made for */
     adl_array **rec = adl_calloc((size_t)p->nslots + 1, sizeof *rec);
     if (!rec) {
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
         goto done;
     }
     for (int i = 0; i < nleaves; i++)
@@ -405,7 +401,7 @@ adl_status adl_program_run(adl_ctx *ctx, const adl_program *p, adl_array *const 
         return adl_plan_run(ctx, p, leaves, results, valid);
     adl_array **v = adl_calloc((size_t)p->nslots + 1, sizeof *v);
     if (!v)
-        return nomem(ctx);
+        return adl_jit_nomem(ctx);
     /* leaves and constants are borrowed: never released by the steps */
     for (int32_t i = 0; i < p->nleaves; i++)
         v[i] = leaves[i];
@@ -415,7 +411,7 @@ adl_status adl_program_run(adl_ctx *ctx, const adl_program *p, adl_array *const 
     adl_status st = ADL_OK;
     adl_array **in = adl_malloc(sizeof *in * (size_t)(p->maxnin + 1));
     if (!in)
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
     for (int32_t i = 0; i < p->nsteps && st == ADL_OK; i++) {
         const step *sp = &p->steps[i];
         for (int k = 0; k < sp->nin; k++)

@@ -39,10 +39,6 @@ struct adl_plan {
     int32_t nleaf_views;
 };
 
-static adl_status nomem(adl_ctx *ctx) {
-    return adl_error_nomem(ctx, "jit");
-}
-
 void adl_plan_free(adl_plan *pl) {
     if (!pl)
         return;
@@ -330,7 +326,7 @@ adl_status adl_plan_build(adl_ctx *ctx, adl_program *p, adl_array *const *rec) {
     pl = NULL;
     goto done;
 nomem:
-    st = nomem(ctx);
+    st = adl_jit_nomem(ctx);
 unsupported:
     adl_plan_free(pl);
 done:
@@ -374,7 +370,7 @@ adl_status adl_plan_run(adl_ctx *ctx, const adl_program *p, adl_array *const *le
     adl_status st = ADL_OK;
     adl_array **in = adl_malloc(sizeof *in * (size_t)(p->maxnin + 1));
     if (!in)
-        st = nomem(ctx);
+        st = adl_jit_nomem(ctx);
     for (int32_t i = 0; i < p->nsteps && st == ADL_OK; i++) {
         const plan_step *ps = &pl->ps[i];
         const step *sp = &p->steps[i];

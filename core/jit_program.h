@@ -51,4 +51,9 @@ int adl_plan_fits(const adl_program *p, adl_array *const *leaves);
 adl_status adl_plan_run(adl_ctx *ctx, const adl_program *p, adl_array *const *leaves,
                         adl_array **results, int *valid);
 
+/* Out of memory while compiling or replaying. */
+static inline adl_status adl_jit_nomem(adl_ctx *ctx) {
+    return adl_error_nomem(ctx, "jit");
+}
+
 #endif

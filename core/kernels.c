@@ -484,7 +484,6 @@ int adl_k_binary_into(adl_binary_op op, const adl_array *a, const adl_array *b, 
     return 1;
 }
 
-/* r = a op b, r contiguous of the broadcast shape, one dtype for all. */
 /* + - * / of float64 into a result too big for the caches (STREAM_MIN
  * bytes and more), with stores that bypass them: a plain store first reads
  * the line it writes (24 bytes of memory traffic per result instead of
@@ -544,6 +543,7 @@ static int stream_binary(adl_binary_op op, adl_dtype dt, int64_t total, int64_t 
 }
 #endif
 
+/* r = a op b, r contiguous of the broadcast shape, one dtype for all. */
 static void binary_into(const kernel_loops *l, adl_binary_op op, const adl_array *a,
                         const adl_array *b, adl_array *r) {
     int nd = r->ndim;

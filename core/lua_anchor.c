@@ -173,10 +173,7 @@ adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b
     adl_lua_state *st = state_of(L);
     if (!anchoring(st))
         return adl_lua_newslot(L);
-    adl_ud *u = lua_newuserdata(L, sizeof *u);
-    u->a = NULL;
-    u->tag = &adl_ud_tag;
-    u->anchor = NULL; /* raising below leaves a userdata without metatable: garbage */
+    adl_ud *u = adl_lua_newud(L); /* raising below leaves it without metatable: garbage */
     u->anchor = push_anchor_metatable(L, st);
     lua_setmetatable(L, -2);
     return u;

@@ -16,10 +16,7 @@
 const char adl_ud_tag = 0;
 
 adl_ud *adl_lua_newslot(lua_State *L) {
-    adl_ud *u = lua_newuserdata(L, sizeof *u);
-    u->a = NULL;
-    u->tag = &adl_ud_tag;
-    u->anchor = NULL;
+    adl_ud *u = adl_lua_newud(L);
     lua_pushvalue(L, ADL_MT_UPVALUE);
     lua_setmetatable(L, -2);
     return u;
@@ -507,7 +504,6 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
         lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
         lua_setmetatable(L, -2);
         lua_pushvalue(L, -1);
-        adl_lua_own(L, 1); /* its environment is replaced */
         adl_lua_set_attached(L, 1);
     }
     adl_lua_newslot(L);

@@ -60,6 +60,16 @@ void adl_lua_anchor_release(lua_State *L);
 
 extern const char adl_ud_tag;
 
+/* Pushes a new, empty array userdata without a metatable: adl_lua_newslot
+ * and adl_lua_newslot_for give it theirs. */
+static inline adl_ud *adl_lua_newud(lua_State *L) {
+    adl_ud *u = (adl_ud *)lua_newuserdata(L, sizeof *u);
+    u->a = NULL;
+    u->tag = &adl_ud_tag;
+    u->anchor = NULL;
+    return u;
+}
+
 static inline adl_ctx *adl_lua_ctx(lua_State *L) {
     return (adl_ctx *)lua_touserdata(L, ADL_CTX_UPVALUE);
 }

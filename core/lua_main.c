@@ -79,13 +79,12 @@ static void print_version(void) {
 #else
     const char *lua = LUA_RELEASE;
 #endif
+    printf("adlua %s (%s", ADLUA_VERSION, lua);
     if (core != NULL)
-        printf("adlua %s (%s, OpenBLAS core: %s%s, %d threads; elementwise: %s, %d threads)\n",
-               ADLUA_VERSION, lua, core, adl_blas_auto() ? " chosen by adlua" : "",
-               adl_blas_threads(), adl_vm_isa_name(adl_vm_get_isa()), adl_parallel_threads());
-    else
-        printf("adlua %s (%s; elementwise: %s, %d threads)\n", ADLUA_VERSION, lua,
-               adl_vm_isa_name(adl_vm_get_isa()), adl_parallel_threads());
+        printf(", OpenBLAS core: %s%s, %d threads", core, adl_blas_auto() ? " chosen by adlua" : "",
+               adl_blas_threads());
+    printf("; elementwise: %s, %d threads)\n", adl_vm_isa_name(adl_vm_get_isa()),
+           adl_parallel_threads());
     fflush(stdout);
 }
 

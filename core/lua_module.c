@@ -13,12 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CTX_KEY ADL_LUA_CTX_KEY
-#define MT_KEY  "adlua.array"
+#define MT_KEY "adlua.array"
 
 void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
     for (; funcs->name; funcs++) {
-        lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+        lua_getfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
         lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
         lua_pushcclosure(L, funcs->func, 2);
         lua_setfield(L, -2, funcs->name);
@@ -78,7 +77,7 @@ static int get_num_threads(lua_State *L) {
 }
 
 int luaopen_adlua_core(lua_State *L) {
-    lua_getfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
     int fresh = lua_isnil(L, -1);
     lua_pop(L, 1);
     if (fresh) {
@@ -91,7 +90,7 @@ int luaopen_adlua_core(lua_State *L) {
         lua_pushcfunction(L, ctx_gc);
         lua_setfield(L, -2, "__gc");
         lua_setmetatable(L, -2);
-        lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
+        lua_setfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
         lua_newtable(L);
         lua_setfield(L, LUA_REGISTRYINDEX, MT_KEY);
         adl_lua_open_array(L);

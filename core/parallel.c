@@ -139,6 +139,10 @@ void adl_parallel_for(int64_t n, int64_t min_chunk, adl_par_fn fn, void *arg) {
     if (min_chunk < 1)
         min_chunk = 1;
     int64_t most = n / min_chunk;
+    if (most < 2) { /* most calls: nothing to split */
+        fn(arg, 0, n);
+        return;
+    }
     int nchunks = adl_parallel_threads();
     if (most < nchunks)
         nchunks = (int)most;

@@ -264,10 +264,7 @@ static void vm_run(adl_vm_func f, int64_t n, void *o, int64_t so, const void *a,
     if ((unsigned)f >= ADL_VM_COUNT)
         return;
     vm_job j = {f, o, a, so, sa, f32};
-    if (n < 2 * min_split(f)) /* most calls: no split to consider */
-        vm_range(&j, 0, n);
-    else
-        adl_parallel_for(n, min_split(f), vm_range, &j);
+    adl_parallel_for(n, min_split(f), vm_range, &j);
 }
 
 void adl_vm_f64(adl_vm_func f, int64_t n, double *o, int64_t so, const double *a, int64_t sa) {
