@@ -41,6 +41,10 @@ struct adl_trace {
     adl_node **chunks;
     int32_t n, nchunks;
     arena_block *arena;
+    /* the 0-d constant of the latest `box * number` or `box / number`
+     * (adl_apply_scalar), shared by the next such nodes with the same
+     * number: a loop multiplying by one constant saves an array per step */
+    adl_array *last_constant;
 };
 
 static adl_node *node_at(adl_trace *t, int32_t i) {
@@ -154,6 +158,8 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
     }
     t->chunks = NULL;
     t->n = t->nchunks = 0;
+    adl_array_release(t->last_constant);
+    t->last_constant = NULL;
     adl_trace_release(t);
 }
 
@@ -369,6 +375,24 @@ static int small_elementwise(adl_ctx *ctx, adl_opcode op, int nin, adl_array *co
  * and the kernel's dispatch).  The same arithmetic as the kernels' loops,
  * so the same bits.  Returns 0, doing nothing, when the general path is
  * needed. */
+/* A 0-d array holding s (one reference): the trace's latest one when it
+ * holds the same bits (a constant is never written into: nodes only read
+ * it), else a new one that becomes the latest. */
+static adl_array *trace_constant(adl_ctx *ctx, adl_trace *t, double s) {
+    adl_array *c = t->last_constant;
+    if (c && memcmp(adl_f64(c), &s, sizeof s) == 0) {
+        adl_array_retain(c);
+        return c;
+    }
+    c = adl_array_scalar(ctx, s);
+    if (c) {
+        adl_array_release(t->last_constant);
+        adl_array_retain(c);
+        t->last_constant = c;
+    }
+    return c;
+}
+
 int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_first,
                      adl_array **out, adl_status *status) {
     if ((op != ADL_OP_ADD && op != ADL_OP_SUB && op != ADL_OP_MUL && op != ADL_OP_DIV) ||
@@ -408,7 +432,7 @@ int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_
     /* the rules of * and / read the constant; those of + and - do not */
     adl_array *c = NULL;
     if (op == ADL_OP_MUL || op == ADL_OP_DIV) {
-        c = adl_array_scalar(ctx, s);
+        c = trace_constant(ctx, t, s);
         if (!c) {
             adl_array_release(value);
             *status = ctx->status;

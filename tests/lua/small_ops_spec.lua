@@ -76,6 +76,48 @@ describe("small boxes and numbers", function()
     assert.is_true(same(g, g2))
   end)
 
+  it("shares a constant between nodes only when its bits are the same", function()
+    -- a trace reuses the 0-d array of its latest `* number` or `/ number`
+    -- for the next one with the same number (core/trace.c trace_constant)
+    local function chain(b)
+      local y = b
+      for _, c in ipairs({ 2, 2, 3, 2, 0.5, 0.5 }) do y = y * c end
+      for _, c in ipairs({ 4, 4, 2 }) do y = y / c end
+      return y
+    end
+    h.assert_array(ad.grad(function(b) return np.sum(chain(b)) end)(np.array({ 1, -2 })),
+                   { 6 / 32, 6 / 32 }, 0)
+    -- 0 and -0 are equal numbers but different constants
+    local g = ad.grad(function(b) local _ = b * 0.0; return b * -0.0 end)(1.5)
+    assert.is_true(same_number(-0.0, g), "d/db b * -0 is -0")
+    g = ad.grad(function(b) local _ = b * -0.0; return b * 0.0 end)(1.5)
+    assert.is_true(same_number(0.0, g), "d/db b * 0 is 0")
+    g = ad.grad(function(b) return b * (0 / 0) + b * (0 / 0) end)(1.5)
+    assert.is_true(g ~= g)
+    -- second order through shared constants
+    assert.near(12, ad.grad(ad.grad(function(b) return b * 3 * b * 2 end))(0.7), 1e-12)
+  end)
+
+  it("lets go of the shared constant with the trace", function()
+    local D = require("adlua.core").debug
+    local function work()
+      return ad.grad(function(b)
+        local y = b
+        for i = 1, 50 do y = y * 1.0001 + (i % 2) * y / 3 end
+        return y
+      end)(0.5)
+    end
+    work()
+    collectgarbage(); collectgarbage()
+    local arrays, buffers, bytes = D.live()
+    for _ = 1, 3 do work() end
+    collectgarbage(); collectgarbage()
+    local arrays2, buffers2, bytes2 = D.live()
+    assert.equal(arrays, arrays2)
+    assert.equal(buffers, buffers2)
+    assert.equal(bytes, bytes2)
+  end)
+
   it("leaves other cases to the general path", function()
     -- float32 keeps its dtype; a strided value; nesting; forward mode; jit
     local x32 = np.array({ 1, 2 }, "float32")
