@@ -126,8 +126,37 @@ static double blas_dot(adl_dtype dt, int n, const void *x, int incx, const void 
     return cblas_ddot(n, x, incx, y, incy);
 }
 
+/* OpenBLAS 0.3.21 runs a matrix-vector product on all its threads from
+ * 9,216 matrix elements (interface/gemv.c), and on two cores handing the
+ * work over costs more than it saves well beyond that: at 100 x 100, 3 us
+ * against 0.8 us on one thread, for A^T x up to 1000 x 1000 (measured,
+ * docs/performance.md).  Its gemm keeps one thread up to 262,144
+ * multiply-adds (interface/gemm.c) and with a single column runs as fast
+ * as gemv on one thread: products in the band where gemv would hand over
+ * in vain are computed as that gemm instead. */
+#define GEMV_THREADED_FROM  (2304 * 4)    /* elements: OpenBLAS's gemv threshold */
+#define GEMV_AS_GEMM_UPTO   (256 * 256)   /* A x: two threads win from about here */
+#define GEMV_T_AS_GEMM_UPTO (1024 * 1024) /* A^T x: measured no further */
+
+static int gemv_as_gemm(enum CBLAS_TRANSPOSE t, int m, int n, int incx) {
+    int64_t size = (int64_t)m * n;
+    return incx >= 1 && size >= GEMV_THREADED_FROM &&
+           size <= (t == CblasNoTrans ? GEMV_AS_GEMM_UPTO : GEMV_T_AS_GEMM_UPTO);
+}
+
 static void blas_gemv(adl_dtype dt, enum CBLAS_TRANSPOSE t, int m, int n, const void *a, int lda,
                       const void *x, int incx, void *y) {
+    if (gemv_as_gemm(t, m, n, incx)) {
+        /* y = op(A) x as a one-column product: x a column of stride incx */
+        int rows = t == CblasNoTrans ? m : n, inner = t == CblasNoTrans ? n : m;
+        if (dt == ADL_FLOAT32)
+            cblas_sgemm(CblasRowMajor, t, CblasNoTrans, rows, 1, inner, 1.0f, a, lda, x, incx, 0.0f,
+                        y, 1);
+        else
+            cblas_dgemm(CblasRowMajor, t, CblasNoTrans, rows, 1, inner, 1.0, a, lda, x, incx, 0.0,
+                        y, 1);
+        return;
+    }
     if (dt == ADL_FLOAT32)
         cblas_sgemv(CblasRowMajor, t, m, n, 1.0f, a, lda, x, incx, 0.0f, y, 1);
     else
