@@ -28,13 +28,39 @@
 typedef enum { TRANSPOSED, ELEMENTWISE, LINEAR, OWN } jvp_kind;
 
 static jvp_kind kind_of(adl_opcode op) {
-    adl_unary_op u;
-    adl_binary_op bin;
-    /* the elementwise kernels' list (ops.c), but * (linear in each factor),
-     * and where (elementwise in its two branches) */
-    if (op == ADL_OP_WHERE || (op != ADL_OP_MUL && adl_op_kernel(op, &u, &bin) != 0))
-        return ELEMENTWISE;
     switch (op) {
+    case ADL_OP_NEG:
+    case ADL_OP_EXP:
+    case ADL_OP_LOG:
+    case ADL_OP_LOG1P:
+    case ADL_OP_SQRT:
+    case ADL_OP_SIN:
+    case ADL_OP_COS:
+    case ADL_OP_TAN:
+    case ADL_OP_TANH:
+    case ADL_OP_ABS:
+    case ADL_OP_SQUARE:
+    case ADL_OP_ADD:
+    case ADL_OP_SUB:
+    case ADL_OP_DIV:
+    case ADL_OP_POW:
+    case ADL_OP_MAXIMUM:
+    case ADL_OP_MINIMUM:
+    case ADL_OP_WHERE:
+    case ADL_OP_EXPM1:
+    case ADL_OP_LOG2:
+    case ADL_OP_LOG10:
+    case ADL_OP_ARCSIN:
+    case ADL_OP_ARCCOS:
+    case ADL_OP_ARCTAN:
+    case ADL_OP_ARCTAN2:
+    case ADL_OP_EXP2:
+    case ADL_OP_SINH:
+    case ADL_OP_COSH:
+    case ADL_OP_ARCSINH:
+    case ADL_OP_ARCCOSH:
+    case ADL_OP_ARCTANH:
+        return ELEMENTWISE;
     case ADL_OP_MUL:
     case ADL_OP_SUM:
     case ADL_OP_DOT:
