@@ -9,9 +9,17 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Per-thread state of this file: built position-independent (libadlua.so,
+ * the Lua module), the default model reaches it through a call to
+ * __tls_get_addr in every function that touches it, about a tenth of a
+ * scalar operation's core work.  The initial-exec model reads it at a
+ * fixed offset; a library that is dlopen'ed (the Lua module) takes these
+ * 48 bytes from the static TLS space glibc keeps for such libraries. */
+#define ADL_TLS static _Thread_local __attribute__((tls_model("initial-exec")))
+
 /* Per-thread counters: no atomic instructions on the hot path; leak checks
  * compare them on the thread that does the work. */
-static _Thread_local int64_t live_arrays, live_buffers, live_bytes;
+ADL_TLS int64_t live_arrays, live_buffers, live_bytes;
 
 int64_t adl_live_arrays(void) {
     return live_arrays;
@@ -63,8 +71,8 @@ typedef struct free_block {
     struct free_block *next;
 } free_block;
 
-static _Thread_local free_block *cache_top[2];
-static _Thread_local int cache_count[2];
+ADL_TLS free_block *cache_top[2];
+ADL_TLS int cache_count[2];
 
 static void *block_get(int kind) {
     free_block *b = cache_top[kind];
