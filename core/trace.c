@@ -368,13 +368,6 @@ static int small_elementwise(adl_ctx *ctx, adl_opcode op, int nin, adl_array *co
     return 1;
 }
 
-/* `a op s`, or `s op a` when s_first, for + - * / of a box of one live
- * reverse trace over a small plain float64 value and a number: the most
- * common step of loss loops, computed and recorded here without the
- * general path's layers (a 0-d array for s, which + and - do not keep,
- * and the kernel's dispatch).  The same arithmetic as the kernels' loops,
- * so the same bits.  Returns 0, doing nothing, when the general path is
- * needed. */
 /* A 0-d array holding s (one reference): the trace's latest one when it
  * holds the same bits (a constant is never written into: nodes only read
  * it), else a new one that becomes the latest. */
@@ -393,6 +386,13 @@ static adl_array *trace_constant(adl_ctx *ctx, adl_trace *t, double s) {
     return c;
 }
 
+/* `a op s`, or `s op a` when s_first, for + - * / of a box of one live
+ * reverse trace over a small plain float64 value and a number: the most
+ * common step of loss loops, computed and recorded here without the
+ * general path's layers (a 0-d array for s, which + and - do not keep,
+ * and the kernel's dispatch).  The same arithmetic as the kernels' loops,
+ * so the same bits.  Returns 0, doing nothing, when the general path is
+ * needed. */
 int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_first,
                      adl_array **out, adl_status *status) {
     if ((op != ADL_OP_ADD && op != ADL_OP_SUB && op != ADL_OP_MUL && op != ADL_OP_DIV) ||
