@@ -95,15 +95,7 @@ describe("small boxes", function()
       local big = ad.grad(function(x) return np.sum(x * x) end)(np.ones(100)) -- 800 bytes: finalized
       assert.equal(100, big.size)
     end
-    work()
-    settle()
-    local arrays, buffers, bytes = D.live()
-    for _ = 1, 3 do work() end
-    settle()
-    local arrays2, buffers2, bytes2 = D.live()
-    assert.equal(arrays, arrays2)
-    assert.equal(buffers, buffers2)
-    assert.equal(bytes, bytes2)
+    h.assert_live_steady(work, 3)
   end)
 
   it("kept past their trace, hold no box of a later trace", function()
