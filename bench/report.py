@@ -75,33 +75,56 @@ def dgemm_gflops(by):
     return r["result"]["gflops"] if r else None
 
 
+def speedup_gap(a, peer, ratio):
+    """What a ratio target peer/adlua >= ratio misses by: the time adlua needs."""
+    need = peer / ratio
+    return "%.1fx of %gx: needs %s, %.2fx faster" % (peer / a, ratio, fmt_time(need), a / need)
+
+
 def targets(key, recs, by):
-    """(text, met or None when it cannot be judged)."""
+    """(text, met or None when it cannot be judged, how far from the target
+    when it is not met, else "")."""
     a, t, n = (spi(recs.get(p)) for p in PEERS)
     mem = lambda p: recs[p].get("peak_rss_mib") if p in recs else None  # noqa: E731
     if a is None:
-        return "not measured", False
+        return "not measured", False, ""
     if key == "W1":
-        return "torch/adlua >= 30x", (t / a >= 30) if t else None
+        met = (t / a >= 30) if t else None
+        return "torch/adlua >= 30x", met, speedup_gap(a, t, 30) if met is False else ""
     if key == "W2":
-        return "adlua/numpy <= 1.5", (a / n <= 1.5) if n else None
+        met = (a / n <= 1.5) if n else None
+        return "adlua/numpy <= 1.5", met, "%.2fx NumPy's time" % (a / n) if met is False else ""
     if key == "W3":
-        ok = a <= 0.3e-6 and (t is None or t / a >= 100)
-        return "<= 0.3 µs/link, torch/adlua >= 100x", ok if t else (a <= 0.3e-6 and None)
+        gaps = []
+        if a > 0.3e-6:
+            gaps.append("%s per link: %.2fx over 0.3 µs" % (fmt_time(a), a / 0.3e-6))
+        if t and t / a < 100:
+            gaps.append(speedup_gap(a, t, 100))
+        met = not gaps if t else (a <= 0.3e-6 and None)
+        return "<= 0.3 µs/link, torch/adlua >= 100x", met, "; ".join(gaps)
     if key in ("W4", "W5"):
+        text = "adlua/numpy <= 1.1, faster than torch, peak mem <= torch's"
         if not (n and t):
-            return "adlua/numpy <= 1.1, faster than torch, peak mem <= torch's", None
-        ok = a / n <= 1.1 and a < t and (mem("adlua") or 0) <= (mem("torch") or 0)
-        return "adlua/numpy <= 1.1, faster than torch, peak mem <= torch's", ok
+            return text, None, ""
+        gaps = []
+        if a / n > 1.1:
+            gaps.append("%.2fx NumPy's time" % (a / n))
+        if a >= t:
+            gaps.append("%.2fx torch's time" % (a / t))
+        if (mem("adlua") or 0) > (mem("torch") or 0):
+            gaps.append("peak %.0f MiB against torch's %.0f" % (mem("adlua"), mem("torch") or 0))
+        return text, not gaps, "; ".join(gaps)
     if key == "W6":
         g = dgemm_gflops(by)
         if not g:
-            return ">= 85% of dgemm", None
+            return ">= 85% of dgemm", None, ""
         frac = 2 * 2 * 1000 ** 3 / a / 1e9 / g       # two 1000^3 GEMMs
-        return ">= 85%% of dgemm (%.0f%% of %.0f GFLOP/s)" % (100 * frac, g), frac >= 0.85
+        return (">= 85%% of dgemm (%.0f%% of %.0f GFLOP/s)" % (100 * frac, g), frac >= 0.85,
+                "" if frac >= 0.85 else "%.0f points short" % (100 * (0.85 - frac)))
     if key == "W7":
-        return "torch/adlua >= 5x", (t / a >= 5) if t else None
-    return "-", None
+        met = (t / a >= 5) if t else None
+        return "torch/adlua >= 5x", met, speedup_gap(a, t, 5) if met is False else ""
+    return "-", None, ""
 
 
 def rel_close(x, y, tol):
@@ -253,8 +276,10 @@ def main():
             ratios.append("%.2fx" % (o / a) if a and o else "-")
         mem = "/".join("%.0f" % recs[p]["peak_rss_mib"] if p in recs and recs[p].get("peak_rss_mib")
                        else "-" for p in PEERS)
-        text, met = targets(key, recs, by)
+        text, met, gap = targets(key, recs, by)
         verdict = "met" if met else ("NOT MET" if met is False else "n/a")
+        if gap:
+            verdict += " (%s)" % gap
         if "adlua" in recs and recs["adlua"]["iters"] != FULL[key]:
             verdict += " (short run)"
         iters = "/".join(str(recs[p]["iters"]) if p in recs else "-" for p in PEERS)
@@ -267,6 +292,8 @@ def main():
             # issue 7 sets a replay target for W1 only; other rows are for information
             met = ((t / j >= 100) if t else None) if key == "W1" else None
             verdict = "met" if met else ("NOT MET" if met is False else "n/a")
+            if met is False:
+                verdict += " (%s)" % speedup_gap(j, t, 100)
             if jit["iters"] != FULL[key]:
                 verdict += " (short run)"
             rows.append(("%s, ad.jit (per %s)" % (name, unit),
