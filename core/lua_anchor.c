@@ -167,10 +167,10 @@ static int anchoring(adl_lua_state *st) {
     return st->anchor != NULL || ++st->small_boxes > ANCHOR_AFTER;
 }
 
-adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b) {
+adl_ud *adl_lua_newslot_for(lua_State *L, adl_ctx *ctx, const adl_array *a, const adl_array *b) {
     if (!small_box(a) && !small_box(b))
         return adl_lua_newslot(L);
-    adl_lua_state *st = state_of(L);
+    adl_lua_state *st = (adl_lua_state *)ctx; /* its first member */
     if (!anchoring(st))
         return adl_lua_newslot(L);
     adl_ud *u = adl_lua_newud(L); /* raising below leaves it without metatable: garbage */
@@ -226,7 +226,8 @@ void adl_lua_anchor_release(lua_State *L) {
 
 #else /* PUC Lua: every array keeps its own finalizer */
 
-adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b) {
+adl_ud *adl_lua_newslot_for(lua_State *L, adl_ctx *ctx, const adl_array *a, const adl_array *b) {
+    (void)ctx;
     (void)a;
     (void)b;
     return adl_lua_newslot(L);

@@ -22,7 +22,8 @@ adl_ud *adl_lua_newslot(lua_State *L) {
     return u;
 }
 
-int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix) {
+int adl_lua_finish_slot(lua_State *L, adl_ud *u, adl_status st, adl_array *const *result,
+                        const char *prefix) {
     if (st != ADL_OK)
         return adl_lua_raise(L, "%s%s", prefix, adl_lua_ctx(L)->msg);
     adl_array *a = *result;
@@ -33,7 +34,6 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
         lua_pushnumber(L, v);
         return 1;
     }
-    adl_ud *u = lua_touserdata(L, -1);
     u->a = a;
     /* after the userdata owns it: a collection runs finalizers, and an
      * error from one of them would otherwise leave the array unowned */
@@ -42,6 +42,10 @@ int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const 
     if (a->level == 0 && a->buf->nbytes >= ADL_LUA_ACCOUNT_BYTES)
         adl_lua_account(L);
     return 1;
+}
+
+int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix) {
+    return adl_lua_finish_slot(L, lua_touserdata(L, -1), st, result, prefix);
 }
 
 void adl_lua_pusharray(lua_State *L, adl_array *a) {
@@ -244,7 +248,7 @@ static int arith(lua_State *L, adl_opcode op) {
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 2));
-    adl_lua_newslot_for(L, a, b);
+    adl_ud *u = adl_lua_newslot_for(L, ctx, a, b);
     adl_status st;
     if (a && b)
         st = adl_binary(ctx, op, a, b, &r);
@@ -252,7 +256,7 @@ static int arith(lua_State *L, adl_opcode op) {
         st = adl_binary_scalar(ctx, op, a, lua_tonumber(L, 2), &r);
     else
         st = adl_scalar_binary(ctx, op, lua_tonumber(L, 1), b, &r);
-    return adl_lua_finish(L, st, &r, "np.");
+    return adl_lua_finish_slot(L, u, st, &r, "np.");
 }
 
 static int l_add(lua_State *L) {

@@ -43,9 +43,10 @@ void adl_lua_state_init(adl_lua_state *st);
 
 /* Small boxes without a finalizer each (lua_anchor.c).
  * - adl_lua_newslot_for: adl_lua_newslot for an operation on a and b (b
- *   may be NULL): when one is a small box, so the result likely is, the
- *   slot gets the current anchor's metatable at once (adl_lua_finish
- *   corrects a wrong guess).
+ *   may be NULL) of the calling function's ctx (adl_lua_ctx(L), which the
+ *   caller has fetched already): when one is a small box, so the result
+ *   likely is, the slot gets the current anchor's metatable at once
+ *   (adl_lua_finish corrects a wrong guess).
  * - adl_lua_anchor (from adl_lua_finish): hands the reference of the array
  *   userdata u at the top of the stack to the current anchor when u holds
  *   a small box of a live trace.  May raise, leaving u owning it.
@@ -53,7 +54,7 @@ void adl_lua_state_init(adl_lua_state *st);
  *   environment is replaced).
  * - adl_lua_anchor_release: when the outermost trace ends, the binding
  *   lets go of the current anchor, so it goes with its boxes. */
-adl_ud *adl_lua_newslot_for(lua_State *L, const adl_array *a, const adl_array *b);
+adl_ud *adl_lua_newslot_for(lua_State *L, adl_ctx *ctx, const adl_array *a, const adl_array *b);
 void adl_lua_anchor(lua_State *L, adl_ud *u);
 void adl_lua_own(lua_State *L, int idx);
 void adl_lua_anchor_release(lua_State *L);
@@ -100,6 +101,10 @@ adl_ud *adl_lua_newslot(lua_State *L);
  * pointer so that `adl_lua_finish(L, core_call(..., &r), &r, ...)` reads r
  * after the call, whatever the order C evaluates arguments in. */
 int adl_lua_finish(lua_State *L, adl_status st, adl_array *const *result, const char *prefix);
+/* adl_lua_finish for the slot u at the top of the stack, as returned by
+ * adl_lua_newslot(_for): one C API call fewer, for the per-operation paths. */
+int adl_lua_finish_slot(lua_State *L, adl_ud *u, adl_status st, adl_array *const *result,
+                        const char *prefix);
 /* Pushes a (taking over its reference), as adl_lua_newslot + finish. */
 void adl_lua_pusharray(lua_State *L, adl_array *a);
 /* A whole number at idx in [lo, hi], or raises naming fname and what. */

@@ -194,8 +194,9 @@ static int l_astype(lua_State *L) {
 
 static int unary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
-    adl_lua_newslot_for(L, a, NULL);
-    return finish(L, adl_unary(adl_lua_ctx(L), op, a, &r), &r);
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_ud *u = adl_lua_newslot_for(L, ctx, a, NULL);
+    return adl_lua_finish_slot(L, u, adl_unary(ctx, op, a, &r), &r, "np.");
 }
 
 #define UNARY(fn, OP)                            \
@@ -348,8 +349,9 @@ static int l_mean(lua_State *L) {
 static int l_dot(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.dot");
     adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
-    adl_lua_newslot_for(L, a, b);
-    return finish(L, adl_dot(adl_lua_ctx(L), a, b, &r), &r);
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_ud *u = adl_lua_newslot_for(L, ctx, a, b);
+    return adl_lua_finish_slot(L, u, adl_dot(ctx, a, b, &r), &r, "np.");
 }
 
 static int l_matmul(lua_State *L) {
