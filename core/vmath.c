@@ -263,12 +263,6 @@ static void vm_run(adl_vm_func f, int64_t n, void *o, int64_t so, const void *a,
                    int f32) {
     if ((unsigned)f >= ADL_VM_COUNT)
         return;
-    if (!f32 && so == 1 && sa == 1 && n < 2 * min_split(f)) {
-        /* what adl_parallel_for would do, without its job: one-number
-         * operations (W3's tanh) spent more on the way than in the loop */
-        run_f64(f, n, o, a);
-        return;
-    }
     vm_job j = {f, o, a, so, sa, f32};
     adl_parallel_for(n, min_split(f), vm_range, &j);
 }
