@@ -81,6 +81,14 @@ def speedup_gap(a, peer, ratio):
     return "%.1fx of %gx: needs %s, %.2fx faster" % (peer / a, ratio, fmt_time(need), a / need)
 
 
+def verdict_of(met, gap, full):
+    """met / NOT MET (how far) / n/a, marked when the run was not full size."""
+    v = "met" if met else ("NOT MET" if met is False else "n/a")
+    if gap:
+        v += " (%s)" % gap
+    return v if full else v + " (short run)"
+
+
 def targets(key, recs, by):
     """(text, met or None when it cannot be judged, how far from the target
     when it is not met, else "")."""
@@ -277,11 +285,7 @@ def main():
         mem = "/".join("%.0f" % recs[p]["peak_rss_mib"] if p in recs and recs[p].get("peak_rss_mib")
                        else "-" for p in PEERS)
         text, met, gap = targets(key, recs, by)
-        verdict = "met" if met else ("NOT MET" if met is False else "n/a")
-        if gap:
-            verdict += " (%s)" % gap
-        if "adlua" in recs and recs["adlua"]["iters"] != FULL[key]:
-            verdict += " (short run)"
+        verdict = verdict_of(met, gap, "adlua" not in recs or recs["adlua"]["iters"] == FULL[key])
         iters = "/".join(str(recs[p]["iters"]) if p in recs else "-" for p in PEERS)
         name, unit = NAMES[key]
         rows.append(("%s (per %s)" % (name, unit), iters, *times, *ratios, mem,
@@ -291,11 +295,8 @@ def main():
             j, t = spi(jit), spi(recs.get("torch"))
             # issue 7 sets a replay target for W1 only; other rows are for information
             met = ((t / j >= 100) if t else None) if key == "W1" else None
-            verdict = "met" if met else ("NOT MET" if met is False else "n/a")
-            if met is False:
-                verdict += " (%s)" % speedup_gap(j, t, 100)
-            if jit["iters"] != FULL[key]:
-                verdict += " (short run)"
+            verdict = verdict_of(met, speedup_gap(j, t, 100) if met is False else "",
+                                 jit["iters"] == FULL[key])
             rows.append(("%s, ad.jit (per %s)" % (name, unit),
                          "/".join([str(jit["iters"])] + iters.split("/")[1:]),
                          fmt_time(j), *times[1:],
