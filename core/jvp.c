@@ -220,7 +220,7 @@ static adl_array *transposed_rule(scope *s, adl_opcode op, int nin, adl_array *c
     adl_array *u = NULL, *g = NULL, *fitted = NULL, *jt = NULL;
     st = adl_trace_leaf(s->ctx, r, seed, &u);
     if (st == ADL_OK)
-        st = adl_vjp(s->ctx, &n, k, u, &g);
+        st = adl_vjp(s->ctx, &n, k, u, 0, &g);
     if (st == ADL_OK)
         st = adl_sum_to(s->ctx, g, in[k]->ndim, in[k]->shape, &fitted);
     if (st == ADL_OK)
@@ -241,7 +241,7 @@ static adl_array *part(scope *s, adl_opcode op, int nin, adl_array *const *in, i
     case ELEMENTWISE: {
         adl_node n = node_of(op, nin, in, p, ans);
         adl_array *r = NULL;
-        return s->st ? NULL : keep(s, adl_vjp(s->ctx, &n, k, t, &r), &r);
+        return s->st ? NULL : keep(s, adl_vjp(s->ctx, &n, k, t, 0, &r), &r);
     }
     case LINEAR:
         return linear(s, op, nin, in, k, t, p);

@@ -205,7 +205,8 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     }
 }
 
-adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
+                   adl_array **out) {
     if (adl_op_is_linalg(n->op))
         return adl_linalg_vjp(ctx, n, k, g, out);
     if (n->op == ADL_OP_ADD || (n->op == ADL_OP_SUB && k == 0) || n->op == ADL_OP_BROADCAST_TO) {
@@ -214,7 +215,7 @@ adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_arr
         *out = g;
         return ADL_OK;
     }
-    adl_status st = adl_vjp_fused(ctx, n, k, g, out);
+    adl_status st = adl_vjp_fused(ctx, n, k, g, spend_g, out);
     if (st || *out)
         return st;
     scope s = {ctx, ADL_OK, 0, {0}};

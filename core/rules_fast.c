@@ -42,11 +42,25 @@ FUSED(square_rule, gi *(ui * 2.0))    /* u = x */
 
 typedef void (*fused_fn)(double *, const double *, const double *, int64_t);
 
-static adl_status unary_rule(adl_ctx *ctx, fused_fn fn, const adl_array *u, const adl_array *g,
-                             adl_array **out) {
+/* Where a rule's result goes: into g's own numbers when the sweep is done
+ * with g (spend_g) and nothing else holds them (no other reference, no view,
+ * no tape record), which saves an array per node of a chain; else a new
+ * array of g's shape.  Each element is read before it is written, so the
+ * loops above run in place unchanged. */
+static adl_array *result_for(adl_ctx *ctx, adl_array *g, int spend_g) {
+    if (spend_g && g->refcount == 1 && g->buf->refcount == 1 && g->buf->saved == 0 &&
+        !g->buf->release) {
+        adl_array_retain(g);
+        return g;
+    }
+    return adl_array_alloc(ctx, "grad", ADL_FLOAT64, g->ndim, g->shape);
+}
+
+static adl_status unary_rule(adl_ctx *ctx, fused_fn fn, const adl_array *u, adl_array *g,
+                             int spend_g, adl_array **out) {
     if (!plain_f64(u) || !plain_f64(g) || !same_shape(u, g))
         return ADL_OK;
-    adl_array *r = adl_array_alloc(ctx, "grad", ADL_FLOAT64, g->ndim, g->shape);
+    adl_array *r = result_for(ctx, g, spend_g);
     if (!r)
         return ctx->status;
     fn(adl_f64(r), adl_f64(g), adl_f64(u), g->size);
@@ -75,11 +89,11 @@ static adl_status dot_rule(adl_ctx *ctx, const adl_node *n, int k, const adl_arr
 
 /* r = g * c (c: one number, or an array of g's shape) and r = -g: the rules
  * of *, - and unary minus. */
-static adl_status scale_rule(adl_ctx *ctx, const adl_array *g, const adl_array *c, double sign,
-                             adl_array **out) {
+static adl_status scale_rule(adl_ctx *ctx, adl_array *g, const adl_array *c, double sign,
+                             int spend_g, adl_array **out) {
     if (!plain_f64(g) || (c && (!plain_f64(c) || (c->size != 1 && !same_shape(c, g)))))
         return ADL_OK;
-    adl_array *r = adl_array_alloc(ctx, "grad", ADL_FLOAT64, g->ndim, g->shape);
+    adl_array *r = result_for(ctx, g, spend_g);
     if (!r)
         return ctx->status;
     double *rp = adl_f64(r);
@@ -100,38 +114,39 @@ static adl_status scale_rule(adl_ctx *ctx, const adl_array *g, const adl_array *
     return ADL_OK;
 }
 
-adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out) {
+adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
+                         adl_array **out) {
     *out = NULL;
     const adl_array *x = n->in[0], *ans = n->out;
     switch (n->op) {
     case ADL_OP_TANH:
-        return unary_rule(ctx, tanh_rule, ans, g, out);
+        return unary_rule(ctx, tanh_rule, ans, g, spend_g, out);
     case ADL_OP_TAN:
-        return unary_rule(ctx, tan_rule, ans, g, out);
+        return unary_rule(ctx, tan_rule, ans, g, spend_g, out);
     case ADL_OP_EXP:
-        return unary_rule(ctx, exp_rule, ans, g, out);
+        return unary_rule(ctx, exp_rule, ans, g, spend_g, out);
     case ADL_OP_SQRT:
-        return unary_rule(ctx, sqrt_rule, ans, g, out);
+        return unary_rule(ctx, sqrt_rule, ans, g, spend_g, out);
     case ADL_OP_LOG:
-        return unary_rule(ctx, log_rule, x, g, out);
+        return unary_rule(ctx, log_rule, x, g, spend_g, out);
     case ADL_OP_LOG1P:
-        return unary_rule(ctx, log1p_rule, x, g, out);
+        return unary_rule(ctx, log1p_rule, x, g, spend_g, out);
     case ADL_OP_SIN:
-        return unary_rule(ctx, sin_rule, x, g, out);
+        return unary_rule(ctx, sin_rule, x, g, spend_g, out);
     case ADL_OP_COS:
-        return unary_rule(ctx, cos_rule, x, g, out);
+        return unary_rule(ctx, cos_rule, x, g, spend_g, out);
     case ADL_OP_SQUARE:
-        return unary_rule(ctx, square_rule, x, g, out);
+        return unary_rule(ctx, square_rule, x, g, spend_g, out);
     case ADL_OP_DOT:
         return dot_rule(ctx, n, k, g, out);
     case ADL_OP_NEG:
-        return scale_rule(ctx, g, NULL, -1.0, out);
+        return scale_rule(ctx, g, NULL, -1.0, spend_g, out);
     case ADL_OP_SUB:
-        return k == 1 ? scale_rule(ctx, g, NULL, -1.0, out) : ADL_OK;
+        return k == 1 ? scale_rule(ctx, g, NULL, -1.0, spend_g, out) : ADL_OK;
     case ADL_OP_MUL:
         /* the other factor, when it broadcasts as one number or not at all;
          * the sweep sums the result back to this input's shape */
-        return scale_rule(ctx, g, n->in[1 - k], 1.0, out);
+        return scale_rule(ctx, g, n->in[1 - k], 1.0, spend_g, out);
     default:
         return ADL_OK;
     }

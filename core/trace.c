@@ -561,11 +561,14 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
         adl_node *n = node_at(t, i);
         if (!n->grad || n->op == ADL_OP_LEAF)
             continue;
-        for (int k = 0; k < n->nin; k++) {
+        int last = n->nin - 1; /* the last input with a parent: n->grad's last reader */
+        while (last >= 0 && n->parent[last] < 0)
+            last--;
+        for (int k = 0; k <= last; k++) {
             if (n->parent[k] < 0)
                 continue;
             adl_array *gk, *fitted;
-            adl_status st = adl_vjp(ctx, n, k, n->grad, &gk);
+            adl_status st = adl_vjp(ctx, n, k, n->grad, k == last, &gk);
             if (st)
                 return st;
             if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape)) {

@@ -102,8 +102,12 @@ int adl_forward_into(adl_ctx *ctx, adl_opcode op, adl_array *const *in, adl_arra
  * set) or 0 (not elementwise). */
 int adl_op_kernel(adl_opcode op, adl_unary_op *u, adl_binary_op *b);
 /* The gradient with respect to input k of node n, given the output's
- * gradient g; the result may need summing back to the input's shape (rules.c). */
-adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+ * gradient g; the result may need summing back to the input's shape (rules.c).
+ * `spend_g`: the caller reads g no more after this call (the sweep's last
+ * input of a node), so a fused rule may write its result into g's own
+ * numbers when nothing else holds them. */
+adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
+                   adl_array **out);
 /* The forward rule: the tangent of op's output `ans` at inputs `in` (values
  * one level below the forward trace) given the inputs' tangents (NULL:
  * zero); *out is NULL when the tangent is zero.  Written with traced
@@ -116,7 +120,8 @@ adl_status adl_jvp(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
 int adl_jvp_has_rule(adl_opcode op);
 /* The same rule as one fused loop when nothing will record it (plain
  * contiguous float64 operands); *out stays NULL when not covered (rules_fast.c). */
-adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, adl_array **out);
+adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
+                         adl_array **out);
 
 /* Counts (d = +1) or uncounts (-1) a hold on plain array a's buffer by a
  * tape record of operation `by` (or ADL_SAVED_BY_JIT), so that writing into
