@@ -16,7 +16,8 @@
 #
 # Variables: BUILD (output folder), SANITIZE=1, READLINE=1 (console with GNU
 # readline instead of libedit), V=1 (show commands), CC,
-# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
+# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LTO (default -flto=auto -ffat-lto-objects,
+# none with SANITIZE=1; LTO= builds without), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
 # LUA_PC (pkg-config name of the Lua to link: luajit, or lua5.4 with BUILD=build-lua54).
 
 MAKEFLAGS += --no-print-directory
@@ -63,9 +64,20 @@ SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-poin
            -fno-sanitize-recover=undefined,float-cast-overflow
 endif
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=c11 $(CFLAGS) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
+# Link-time optimisation outside the sanitizer builds: a traced operation
+# crosses array.c, trace.c, ops.c and the binding, whose small functions
+# (retain, release, header allocation) only inline across files at link
+# time (docs/performance.md: 3-5% fewer instructions on W1 and W3).  Fat
+# objects keep ordinary code beside the compiler's, so the installed
+# libadlua.a links with any compiler.  LTO= turns it off.
+ifeq ($(SANITIZE),1)
+LTO     ?=
+else
+LTO     ?= -flto=auto -ffat-lto-objects
+endif
+ALL_CFLAGS := -std=c11 $(CFLAGS) $(LTO) $(SAN) -Wall -Wextra -fPIC -pthread -D_POSIX_C_SOURCE=200809L \
               -Icore -Iinclude $(LUA_CFLAGS) $(BLAS_CFLAGS) $(MPI_CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS) $(SAN) -pthread
+ALL_LDFLAGS := $(LDFLAGS) $(CFLAGS) $(LTO) $(SAN) -pthread
 
 # The console's line editor: libedit (BSD) by default, GNU readline with
 # READLINE=1, none when neither is installed (plain stdin).
