@@ -399,8 +399,11 @@ void adl_array_retain(adl_array *a) {
         a->refcount++;
 }
 
-void adl_array_release(adl_array *a) {
-    while (a && --a->refcount == 0) {
+/* a's last reference went: frees it, and the boxes' values below it whose
+ * last reference that was.  Out of line, so that adl_array_release, a
+ * decrement on most calls, is small enough to inline across files (LTO). */
+static __attribute__((noinline)) void array_free(adl_array *a) {
+    do {
         adl_array *inner = a->inner;
         adl_buffer *b = a->buf;
         if (a->trace)
@@ -415,7 +418,12 @@ void adl_array_release(adl_array *a) {
             header_free(a);
         }
         a = inner; /* a box drops its reference to the value below, iteratively */
-    }
+    } while (a && --a->refcount == 0);
+}
+
+void adl_array_release(adl_array *a) {
+    if (a && --a->refcount == 0)
+        array_free(a);
 }
 
 const adl_array *adl_array_value(const adl_array *a) {
