@@ -575,11 +575,13 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
         int last = n->nin - 1; /* the last input with a parent: n->grad's last reader */
         while (last >= 0 && n->parent[last] < 0)
             last--;
+        /* debug_nans compares each rule's result with n->grad: keep it */
+        int spend_last = !ctx->debug_nans;
         for (int k = 0; k <= last; k++) {
             if (n->parent[k] < 0)
                 continue;
             adl_array *gk, *fitted;
-            adl_status st = adl_vjp(ctx, n, k, n->grad, k == last, &gk);
+            adl_status st = adl_vjp(ctx, n, k, n->grad, spend_last && k == last, &gk);
             if (st)
                 return st;
             if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape)) {

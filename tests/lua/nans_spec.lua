@@ -45,6 +45,20 @@ describe("debug_nans", function()
     assert.is_truthy(msg:find("nans_spec.lua:" .. line_of("BACKWARD-NAN"), 1, true), msg)
   end)
 
+  it("names it also when the derivative's gradient could be written in place", function()
+    -- a chain whose last rule may reuse the incoming gradient's numbers
+    -- (core/rules_fast.c result_for): the check compares the rule's result
+    -- with the gradient it was given, so that gradient must stay as it was
+    ad.debug_nans(true)
+    local f = function(x)
+      local r = np.sqrt(x * 1.0) -- CHAIN-NAN
+      return r
+    end
+    local msg = h.error_message(ad.grad(f), 0.0)
+    assert.is_truthy(msg:find("sqrt: its derivative produced NaN or Inf from finite values (debug_nans)", 1, true), msg)
+    assert.is_truthy(msg:find("nans_spec.lua:" .. line_of("CHAIN-NAN"), 1, true), msg)
+  end)
+
   it("blames only the operation that made the NaN, not those that pass it on", function()
     local nan = np.log(-1)
     ad.debug_nans(true)
