@@ -16,8 +16,9 @@
 #
 # Variables: BUILD (output folder), SANITIZE=1, READLINE=1 (console with GNU
 # readline instead of libedit), V=1 (show commands), CC,
-# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LTO (default -flto=auto -ffat-lto-objects,
-# none with SANITIZE=1; LTO= builds without), LDFLAGS, PKG_CONFIG, LUAJIT (the build's Lua),
+# CFLAGS (default -O2 -g; -O1 -g with SANITIZE=1), LTO (default -flto=auto -ffat-lto-objects
+# with GCC, none with clang or SANITIZE=1; LTO= builds without), LDFLAGS, PKG_CONFIG,
+# LUAJIT (the build's Lua),
 # LUA_PC (pkg-config name of the Lua to link: luajit, or lua5.4 with BUILD=build-lua54).
 
 MAKEFLAGS += --no-print-directory
@@ -70,8 +71,11 @@ CFLAGS  ?= -O2 -g
 # time (docs/performance.md: with adl_array_release made inlinable, 4.5%
 # fewer instructions per W1 sample, 6% per W3 link).  Fat
 # objects keep ordinary code beside the compiler's, so the installed
-# libadlua.a links with any compiler.  LTO= turns it off.
+# libadlua.a links with any compiler.  GCC only: clang's LTO needs its
+# own linker plugin, which Debian's ld does not load.  LTO= turns it off.
 ifeq ($(SANITIZE),1)
+LTO     ?=
+else ifneq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 LTO     ?=
 else
 LTO     ?= -flto=auto -ffat-lto-objects
