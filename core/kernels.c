@@ -694,6 +694,15 @@ static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
     const kernel_loops *l = loops_for_all(ctx, op, 2, in, dst->dtype);
     if (!l)
         return ctx->status;
+    void (*loop)(int64_t, void *, int64_t, const void *, int64_t) = add ? l->add : l->copy;
+    if (src->dtype == dst->dtype && adl_shape_equal(dst->ndim, dst->shape, src->ndim, src->shape) &&
+        adl_contiguous(dst) && adl_contiguous(src) && !may_overlap(dst, src)) {
+        /* the common case, one loop with nothing to broadcast or convert:
+         * the sweep adding a small gradient into its accumulator at every
+         * sample of a loss loop pays no set-up */
+        loop(dst->size, adl_first_elem(dst), 1, adl_first_elem(src), 1);
+        return ADL_OK;
+    }
     int nd = dst->ndim, lead = src->ndim - nd;
     int64_t sst[ADL_MAX_DIMS];
     for (int i = 0; i < src->ndim; i++) {
@@ -726,7 +735,6 @@ static adl_status update_in_place(adl_ctx *ctx, const char *op, adl_array *dst,
         }
     }
 
-    void (*loop)(int64_t, void *, int64_t, const void *, int64_t) = add ? l->add : l->copy;
     char *pd = adl_first_elem(dst);
     const char *ps = adl_first_elem(src);
     if (src->size == dst->size && adl_contiguous(dst) && adl_contiguous(src)) {

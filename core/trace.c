@@ -528,18 +528,7 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
      * needs to record the sum */
     if (acc->level == 0 && g->level == 0 && acc->refcount == 1 && acc->buf->refcount == 1 &&
         adl_shape_equal(acc->ndim, acc->shape, g->ndim, g->shape) && adl_contiguous(acc)) {
-        adl_status st = ADL_OK;
-        if (acc->dtype == ADL_FLOAT64 && g->dtype == ADL_FLOAT64 && acc->size <= SCALAR_FAST_MAX &&
-            adl_contiguous(g)) {
-            /* the kernel's own sum (acc + g) without its dispatch, for small
-             * values: a loss loop accumulates into a weight at every sample */
-            double *a = adl_f64(acc);
-            const double *b = adl_f64(g);
-            for (int64_t i = 0; i < acc->size; i++)
-                a[i] += b[i];
-        } else {
-            st = adl_k_add_into(ctx, acc, g);
-        }
+        adl_status st = adl_k_add_into(ctx, acc, g);
         adl_array_release(g);
         return st;
     }
