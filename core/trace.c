@@ -557,6 +557,9 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
     }
     adl_array_release(top->grad);
     top->grad = seed;
+    /* a node's last rule may spend its gradient, except under debug_nans,
+     * which compares each rule's result with the gradient it was given */
+    int spend_last = !ctx->debug_nans;
     for (int32_t i = out->node; i >= 0; i--) {
         adl_node *n = node_at(t, i);
         if (!n->grad || n->op == ADL_OP_LEAF)
@@ -564,8 +567,6 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
         int last = n->nin - 1; /* the last input with a parent: n->grad's last reader */
         while (last >= 0 && n->parent[last] < 0)
             last--;
-        /* debug_nans compares each rule's result with n->grad: keep it */
-        int spend_last = !ctx->debug_nans;
         for (int k = 0; k <= last; k++) {
             if (n->parent[k] < 0)
                 continue;
