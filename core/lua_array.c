@@ -464,10 +464,11 @@ static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
 }
 
 /* Views of a plain array are remembered until the collector takes them, a
- * few per array (in a weak table attached to its userdata): the blog's loss
- * reads X[{{}, i}] twice per sample of a constant X, and a view made anew
+ * few per array (in a weak table attached to its userdata): a loop reads
+ * X[i] or X[{{}, i}] of a constant X at every sample, and a view made anew
  * each time costs a userdata with a finalizer and a header, about a third
- * of a traced operation.  A view of a plain array records nothing, shares
+ * of a traced operation (the Lua front of __index finds X[{{}, i}] before
+ * this, l_index_remember).  A view of a plain array records nothing, shares
  * the array's numbers and cannot change shape, so a remembered view is
  * indistinguishable from a new one (but for rawequal), and whether the
  * collector ran in between changes no result.  VIEW_SLOTS slots, chosen by
@@ -520,6 +521,8 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
 static int l_index(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
+    if (!a) /* called as core.index */
+        return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
     int kt = lua_type(L, 2);
     if (kt == LUA_TSTRING) {
         size_t len;
@@ -569,6 +572,69 @@ static int l_index(lua_State *L) {
     return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), &r, "np.");
 }
 
+/* Whether key is {{}, i}: a whole first axis and one position (a column). */
+static int column_key(lua_State *L, int key) {
+    if (lua_type(L, key) != LUA_TTABLE || lua_objlen(L, key) != 2)
+        return 0;
+    lua_rawgeti(L, key, 1);
+    lua_rawgeti(L, key, 2);
+    int column =
+        lua_type(L, -2) == LUA_TTABLE && lua_objlen(L, -2) == 0 && lua_type(L, -1) == LUA_TNUMBER;
+    if (column) {
+        lua_pushnil(L);
+        column = lua_next(L, -3) == 0; /* {} itself, not {n = 1} */
+        if (!column)
+            lua_pop(L, 2);
+    }
+    lua_pop(L, 2);
+    return column;
+}
+
+/* core.index_remember(x, key, store): x[key], also found in store by the
+ * Lua front of __index (lua/adlua/index_front.lua), which looks there
+ * first, in Lua, and calls this on a miss, as a tail call (so that an
+ * error names the user's line).  Remembered are the arrays that the
+ * binding would give again anyway, with the same lifetimes:
+ * - key "T" of a traced x: store[x] = x.T, the transpose push_transpose
+ *   attaches to x.  store is weak in keys and values: the attachment keeps
+ *   the entry while x lives, and nothing else keeps either.
+ * - key {{}, i} of a plain x: store[x][i] = x[{{}, i}], in a table with
+ *   weak values, as push_view keeps views (a view goes when nothing else
+ *   holds it). */
+static int l_index_remember(lua_State *L) {
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a)
+        return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
+    int column = a->level == 0 && column_key(L, 2);
+    int transpose =
+        a->level > 0 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "T") == 0;
+    l_index(L); /* the result at the top */
+    if (transpose) {
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, 3);
+    } else if (column && adl_lua_toarray(L, -1)) {
+        lua_pushvalue(L, 1);
+        lua_rawget(L, 3);
+        if (lua_type(L, -1) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            lua_newtable(L);
+            lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
+            lua_setmetatable(L, -2);
+            lua_pushvalue(L, 1);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, 3);
+        }
+        lua_rawgeti(L, 2, 2);
+        lua_pushvalue(L, -3);
+        lua_rawset(L, -3);
+        lua_pop(L, 1);
+    }
+    return 1;
+}
+
 static int l_newindex(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
@@ -608,6 +674,13 @@ static const luaL_Reg meta[] = {
     {"__add", l_add},           {"__sub", l_sub},     {"__mul", l_mul},           {"__div", l_div},
     {"__pow", l_pow},           {"__unm", l_unm},     {"__len", l_len},           {"__gc", l_gc},
     {"__tostring", l_tostring}, {"__index", l_index}, {"__newindex", l_newindex}, {NULL, NULL}};
+
+static const luaL_Reg index_funcs[] = {
+    {"index", l_index}, {"index_remember", l_index_remember}, {NULL, NULL}};
+
+void adl_lua_open_array_index(lua_State *L) {
+    adl_lua_setfuncs(L, index_funcs);
+}
 
 void adl_lua_open_array(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, "adlua.array");

@@ -147,7 +147,9 @@ void adl_lua_open_numpy(lua_State *L);    /* np functions into table at top */
 void adl_lua_open_autograd(lua_State *L); /* trace functions into table at top */
 void adl_lua_open_jit(lua_State *L);      /* recordings and programs (lua_jit.c) */
 void adl_lua_open_index(lua_State *L);    /* take, take_add (lua_index.c) */
-void adl_lua_open_mpi(lua_State *L);      /* mpi_* functions into table at top */
+/* index, index_remember: what the Lua front of __index calls (lua_array.c) */
+void adl_lua_open_array_index(lua_State *L);
+void adl_lua_open_mpi(lua_State *L); /* mpi_* functions into table at top */
 /* np.linalg, np.random, files (lua_linalg.c, lua_random.c, lua_npyio.c) */
 void adl_lua_open_linalg(lua_State *L);
 void adl_lua_open_random(lua_State *L);

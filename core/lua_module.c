@@ -24,14 +24,32 @@ void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
     }
 }
 
+/* The level of the function whose line an error names: the caller of the
+ * raising C function, or its caller when that is the Lua front of
+ * __index (lua/adlua/index_front.lua).  Under LuaJIT the front's tail
+ * calls leave no frame of it; PUC Lua keeps one. */
+static int error_level(lua_State *L) {
+    lua_Debug ar;
+    if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "f", &ar))
+        return 1;
+    lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
+    lua_getfield(L, -1, "__index");
+    int front = !lua_iscfunction(L, -1) && lua_rawequal(L, -1, -3);
+    lua_pop(L, 3);
+    return front ? 2 : 1;
+}
+
 int adl_lua_raise(lua_State *L, const char *fmt, ...) {
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    luaL_error(L, "%s", msg);
-    __builtin_unreachable(); /* luaL_error does not return */
+    luaL_where(L, error_level(L));
+    lua_pushstring(L, msg);
+    lua_concat(L, 2);
+    lua_error(L);
+    __builtin_unreachable(); /* lua_error does not return */
 }
 
 /* Ends the traces a script left open (an error escaped a grad call). */
@@ -100,6 +118,7 @@ int luaopen_adlua_core(lua_State *L) {
     adl_lua_open_autograd(L);
     adl_lua_open_jit(L);
     adl_lua_open_index(L);
+    adl_lua_open_array_index(L);
     adl_lua_open_operators(L);
     adl_lua_open_mpi(L);
     adl_lua_open_linalg(L); /* np.linalg, np.random, files */

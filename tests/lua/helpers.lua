@@ -225,20 +225,22 @@ end
 -- Memory
 ---------------------------------------------------------------------------
 
+-- The core's live arrays, buffers and bytes (core.debug.live) after two
+-- full collections (a finalizer's releases show after the second).
+function M.settled_live()
+  collectgarbage()
+  collectgarbage()
+  return require("adlua.core").debug.live()
+end
+
 -- Runs work() once (caches and first-use state), then `times` more, with
 -- full collections before each count: the live arrays, buffers and bytes
 -- of the core (core.debug.live) must be what they were after the first.
 function M.assert_live_steady(work, times)
-  local live = require("adlua.core").debug.live
-  local function settled()
-    collectgarbage()
-    collectgarbage()
-    return { live() }
-  end
   work()
-  local before = settled()
+  local before = { M.settled_live() }
   for _ = 1, times or 3 do work() end
-  local after = settled()
+  local after = { M.settled_live() }
   for i, what in ipairs({ "live arrays", "live buffers", "live bytes" }) do
     if before[i] ~= after[i] then
       fail(("%s: %d before, %d after %d more runs"):format(what, before[i], after[i], times or 3), 2)
