@@ -572,7 +572,8 @@ static int l_index(lua_State *L) {
     return adl_lua_finish(L, adl_getitem(ctx, a, &idx, &r), &r, "np.");
 }
 
-/* Whether key is {{}, i}: a whole first axis and one position (a column). */
+/* Whether key is {{}, i}: the whole first axis (a table of length 0, as
+ * index_item reads it) and one position: a column. */
 static int column_key(lua_State *L, int key) {
     if (lua_type(L, key) != LUA_TTABLE || lua_objlen(L, key) != 2)
         return 0;
@@ -580,14 +581,24 @@ static int column_key(lua_State *L, int key) {
     lua_rawgeti(L, key, 2);
     int column =
         lua_type(L, -2) == LUA_TTABLE && lua_objlen(L, -2) == 0 && lua_type(L, -1) == LUA_TNUMBER;
-    if (column) {
-        lua_pushnil(L);
-        column = lua_next(L, -3) == 0; /* {} itself, not {n = 1} */
-        if (!column)
-            lua_pop(L, 2);
-    }
     lua_pop(L, 2);
     return column;
+}
+
+/* Pushes store[x] for the views of x, a table with weak values, made when
+ * missing. */
+static void push_views_of(lua_State *L, int store) {
+    lua_pushvalue(L, 1);
+    lua_rawget(L, store);
+    if (lua_type(L, -1) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, store);
 }
 
 /* core.index_remember(x, key, store): x[key], also found in store by the
@@ -598,40 +609,43 @@ static int column_key(lua_State *L, int key) {
  * - key "T" of a traced x: store[x] = x.T, the transpose push_transpose
  *   attaches to x.  store is weak in keys and values: the attachment keeps
  *   the entry while x lives, and nothing else keeps either.
- * - key {{}, i} of a plain x: store[x][i] = x[{{}, i}], in a table with
- *   weak values, as push_view keeps views (a view goes when nothing else
- *   holds it). */
+ * - key i (a row) or {{}, i} (a column) of a plain x: store[x][i] = the
+ *   view, in a table with weak values, as push_view keeps views (a view
+ *   goes when nothing else holds it).
+ * Where x[key] is never the same array twice (the transpose of a plain x,
+ * a traced x's rows and columns, which are recorded at each read, and a
+ * vector's numbers), store[x] = false sends the front straight to
+ * core.index next time. */
 static int l_index_remember(lua_State *L) {
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
     adl_array *a = adl_lua_toarray(L, 1);
     if (!a)
         return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
-    int column = a->level == 0 && column_key(L, 2);
-    int transpose =
-        a->level > 0 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "T") == 0;
+    int kt = lua_type(L, 2);
+    int transpose = kt == LUA_TSTRING && strcmp(lua_tostring(L, 2), "T") == 0;
+    int row = kt == LUA_TNUMBER, column = kt == LUA_TTABLE && column_key(L, 2);
     l_index(L); /* the result at the top */
-    if (transpose) {
-        lua_pushvalue(L, 1);
-        lua_pushvalue(L, -2);
-        lua_rawset(L, 3);
-    } else if (column && adl_lua_toarray(L, -1)) {
-        lua_pushvalue(L, 1);
-        lua_rawget(L, 3);
-        if (lua_type(L, -1) != LUA_TTABLE) {
-            lua_pop(L, 1);
-            lua_newtable(L);
-            lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
-            lua_setmetatable(L, -2);
-            lua_pushvalue(L, 1);
-            lua_pushvalue(L, -2);
-            lua_rawset(L, 3);
-        }
-        lua_rawgeti(L, 2, 2);
+    if (!transpose && !row && !column)
+        return 1;
+    int view = a->level == 0 && !transpose && adl_lua_toarray(L, -1) != NULL;
+    if (view) {
+        push_views_of(L, 3);
+        if (row)
+            lua_pushvalue(L, 2);
+        else
+            lua_rawgeti(L, 2, 2);
         lua_pushvalue(L, -3);
         lua_rawset(L, -3);
         lua_pop(L, 1);
+        return 1;
     }
+    lua_pushvalue(L, 1);
+    if (transpose && a->level > 0)
+        lua_pushvalue(L, -2);
+    else
+        lua_pushboolean(L, 0);
+    lua_rawset(L, 3);
     return 1;
 }
 

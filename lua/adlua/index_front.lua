@@ -2,42 +2,59 @@
 -- binding's (core.index, core/lua_array.c).
 --
 -- Why in Lua: the reads that a per-sample loop repeats, x:method(), w.T of
--- a traced w and X[{{}, i}] of a plain X, are table lookups, one bytecode
--- each here against a C API call each (about 40 instructions) in the
--- binding.  On a miss, core.index_remember makes the array and puts it
+-- a traced w, X[i] and X[{{}, i}] of a plain X, are table lookups, one
+-- bytecode each here against a C API call each (about 40 instructions) in
+-- the binding.  On a miss, core.index_remember makes the array and puts it
 -- here when the binding would give the same one again (core/lua_array.c
--- says when, and what keeps it how long); every other key goes to
--- core.index.  Both are tail calls, and the binding's errors skip this
--- function where PUC Lua keeps a frame of it anyway, so that an error
--- names the user's line.
--- docs/performance.md has the measurements.
+-- says when, and what keeps it how long), or false where it never would;
+-- every other key goes to core.index.  Both are tail calls, and the
+-- binding's errors skip this function where PUC Lua keeps a frame of it
+-- anyway, so that an error names the user's line.  docs/performance.md
+-- has the measurements.
 local core = require "adlua.core"
 
 return function(methods)
   local c_index, index_remember = core.index, core.index_remember
-  local type, next = type, next
+  local type = type
   -- x -> x.T of a traced x, which x holds itself (weak both ways: a
   -- LuaJIT table with weak keys alone keeps its values a cycle longer)
   local transposes = setmetatable({}, { __mode = "kv" })
-  -- x -> {[i] = x[{{}, i}]} of a plain x, a table with weak values
+  -- x -> {[i] = x[i]} and {[i] = x[{{}, i}]} of a plain x, tables with
+  -- weak values
+  local rows = setmetatable({}, { __mode = "k" })
   local columns = setmetatable({}, { __mode = "k" })
 
   core.array_metatable.__index = function(x, k)
     local kind = type(k)
-    if kind == "string" then
+    if kind == "number" then
+      local of_x = rows[x]
+      if of_x then
+        local v = of_x[k]
+        if v ~= nil then return v end
+      elseif of_x == false then
+        return c_index(x, k)
+      end
+      return index_remember(x, k, rows)
+    elseif kind == "string" then
       if k == "T" then
         local t = transposes[x]
-        if t ~= nil then return t end
+        if t then return t end
+        if t == false then return c_index(x, k) end
         return index_remember(x, k, transposes)
       end
       local m = methods[k]
       if m ~= nil then return m end
     elseif kind == "table" then
       local all, i = k[1], k[2]
-      if type(i) == "number" and k[3] == nil and type(all) == "table" and next(all) == nil then
+      -- {} is the whole axis, as for the binding any table of length 0
+      if type(i) == "number" and k[3] == nil and type(all) == "table" and #all == 0 then
         local of_x = columns[x]
-        local v = of_x and of_x[i]
-        if v ~= nil then return v end
+        if of_x then
+          local v = of_x[i]
+          if v ~= nil then return v end
+        elseif of_x == false then
+          return c_index(x, k)
+        end
         return index_remember(x, k, columns)
       end
     end

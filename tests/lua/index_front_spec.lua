@@ -37,10 +37,49 @@ describe("the Lua front of __index", function()
     local Y = np.array({ { 10, 20 }, { 30, 40 } }) -- another array, same i
     h.assert_array(Y[{ {}, 2 }], { 20, 40 }, 0)
     h.assert_array(X[{ {}, 2 }], { 7, 5 }, 0)
-    -- a first entry that is not {} itself goes to the binding
+    -- a range goes to the binding; a table of length 0 is {} for both
     h.assert_array(X[{ { 1, 1 }, 2 }], { 7 }, 0)
+    h.assert_array(X[{ { n = 1 }, 3 }], { 3, 6 }, 0)
     local Z = np.zeros({ 2, 3, 4 }) -- a column of a 3-d array is 2-d
     assert.are.same({ 2, 4 }, Z[{ {}, 3 }].shape)
+  end)
+
+  it("remembers the rows of a plain array; a vector's entries are read each time", function()
+    local X = np.array({ { 1, 2 }, { 3, 4 }, { 5, 6 } })
+    local r2 = X[2]
+    h.assert_array(r2, { 3, 4 }, 0)
+    assert.is_true(rawequal(r2, X[2]))
+    h.assert_array(X[-1], { 5, 6 }, 0)
+    X[{ 2, 1 }] = 9
+    h.assert_array(X[2], { 9, 4 }, 0)
+    local v = np.array({ 1, 2, 3 })
+    assert.are.equal(2, v[2])
+    v[2] = 7 -- numbers are not remembered
+    assert.are.equal(7, v[2])
+    assert.are.equal(3, v[-1])
+    local Y = np.array({ { 10, 20 }, { 30, 40 } })
+    h.assert_array(Y[2], { 30, 40 }, 0)
+    h.assert_array(X[2], { 9, 4 }, 0)
+  end)
+
+  it("records x[i], X[{{}, i}] and x.T of a traced x at each read, the transpose once", function()
+    local X = np.array({ { 1, 2 }, { 3, 4 } })
+    local g = ad.grad(function(A)
+      local s = 0
+      for _ = 1, 3 do s = s + np.sum(A[2] ^ 2) + A[1][2] end
+      return s
+    end)(X)
+    h.assert_array(g, { { 0, 3 }, { 18, 24 } }, 0)
+    local v = np.array({ 1, 2, 3 })
+    g = ad.grad(function(u) return u[2] * u[2] + u[3] end)(v)
+    h.assert_array(g, { 0, 4, 1 }, 0)
+    ad.grad(function(A)
+      assert.is_false(rawequal(A[1], A[1]))
+      assert.is_false(rawequal(A[{ {}, 1 }], A[{ {}, 1 }]))
+      assert.is_true(rawequal(A.T, A.T))
+      return np.sum(A)
+    end)(X)
+    assert.is_false(rawequal(X.T, X.T)) -- plain: a new view each time
   end)
 
   it("records X[{{}, i}] of a traced X at each read", function()
@@ -70,10 +109,10 @@ describe("the Lua front of __index", function()
     h.assert_close(g1, g2, 1e-15)
   end)
 
-  it("lets remembered columns go with their array", function()
+  it("lets remembered rows and columns go with their array", function()
     local base = h.settled_live()
     local X = np.ones({ 3, 50 })
-    for i = 1, 50 do local _ = X[{ {}, i }] + 1 end
+    for i = 1, 50 do local _ = X[{ {}, i }] + X[{ {}, i }] + X[i % 3 + 1][1] end
     X = nil -- luacheck: ignore
     assert.are.equal(base, h.settled_live())
   end)
