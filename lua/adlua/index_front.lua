@@ -24,6 +24,8 @@ return function(methods)
   local rows = setmetatable({}, { __mode = "k" })
   local columns = setmetatable({}, { __mode = "k" })
 
+  -- The lookup is written out for rows and columns: a shared helper would
+  -- cost a call per read, and put its own frame under the binding's errors.
   core.array_metatable.__index = function(x, k)
     local kind = type(k)
     if kind == "number" then
