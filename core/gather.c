@@ -121,6 +121,40 @@ adl_status adl_k_take_add(adl_ctx *ctx, const adl_array *g, const adl_array *pos
     return r ? ADL_OK : ctx->status;
 }
 
+adl_status adl_k_put(adl_ctx *ctx, adl_array *x, const adl_array *pos, const adl_array *vals) {
+    if (pos->size != vals->size)
+        return adl_error(ctx, ADL_ERR_VALUE, "setitem: %lld positions and %lld values",
+                         (long long)pos->size, (long long)vals->size);
+    adl_array *pc, *vc;
+    adl_status st = contiguous(ctx, pos, &pc);
+    if (st)
+        return st;
+    if ((st = contiguous(ctx, vals, &vc))) {
+        adl_array_release(pc);
+        return st;
+    }
+    const double *p = adl_f64(pc);
+    const void *v = bytes_of(vc);
+    void *data = x->buf->data;
+    for (int64_t j = 0; j < pc->size; j++) {
+        /* the flat position in C order over x's shape, to x's strides */
+        int64_t rest = (int64_t)p[j], at = x->offset;
+        for (int d = x->ndim - 1; d >= 0; d--) {
+            at += rest % x->shape[d] * x->strides[d];
+            rest /= x->shape[d];
+        }
+        double value =
+            vc->dtype == ADL_FLOAT32 ? (double)((const float *)v)[j] : ((const double *)v)[j];
+        if (x->dtype == ADL_FLOAT32)
+            ((float *)data)[at] = (float)value;
+        else
+            ((double *)data)[at] = value;
+    }
+    adl_array_release(pc);
+    adl_array_release(vc);
+    return ADL_OK;
+}
+
 adl_status adl_positions(adl_ctx *ctx, const char *op, const adl_array *idx, int axis, int64_t size,
                          adl_array **out) {
     const adl_array *v = adl_value_read(ctx, idx);

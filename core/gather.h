@@ -19,4 +19,9 @@ adl_status adl_k_take(adl_ctx *ctx, const adl_array *x, const adl_array *pos, in
                       adl_array **out);
 adl_status adl_k_take_add(adl_ctx *ctx, const adl_array *g, const adl_array *pos, int axis,
                           int ndim, const int64_t *shape, adl_array **out);
+/* x.flat[pos[j]] = vals[j] in place, in order (a repeated position keeps
+ * the last value): x a plain array of any strides, pos its 0-based flat
+ * positions in C order (from adl_positions), vals as many values of either
+ * dtype, converted to x's. */
+adl_status adl_k_put(adl_ctx *ctx, adl_array *x, const adl_array *pos, const adl_array *vals);
 #endif

@@ -649,6 +649,21 @@ static int l_index_remember(lua_State *L) {
     return 1;
 }
 
+adl_array *adl_lua_assignable(lua_State *L, adl_array *a) {
+    if (a->level > 0 && adl_trace_live(a->trace))
+        adl_lua_raise(L, "setitem: cannot assign into an array that is being differentiated");
+    adl_array *plain = (adl_array *)adl_array_value(a);
+    if (plain->buf && plain->buf->saved > 0 && plain->buf->saved_op == ADL_SAVED_BY_JIT)
+        adl_lua_raise(L, "setitem: cannot assign into an array that a function made by ad.jit "
+                         "recorded as a constant (pass it as an argument instead)");
+    if (plain->buf && plain->buf->saved > 0)
+        adl_lua_raise(L,
+                      "setitem: cannot assign into an array that a live tape saved for '%s' "
+                      "(differentiate a functional update: np.index_update or np.index_add)",
+                      adl_op_name((adl_opcode)plain->buf->saved_op));
+    return plain;
+}
+
 static int l_newindex(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
@@ -659,20 +674,10 @@ static int l_newindex(lua_State *L) {
         adl_lua_raise(L, "setitem: an array is indexed by a number or a table, got %s",
                       type_name(L, 2));
     }
-    if (a->level > 0 && adl_trace_live(a->trace))
-        adl_lua_raise(L, "setitem: cannot assign into an array that is being differentiated");
+    adl_array *plain = adl_lua_assignable(L, a), *view = NULL;
     adl_array *v = adl_lua_checkarray(L, 3, "setitem");
     adl_index idx;
     parse_index(L, 2, a, &idx);
-    adl_array *plain = (adl_array *)adl_array_value(a), *view = NULL;
-    if (plain->buf && plain->buf->saved > 0 && plain->buf->saved_op == ADL_SAVED_BY_JIT)
-        adl_lua_raise(L, "setitem: cannot assign into an array that a function made by ad.jit "
-                         "recorded as a constant (pass it as an argument instead)");
-    if (plain->buf && plain->buf->saved > 0)
-        adl_lua_raise(L,
-                      "setitem: cannot assign into an array that a live tape saved for '%s' "
-                      "(differentiate a functional update: np.index_update or np.index_add)",
-                      adl_op_name((adl_opcode)plain->buf->saved_op));
     adl_lua_newslot(L); /* anchors the view */
     adl_status st = adl_getitem(ctx, plain, &idx, &view);
     if (st == ADL_OK) {

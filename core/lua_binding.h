@@ -91,6 +91,10 @@ static inline adl_array *adl_lua_toarray(lua_State *L, int idx) {
  * array that replaces them on the stack.  Raises "<fname>: ..." otherwise. */
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
 
+/* The plain array under a that an assignment may write into, or raises
+ * "setitem: ..." (a traced array of a live trace, numbers a live tape or an
+ * ad.jit recording holds). */
+adl_array *adl_lua_assignable(lua_State *L, adl_array *a);
 /* The trace (a light userdata from trace_begin) at idx, or a Lua error. */
 adl_trace *adl_lua_checktrace(lua_State *L, int idx);
 /* Pushes an empty array userdata (with the metatable) and returns its slot. */

@@ -1,6 +1,7 @@
 /* lua_index.c: the binding of index arrays: core.take and core.take_add
  * (the gather and its scatter-add), used by np.take, x[idx],
- * np.index_update and np.index_add (lua/adlua/indexing.lua). */
+ * np.index_update and np.index_add, and core.put, x[idx] = v
+ * (lua/adlua/indexing.lua). */
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -66,7 +67,23 @@ static int l_take_add(lua_State *L) {
     return adl_lua_finish(L, adl_take_add(ctx, v, pos, axis, nd, shape, &r), &r, "np.");
 }
 
-static const luaL_Reg funcs[] = {{"take", l_take}, {"take_add", l_take_add}, {NULL, NULL}};
+/* put(x, idx, vals): x.flat[idx[j]] = vals[j] in place, in order (1-based
+ * flat positions in C order; x[idx] = v with an index array or a mask,
+ * lua/adlua/indexing.lua). */
+static int l_put(lua_State *L) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_array *x = adl_lua_checkarray(L, 1, "setitem");
+    adl_array *plain = adl_lua_assignable(L, x);
+    adl_array *idx = adl_lua_checkarray(L, 2, "setitem");
+    adl_array *vals = adl_lua_checkarray(L, 3, "setitem");
+    adl_array *pos = push_positions(L, "setitem", idx, 0, plain->size);
+    if (adl_k_put(ctx, plain, pos, adl_value_read(ctx, vals)))
+        adl_lua_raise(L, "%s", ctx->msg);
+    return 0;
+}
+
+static const luaL_Reg funcs[] = {
+    {"take", l_take}, {"take_add", l_take_add}, {"put", l_put}, {NULL, NULL}};
 
 void adl_lua_open_index(lua_State *L) {
     adl_lua_setfuncs(L, funcs);

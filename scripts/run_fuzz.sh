@@ -43,6 +43,8 @@ for bin in "$B"/fuzz_*; do
     corpus=$B/corpus/$name
     regress=tests/fuzz/regressions/$name
     artifacts=$B/artifacts/$name
+    # only this run's findings are saved below (earlier ones were then)
+    rm -rf "$artifacts"
     mkdir -p "$corpus" "$artifacts"
     # a fresh clone starts from the committed seed corpus (a merged,
     # minimised corpus of earlier runs: `make fuzz-seeds` refreshes it)

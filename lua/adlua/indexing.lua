@@ -111,16 +111,7 @@ return function(np)
   -- assignment: an array a live tape holds cannot be written).
   mt.__newindex_array = function(x, key, v)
     local pos, shape, n = flat_positions(x, key, "setitem")
-    local vals = core.totable(values_for(v, shape, n, "setitem"))
-    local p, dims = core.totable(pos), x.shape
-    for j = 1, n do
-      local at, rest = {}, p[j] - 1
-      for d = #dims, 1, -1 do
-        at[d] = rest % dims[d] + 1
-        rest = math.floor(rest / dims[d])
-      end
-      x[at] = vals[j]
-    end
+    core.put(x, pos, values_for(v, shape, n, "setitem"))
   end
 
   --- np.index_add(x, idx, v): a new array, x with v added at idx (repeated
