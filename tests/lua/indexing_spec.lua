@@ -140,6 +140,8 @@ describe("assignment with index arrays", function()
       { "setitem", "could not broadcast" })
     h.assert_error_matches(function() require("adlua.core").put(x, np.array({ 1, 2 }), np.array({ 1 })) end,
       "setitem: 2 positions and 1 values")
+    h.assert_error_matches(function() require("adlua.core").put(5, np.array({ 1 }), np.array({ 1 })) end,
+      "setitem: expected an array to write into, got number")
     h.assert_array(x, { 0, 0, 0 }, 0)
   end)
 end)
