@@ -135,8 +135,9 @@ for _, name in ipairs({ "swapaxes", "take", "sort", "argsort", "nonzero", "repea
   methods[name] = methods[name] or np[name]
 end
 core.array_metatable.__methods = methods
--- __index in Lua in front of the binding's: methods, a traced w.T and
--- X[{{}, i}] found by table lookups (lua/adlua/index_front.lua).
+-- __index in Lua in front of the binding's: methods, a traced w.T, and
+-- X[i] and X[{{}, i}] of a plain X found by table lookups
+-- (lua/adlua/index_front.lua).
 require("adlua.index_front")(methods)
 
 return np
