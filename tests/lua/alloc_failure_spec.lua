@@ -19,8 +19,7 @@ local function hess_diag(w, X, t)
 end
 
 local function settle()
-  collectgarbage()
-  collectgarbage()
+  h.settle()
   D.thread_cleanup() -- the header cache holds blocks on purpose
 end
 

@@ -9,10 +9,7 @@ local np = require "adlua.numpy"
 local ad = require "adlua"
 local D = require("adlua.core").debug
 
-local function settle()
-  collectgarbage()
-  collectgarbage()
-end
+local settle = h.settle
 
 describe("small boxes", function()
   it("behave as arrays: operators, methods, properties, printing", function()

@@ -7,6 +7,7 @@
 -- enumerated from the tables, so new functions are covered as they land.
 
 local unpack = unpack or table.unpack
+local h = require "tests.lua.helpers"
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local D = require("adlua.core").debug
@@ -158,10 +159,7 @@ local lua_bugs = {
   "bad argument #", "stack overflow", "table index is nil",
 }
 
-local function settle()
-  collectgarbage()
-  collectgarbage()
-end
+local settle = h.settle
 
 -- Functions that write files (np.save, np.savetxt ...) get a temporary
 -- path wherever a string was meant, so that the matrix leaves no files.

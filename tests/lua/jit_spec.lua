@@ -258,10 +258,10 @@ describe("ad.jit", function()
       for i = 1, 5 do g(np.array({ i })) end
     end
     work()
-    collectgarbage(); collectgarbage()
+    h.settle()
     local base = core.live_arrays()
     for _ = 1, 3 do work() end
-    collectgarbage(); collectgarbage()
+    h.settle()
     assert.equal(base, core.live_arrays())
   end)
 end)

@@ -64,9 +64,7 @@ end)
 
 describe("remembered transposes", function()
   it("a traced x.T, and x.T.T ..., go in the same collections as x", function()
-    collectgarbage()
-    collectgarbage()
-    local base = D.live()
+    local base = h.settled_live()
     local g = ad.grad(function(x)
       local t = x.T
       assert.is_true(rawequal(t, x.T)) -- remembered while alive
@@ -74,8 +72,6 @@ describe("remembered transposes", function()
     end)(np.ones({ 2, 3 }))
     h.assert_array(g, { { 3, 3, 3 }, { 3, 3, 3 } }, 0)
     g = nil
-    collectgarbage()
-    collectgarbage()
-    assert.are.equal(base, D.live())
+    assert.are.equal(base, h.settled_live())
   end)
 end)

@@ -371,10 +371,10 @@ describe("memory", function()
       ad.debug_nans(false)
     end
     work()
-    collectgarbage(); collectgarbage()
+    h.settle()
     local base = core.live_arrays()
     for _ = 1, 5 do work() end
-    collectgarbage(); collectgarbage()
+    h.settle()
     assert.equal(base, core.live_arrays())
   end)
 end)
