@@ -1,0 +1,189 @@
+/* small_alloc.c: size-class slabs for a Lua state's small blocks (see
+ * small_alloc.h).
+ *
+ * A slab is SLAB_BYTES, aligned to its size, so a block finds its slab by
+ * masking its address.  It serves one class (a multiple of CLASS_BYTES)
+ * and hands out never-used room first, then its freed blocks, last freed
+ * first.  Each class keeps a list of its slabs with a free block, the one
+ * that last had a block freed at the front; a full slab leaves the list
+ * and comes back on its next free. */
+#include "small_alloc.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLASS_BYTES 16 /* and the blocks' alignment, as malloc's */
+#define NCLASSES    (ADL_SMALL_MAX / CLASS_BYTES)
+#define SLAB_BYTES  ((size_t)32 << 10)
+#define KEEP_EMPTY  8 /* empty slabs kept for the next burst */
+
+_Static_assert(ADL_SMALL_MAX % CLASS_BYTES == 0, "classes cover the small sizes");
+
+typedef struct free_block {
+    struct free_block *next;
+} free_block;
+
+typedef struct slab {
+    free_block *free;         /* blocks freed since they were handed out */
+    char *bump, *end;         /* room never handed out */
+    struct slab *next, *prev; /* its class's slabs with room (next: the kept empty ones) */
+    uint32_t live;            /* blocks handed out and not freed */
+    uint16_t cls;             /* blocks of cls * CLASS_BYTES */
+    uint8_t listed;           /* in its class's list */
+} slab;
+
+#define HEADER_BYTES ((sizeof(slab) + CLASS_BYTES - 1) / CLASS_BYTES * CLASS_BYTES)
+
+struct adl_small_alloc {
+    slab *room[NCLASSES + 1]; /* by class (1..NCLASSES) */
+    slab *empty;              /* kept empty slabs */
+    int nempty;
+    size_t nslabs; /* in use or kept */
+};
+
+static unsigned class_of(size_t n) {
+    return (unsigned)((n + CLASS_BYTES - 1) / CLASS_BYTES);
+}
+
+static slab *slab_of(void *p) {
+    return (slab *)((uintptr_t)p & ~(uintptr_t)(SLAB_BYTES - 1));
+}
+
+static void link_front(adl_small_alloc *A, slab *s) {
+    slab **head = &A->room[s->cls];
+    s->prev = NULL;
+    s->next = *head;
+    if (*head)
+        (*head)->prev = s;
+    *head = s;
+    s->listed = 1;
+}
+
+static void unlink_slab(adl_small_alloc *A, slab *s) {
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        A->room[s->cls] = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->listed = 0;
+}
+
+static slab *slab_new(adl_small_alloc *A, unsigned cls) {
+    slab *s = A->empty;
+    if (s) {
+        A->empty = s->next;
+        A->nempty--;
+    } else {
+        s = aligned_alloc(SLAB_BYTES, SLAB_BYTES);
+        if (!s)
+            return NULL;
+        A->nslabs++;
+    }
+    s->free = NULL;
+    s->bump = (char *)s + HEADER_BYTES;
+    s->end = (char *)s + SLAB_BYTES;
+    s->live = 0;
+    s->cls = (uint16_t)cls;
+    link_front(A, s);
+    return s;
+}
+
+/* An empty slab that is not its class's only one with room: kept for the
+ * next burst, or given back. */
+static void retire(adl_small_alloc *A, slab *s) {
+    unlink_slab(A, s);
+    if (A->nempty < KEEP_EMPTY) {
+        s->next = A->empty;
+        A->empty = s;
+        A->nempty++;
+    } else {
+        free(s);
+        A->nslabs--;
+    }
+}
+
+static void *take(adl_small_alloc *A, unsigned cls) {
+    slab *s = A->room[cls];
+    if (!s && !(s = slab_new(A, cls)))
+        return NULL;
+    size_t bytes = (size_t)cls * CLASS_BYTES;
+    void *p;
+    if (s->free) {
+        p = s->free;
+        s->free = s->free->next;
+    } else {
+        p = s->bump;
+        s->bump += bytes;
+    }
+    s->live++;
+    if (!s->free && (size_t)(s->end - s->bump) < bytes)
+        unlink_slab(A, s); /* full */
+    return p;
+}
+
+static void give(adl_small_alloc *A, void *p) {
+    slab *s = slab_of(p);
+    free_block *b = p;
+    b->next = s->free;
+    s->free = b;
+    s->live--;
+    if (!s->listed)
+        link_front(A, s);
+    else if (s->live == 0 && (s->prev || s->next))
+        retire(A, s);
+}
+
+adl_small_alloc *adl_small_alloc_new(void) {
+    return calloc(1, sizeof(adl_small_alloc));
+}
+
+void adl_small_alloc_delete(adl_small_alloc *A) {
+    if (!A)
+        return;
+    for (unsigned c = 1; c <= NCLASSES; c++)
+        while (A->room[c]) {
+            slab *s = A->room[c];
+            unlink_slab(A, s);
+            free(s);
+        }
+    while (A->empty) {
+        slab *s = A->empty;
+        A->empty = s->next;
+        free(s);
+    }
+    free(A);
+}
+
+void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    adl_small_alloc *A = ud;
+    unsigned oc = ptr && osize <= ADL_SMALL_MAX ? class_of(osize) : 0;
+    unsigned nc = nsize <= ADL_SMALL_MAX ? class_of(nsize) : 0;
+    if (nsize == 0) {
+        if (oc)
+            give(A, ptr);
+        else
+            free(ptr);
+        return NULL;
+    }
+    if (!ptr)
+        return nc ? take(A, nc) : malloc(nsize);
+    if (oc == nc && oc)
+        return ptr; /* the block has room already */
+    if (!oc && !nc)
+        return realloc(ptr, nsize);
+    void *q = nc ? take(A, nc) : malloc(nsize);
+    if (!q)
+        return NULL;
+    memcpy(q, ptr, osize < nsize ? osize : nsize);
+    if (oc)
+        give(A, ptr);
+    else
+        free(ptr);
+    return q;
+}
+
+size_t adl_small_alloc_slab_bytes(const adl_small_alloc *A) {
+    return A->nslabs * SLAB_BYTES;
+}
