@@ -104,35 +104,49 @@ static void retire(adl_small_alloc *A, slab *s) {
     }
 }
 
-static void *take(adl_small_alloc *A, unsigned cls) {
+/* take's other cases: never-used room, or a new slab. */
+static void *take_room(adl_small_alloc *A, unsigned cls) {
     slab *s = A->room[cls];
     if (!s && !(s = slab_new(A, cls)))
         return NULL;
     size_t bytes = (size_t)cls * CLASS_BYTES;
-    void *p;
-    if (s->free) {
-        p = s->free;
-        s->free = s->free->next;
-    } else {
-        p = s->bump;
-        s->bump += bytes;
-    }
+    void *p = s->bump;
+    s->bump += bytes;
     s->live++;
-    if (!s->free && (size_t)(s->end - s->bump) < bytes)
+    if ((size_t)(s->end - s->bump) < bytes)
         unlink_slab(A, s); /* full */
     return p;
 }
 
-static void give(adl_small_alloc *A, void *p) {
-    slab *s = slab_of(p);
-    free_block *b = p;
-    b->next = s->free;
-    s->free = b;
-    s->live--;
+/* The common cases inline (a pop and a push): these run for every Lua
+ * object made and collected. */
+static inline void *take(adl_small_alloc *A, unsigned cls) {
+    slab *s = A->room[cls];
+    free_block *b = s ? s->free : NULL;
+    if (__builtin_expect(b == NULL, 0))
+        return take_room(A, cls);
+    s->free = b->next;
+    s->live++;
+    if (!s->free && (size_t)(s->end - s->bump) < (size_t)cls * CLASS_BYTES)
+        unlink_slab(A, s); /* full */
+    return b;
+}
+
+/* give's other cases: a full slab has room again, or an empty one goes. */
+static void give_rare(adl_small_alloc *A, slab *s) {
     if (!s->listed)
         link_front(A, s);
     else if (s->live == 0 && (s->prev || s->next))
         retire(A, s);
+}
+
+static inline void give(adl_small_alloc *A, void *p) {
+    slab *s = slab_of(p);
+    free_block *b = p;
+    b->next = s->free;
+    s->free = b;
+    if (__builtin_expect(--s->live == 0 || !s->listed, 0))
+        give_rare(A, s);
 }
 
 adl_small_alloc *adl_small_alloc_new(void) {
@@ -156,19 +170,10 @@ void adl_small_alloc_delete(adl_small_alloc *A) {
     free(A);
 }
 
-void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    adl_small_alloc *A = ud;
-    unsigned oc = ptr && osize <= ADL_SMALL_MAX ? class_of(osize) : 0;
+/* A block that exists and stays: moved when its class or side changes. */
+static void *resize(adl_small_alloc *A, void *ptr, size_t osize, size_t nsize) {
+    unsigned oc = osize <= ADL_SMALL_MAX ? class_of(osize) : 0;
     unsigned nc = nsize <= ADL_SMALL_MAX ? class_of(nsize) : 0;
-    if (nsize == 0) {
-        if (oc)
-            give(A, ptr);
-        else
-            free(ptr);
-        return NULL;
-    }
-    if (!ptr)
-        return nc ? take(A, nc) : malloc(nsize);
     if (oc == nc && oc)
         return ptr; /* the block has room already */
     if (!oc && !nc)
@@ -182,6 +187,23 @@ void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     else
         free(ptr);
     return q;
+}
+
+void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    adl_small_alloc *A = ud;
+    if (!ptr) {
+        if (nsize - 1 < ADL_SMALL_MAX) /* 1..ADL_SMALL_MAX */
+            return take(A, class_of(nsize));
+        return nsize ? malloc(nsize) : NULL;
+    }
+    if (nsize == 0) {
+        if (osize <= ADL_SMALL_MAX)
+            give(A, ptr);
+        else
+            free(ptr);
+        return NULL;
+    }
+    return resize(A, ptr, osize, nsize);
 }
 
 size_t adl_small_alloc_slab_bytes(const adl_small_alloc *A) {
