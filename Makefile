@@ -134,11 +134,11 @@ endef
 $(OBJ)/lua_line_edit.o: core/lua_line_edit.c
 	$(call compile,$(EDIT_CFLAGS))
 
-# The program gives its Lua state the small-block allocator (small_alloc.h)
+# adlua_newstate gives a Lua state the small-block allocator (small_alloc.h)
 # where LuaJIT takes one: built with GC64, as Debian's on x86-64 and arm64
 # (without it lua_newstate refuses, with a message on stderr).
 LUAJIT_GC64 := $(shell luajit -e "io.write(require('ffi').abi('gc64') and 1 or 0)" 2>/dev/null)
-$(OBJ)/lua_main.o: core/lua_main.c
+$(OBJ)/lua_api.o: core/lua_api.c
 	$(call compile,-DADL_LUAJIT_GC64=$(or $(LUAJIT_GC64),0))
 
 $(OBJ)/%.o: core/%.c

@@ -13,7 +13,9 @@
 #include "lua_run.h"
 
 #include "adlua.h"
+#include "small_alloc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Thread-local, so threads that each own a lua_State never share it. */
@@ -122,4 +124,45 @@ void adlua_pusharray(lua_State *L, adl_array *a) {
 adl_array *adlua_toarray(lua_State *L, int idx) {
     adl_array *a = adl_lua_toarray(L, idx); /* boxes have a metatable of their own */
     return a ? (adl_array *)adl_array_value(a) : NULL;
+}
+
+/* ---- Lua states on the slab allocator ---- */
+
+/* LuaJIT's lua_newstate refuses any allocator on 64-bit targets without
+ * GC64 (saying so on stderr): the Makefile asks `luajit` (ADL_LUAJIT_GC64). */
+#if LUA_VERSION_NUM >= 502 || ADL_LUAJIT_GC64
+#define TAKES_ALLOCATOR 1
+#else
+#define TAKES_ALLOCATOR 0
+#endif
+
+#if TAKES_ALLOCATOR
+/* What luaL_newstate's state says on an error outside any protected call. */
+static int panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "PANIC: unprotected error in call to Lua API (%s)\n", msg ? msg : "?");
+    fflush(stderr);
+    return 0;
+}
+#endif
+
+lua_State *adlua_newstate(void) {
+#if TAKES_ALLOCATOR
+    adl_small_alloc *heap = adl_small_alloc_new();
+    lua_State *L = heap ? lua_newstate(adl_small_realloc, heap) : NULL;
+    if (L) {
+        lua_atpanic(L, panic);
+        return L;
+    }
+    adl_small_alloc_delete(heap);
+#endif
+    return luaL_newstate();
+}
+
+void adlua_close(lua_State *L) {
+    void *heap;
+    lua_Alloc f = lua_getallocf(L, &heap);
+    lua_close(L);
+    if (f == adl_small_realloc)
+        adl_small_alloc_delete(heap);
 }

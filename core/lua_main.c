@@ -9,13 +9,13 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "adlua.h"
 #include "blas_detect.h"
 #include "lua_console.h"
 #include "lua_embed.h"
 #include "lua_line_edit.h"
 #include "lua_run.h"
 #include "parallel.h"
-#include "small_alloc.h"
 #include "version.h"
 #include "vmath.h"
 
@@ -332,37 +332,14 @@ static void keep_freed_memory(void) {
 #endif
 }
 
-#if ADL_LUAJIT_GC64
-/* What luaL_newstate's own state says on an error outside any protected call. */
-static int panic(lua_State *L) {
-    const char *msg = lua_tostring(L, -1);
-    fprintf(stderr, "%s: PANIC: unprotected error in call to Lua API (%s)\n", progname,
-            msg ? msg : "?");
-    fflush(stderr);
-    return 0;
-}
-#endif
-
-/* The program's Lua state, its small blocks (a userdata per traced
- * operation) from *heap's slabs (small_alloc.h; about 6% of a loss loop's
- * time in LuaJIT's own allocator); *heap NULL where LuaJIT takes no
- * allocator of ours. */
-static lua_State *new_state(adl_small_alloc **heap) {
-    *heap = NULL;
-#if ADL_LUAJIT_GC64
+/* The program's Lua state: its small blocks (a userdata per traced
+ * operation) from adlua's slabs (adlua_newstate), unless ADLUA_LUA_ALLOC
+ * is "luajit" (LuaJIT's own allocator, for comparisons). */
+static lua_State *new_state(void) {
     const char *choice = getenv("ADLUA_LUA_ALLOC");
-    if (!choice || strcmp(choice, "luajit") != 0) {
-        *heap = adl_small_alloc_new();
-        lua_State *L = *heap ? lua_newstate(adl_small_realloc, *heap) : NULL;
-        if (L) {
-            lua_atpanic(L, panic);
-            return L;
-        }
-        adl_small_alloc_delete(*heap);
-        *heap = NULL;
-    }
-#endif
-    return luaL_newstate();
+    if (choice && strcmp(choice, "luajit") == 0)
+        return luaL_newstate();
+    return adlua_newstate();
 }
 
 int main(int argc, char **argv) {
@@ -370,7 +347,6 @@ int main(int argc, char **argv) {
     struct main_args m;
     const char *bad = NULL;
     lua_State *L;
-    adl_small_alloc *heap;
     int status;
 
     keep_freed_memory();
@@ -395,7 +371,7 @@ int main(int argc, char **argv) {
         return 0;
     }
 
-    L = new_state(&heap);
+    L = new_state();
     if (L == NULL) {
         fprintf(stderr, "%s: cannot create Lua state: not enough memory\n", progname);
         return 1;
@@ -404,7 +380,6 @@ int main(int argc, char **argv) {
     lua_pushlightuserdata(L, &m);
     status = adlua_pcall_traceback(L, 1, 0);
     adlua_report(L, progname, status);
-    lua_close(L);
-    adl_small_alloc_delete(heap);
+    adlua_close(L);
     return status != 0 ? 1 : m.status;
 }

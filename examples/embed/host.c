@@ -73,7 +73,7 @@ int main(int argc, char **argv) {
         return 1;
     }
 
-    lua_State *L = luaL_newstate();
+    lua_State *L = adlua_newstate(); /* luaL_newstate() would do too */
     luaL_openlibs(L);
     adlua_openlibs(L); /* require "adlua" now works, no LUA_PATH needed */
 
@@ -117,7 +117,7 @@ done:
     adl_array_release(ta);
     adl_array_release(ya);
     adl_array_release(fa);
-    lua_close(L); /* Lua's references go: each release callback runs once */
+    adlua_close(L); /* Lua's references go: each release callback runs once */
     printf("release callbacks: %d of 3\n", released);
     if (released != 3)
         status = 1;

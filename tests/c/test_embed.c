@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include "adlua.h"
+#include "small_alloc.h"
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -268,4 +269,41 @@ TEST(embed_four_threads_train_like_one) {
     double w1, w2, w3, l;
     REQUIRE(sscanf(single.result, "%lf %lf %lf %lf", &w1, &w2, &w3, &l) == 4);
     CHECK(l < 69.0);
+}
+
+/* A state from adlua_newstate runs adlua like any other, on the slab
+ * allocator wherever LuaJIT takes an allocator at all. */
+TEST(embed_newstate_runs_on_the_slab_allocator) {
+    lua_State *L = adlua_newstate();
+    REQUIRE(L != NULL);
+    luaL_openlibs(L);
+    adlua_openlibs(L);
+    adl_small_alloc *probe = adl_small_alloc_new();
+    REQUIRE(probe != NULL);
+    lua_State *P = lua_newstate(adl_small_realloc, probe);
+    if (P) { /* this Lua takes an allocator: adlua_newstate must have used ours */
+        lua_close(P);
+        CHECK(lua_getallocf(L, NULL) == adl_small_realloc);
+    }
+    adl_small_alloc_delete(probe);
+    const char *code = "local ad, np = require 'adlua', require 'adlua.numpy'\n"
+                       "local g = ad.grad(function(x)\n"
+                       "  local y = x\n"
+                       "  for _ = 1, 3000 do y = np.tanh(y * 1.0001 + 0.01) end\n"
+                       "  return y\n"
+                       "end)\n"
+                       "return g(0.5), g(0.5)";
+    REQUIRE(run(L, code, 0, 2) == 0);
+    CHECK(lua_tonumber(L, -1) > 0);
+    CHECK(lua_tonumber(L, -1) == lua_tonumber(L, -2));
+    adlua_close(L);
+}
+
+TEST(embed_close_takes_any_state) {
+    lua_State *L = luaL_newstate();
+    REQUIRE(L != NULL);
+    luaL_openlibs(L);
+    REQUIRE(run(L, "return #string.rep('x', 1000)", 0, 1) == 0);
+    CHECK(lua_tonumber(L, -1) == 1000);
+    adlua_close(L);
 }
