@@ -277,7 +277,7 @@ fuzz-bin:
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_BUILD)/libadlua.a
 	$(call say,LD,$@)
 	$(Q)clang -std=c11 -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
-		-Icore $(LUA_CFLAGS) -DFUZZ_DRIVER_DIR='"$(CURDIR)/tests/fuzz"' -o $@ $< \
+		-Icore -Iinclude $(LUA_CFLAGS) -DFUZZ_DRIVER_DIR='"$(CURDIR)/tests/fuzz"' -o $@ $< \
 		$(FUZZ_BUILD)/libadlua.a $(LUA_LIBS) $(SYS_LIBS)
 
 fuzz:

@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "adlua.h"
 #include "lua_embed.h"
 
 #include <lualib.h>
@@ -24,7 +25,7 @@ static lua_State *L;
 static int run_ref;
 
 static void init(void) {
-    L = luaL_newstate();
+    L = adlua_newstate(); /* the program's state: its slab allocator too */
     luaL_openlibs(L);
     adlua_openlibs(L);
     const char *code = "package.path = ... .. '/?.lua;' .. package.path\n"
