@@ -3,6 +3,7 @@
  * shared, slabs given back when their blocks are freed, and a real Lua
  * state running on it. */
 #include "harness.h"
+#include "test_util.h"
 
 #include "small_alloc.h"
 #include <lauxlib.h>
@@ -33,10 +34,7 @@ static int intact(const block *b, size_t n) {
 
 static uint64_t rng_state = 88172645463325252u;
 static uint64_t next_random(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return t_xorshift(&rng_state);
 }
 
 /* Sizes on both sides of each class boundary and of ADL_SMALL_MAX. */

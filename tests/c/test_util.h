@@ -20,6 +20,15 @@
         CHECK_EQ_INT(adl_live_buffers(), live_buffers0_); \
     } while (0)
 
+/* xorshift64: repeatable pseudo-random test inputs (*state nonzero). */
+static inline uint64_t t_xorshift(uint64_t *state) {
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
 /* A contiguous float64 array with the given values (NULL: 0, 1, 2, ...). */
 static inline adl_array *t_array(adl_ctx *ctx, int ndim, const int64_t *shape, const double *vals) {
     adl_array *a = adl_array_alloc(ctx, "test", ADL_FLOAT64, ndim, shape);

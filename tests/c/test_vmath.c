@@ -1,6 +1,7 @@
 /* test_vmath.c: vmath.c's exp, log, tanh, max and min against libm and the
  * plain ordered loops, on every instruction set this CPU has. */
 #include "harness.h"
+#include "test_util.h"
 #include "vmath.h"
 
 #include <float.h>
@@ -12,10 +13,7 @@
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd64(void) {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
+    return t_xorshift(&rng_state);
 }
 static double urand(double lo, double hi) {
     return lo + (hi - lo) * ((double)(rnd64() >> 11) * 0x1p-53);
