@@ -423,11 +423,40 @@ function M.run(cmdline, stdin_text, timeout)
   return o, e, tonumber(c and c:match("%d+"))
 end
 
+-- Temporary paths made for the specs, removed when the test process ends:
+-- busted closes the Lua state on exit, which runs this finalizer. Only
+-- os.tmpname's own names (/tmp/lua_XXXXXX, and those with a suffix).
+local made_paths = {}
+local function remove_made_paths()
+  for _, p in ipairs(made_paths) do
+    if p:match("^/tmp/lua_[%w_]+[%w._-]*$") then os.execute("rm -rf " .. M.shell_quote(p)) end
+  end
+end
+if newproxy then -- LuaJIT: tables take no __gc
+  M._remover = newproxy(true)
+  getmetatable(M._remover).__gc = remove_made_paths
+else
+  M._remover = setmetatable({}, { __gc = remove_made_paths })
+end
+
+-- A fresh temporary file name ending in `suffix` (default none); the file
+-- os.tmpname makes for the name without it goes at exit too.
+function M.tmpname(suffix)
+  local base = os.tmpname()
+  made_paths[#made_paths + 1] = base
+  if suffix and suffix ~= "" then
+    made_paths[#made_paths + 1] = base .. suffix
+    return base .. suffix
+  end
+  return base
+end
+
 -- A fresh temporary directory.
 function M.tmpdir()
   local p = os.tmpname()
   os.remove(p)
   os.execute("mkdir -p " .. M.shell_quote(p))
+  made_paths[#made_paths + 1] = p
   return p
 end
 

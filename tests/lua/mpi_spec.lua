@@ -76,7 +76,7 @@ describe("adlua.mpi", function()
   end)
 
   it("a script error on one rank ends the job with a non-zero status and the message", function()
-    local path = os.tmpname() .. ".lua"
+    local path = h.tmpname(".lua")
     h.write_file(path, [[
       local mpi = require "adlua.mpi"
       if mpi.rank() == 1 then error("rank one failed") end

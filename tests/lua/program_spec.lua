@@ -14,7 +14,7 @@ local function adlua(args, stdin_text, timeout)
 end
 
 local function tmpfile(contents, suffix)
-  local p = os.tmpname() .. (suffix or ".lua")
+  local p = h.tmpname(suffix or ".lua")
   h.write_file(p, contents)
   return p
 end
