@@ -19,7 +19,8 @@
 
 typedef struct adl_small_alloc adl_small_alloc;
 
-/* A new, empty allocator (NULL when out of memory). */
+/* A new, empty allocator (NULL when out of memory), for one Lua state: like
+ * the state itself, it is used by one thread at a time (no locks). */
 adl_small_alloc *adl_small_alloc_new(void);
 /* Frees the allocator and every slab it has, once nothing uses its blocks
  * any more (after lua_close of the state it served). */
