@@ -3,8 +3,8 @@
  *
  * A slab is SLAB_BYTES, aligned to its size, so a block finds its slab by
  * masking its address.  It serves one class (a multiple of CLASS_BYTES)
- * and hands out never-used room first, then its freed blocks, last freed
- * first.  Each class keeps a list of its slabs with a free block, the one
+ * and hands out its freed blocks first, last freed first, then room never
+ * used.  Each class keeps a list of its slabs with a free block, the one
  * that last had a block freed at the front; a full slab leaves the list
  * and comes back on its next free. */
 #include "small_alloc.h"
