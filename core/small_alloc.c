@@ -104,6 +104,12 @@ static void retire(adl_small_alloc *A, slab *s) {
     }
 }
 
+/* Whether s can hand out no further block of `bytes`: it then leaves its
+ * class's list until a block comes back. */
+static int full(const slab *s, size_t bytes) {
+    return !s->free && (size_t)(s->end - s->bump) < bytes;
+}
+
 /* take's other cases: never-used room, or a new slab. */
 static void *take_room(adl_small_alloc *A, unsigned cls) {
     slab *s = A->room[cls];
@@ -113,8 +119,8 @@ static void *take_room(adl_small_alloc *A, unsigned cls) {
     void *p = s->bump;
     s->bump += bytes;
     s->live++;
-    if ((size_t)(s->end - s->bump) < bytes)
-        unlink_slab(A, s); /* full */
+    if (full(s, bytes))
+        unlink_slab(A, s);
     return p;
 }
 
@@ -127,8 +133,8 @@ static inline void *take(adl_small_alloc *A, unsigned cls) {
         return take_room(A, cls);
     s->free = b->next;
     s->live++;
-    if (!s->free && (size_t)(s->end - s->bump) < (size_t)cls * CLASS_BYTES)
-        unlink_slab(A, s); /* full */
+    if (full(s, (size_t)cls * CLASS_BYTES))
+        unlink_slab(A, s);
     return b;
 }
 
