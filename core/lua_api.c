@@ -146,12 +146,57 @@ static int panic(lua_State *L) {
 }
 #endif
 
+#if LUA_VERSION_NUM >= 504
+/* Lua 5.4's warn(), as luaL_newstate's state has it: off at first; the
+ * control messages "@on" and "@off" switch it; a warning goes to stderr
+ * after "Lua warning: ", its pieces (tocont) on one line. */
+static void warn_off(void *ud, const char *msg, int tocont);
+static void warn_on(void *ud, const char *msg, int tocont);
+
+/* Whether msg was a control message (then obeyed). */
+static int warn_control(lua_State *L, const char *msg, int tocont) {
+    if (tocont || msg[0] != '@')
+        return 0;
+    if (strcmp(msg + 1, "off") == 0)
+        lua_setwarnf(L, warn_off, L);
+    else if (strcmp(msg + 1, "on") == 0)
+        lua_setwarnf(L, warn_on, L);
+    return 1;
+}
+
+static void warn_off(void *ud, const char *msg, int tocont) {
+    warn_control(ud, msg, tocont);
+}
+
+/* The rest of a warning whose first piece is out. */
+static void warn_more(void *ud, const char *msg, int tocont) {
+    fputs(msg, stderr);
+    if (tocont) {
+        lua_setwarnf(ud, warn_more, ud);
+    } else {
+        fputs("\n", stderr);
+        fflush(stderr);
+        lua_setwarnf(ud, warn_on, ud);
+    }
+}
+
+static void warn_on(void *ud, const char *msg, int tocont) {
+    if (warn_control(ud, msg, tocont))
+        return;
+    fputs("Lua warning: ", stderr);
+    warn_more(ud, msg, tocont);
+}
+#endif
+
 lua_State *adlua_newstate(void) {
 #if TAKES_ALLOCATOR
     adl_small_alloc *heap = adl_small_alloc_new();
     lua_State *L = heap ? lua_newstate(adl_small_realloc, heap) : NULL;
     if (L) {
         lua_atpanic(L, panic);
+#if LUA_VERSION_NUM >= 504
+        lua_setwarnf(L, warn_off, L);
+#endif
         return L;
     }
     adl_small_alloc_delete(heap);

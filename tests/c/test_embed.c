@@ -307,3 +307,49 @@ TEST(embed_close_takes_any_state) {
     CHECK(lua_tonumber(L, -1) == 1000);
     adlua_close(L);
 }
+
+#if LUA_VERSION_NUM >= 504
+#include <unistd.h>
+
+/* What warn() writes to stderr in L: the script's warnings, captured. */
+static void capture_warnings(lua_State *L, char *out, size_t size) {
+    const char *code = "warn('not shown: warnings start off')\n"
+                       "warn('@on')\n"
+                       "warn('first ', 'in ', 'pieces')\n"
+                       "warn('second')\n"
+                       "warn('@off')\n"
+                       "warn('not shown either')";
+    FILE *tmp = tmpfile();
+    out[0] = '\0';
+    if (!tmp)
+        return;
+    fflush(stderr);
+    int saved = dup(2);
+    dup2(fileno(tmp), 2);
+    int st = run(L, code, 0, 0);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = st == 0 ? fread(out, 1, size - 1, tmp) : 0;
+    out[n] = '\0';
+    fclose(tmp);
+}
+
+/* Lua 5.4's warn() behaves in adlua_newstate's state as in luaL_newstate's. */
+TEST(embed_newstate_warns_as_luaL_newstate) {
+    char ours[256], theirs[256];
+    lua_State *L = adlua_newstate();
+    REQUIRE(L != NULL);
+    luaL_openlibs(L);
+    capture_warnings(L, ours, sizeof ours);
+    adlua_close(L);
+    L = luaL_newstate();
+    REQUIRE(L != NULL);
+    luaL_openlibs(L);
+    capture_warnings(L, theirs, sizeof theirs);
+    lua_close(L);
+    CHECK(strcmp(ours, "Lua warning: first in pieces\nLua warning: second\n") == 0);
+    CHECK(strcmp(ours, theirs) == 0);
+}
+#endif
