@@ -58,10 +58,10 @@ void adl_thread_cleanup(void);
 /* ---- Lua ------------------------------------------------------------------ */
 
 /* A new Lua state (as luaL_newstate, with its panic message and, under Lua
- * 5.4, its warning function) whose blocks
- * of up to 256 bytes come from adlua's size-class slabs: the allocator of
- * the adlua program, 5-10% faster than LuaJIT's on loops of small traced
- * operations (docs/performance.md). Where LuaJIT takes no allocator (built
+ * 5.4, its warning function) whose blocks of up to 256 bytes come from
+ * adlua's size-class slabs: the allocator of the adlua program, 5-10%
+ * faster than LuaJIT's on loops of small traced operations
+ * (docs/performance.md). Where LuaJIT takes no allocator (built
  * without GC64) it is luaL_newstate's state. NULL when out of memory.
  * Close it with adlua_close. */
 lua_State *adlua_newstate(void);
