@@ -193,6 +193,7 @@ lua_State *adlua_newstate(void) {
     adl_small_alloc *heap = adl_small_alloc_new();
     lua_State *L = heap ? lua_newstate(adl_small_realloc, heap) : NULL;
     if (L) {
+        adl_small_alloc_go_with_state(heap); /* so that a plain lua_close frees it too */
         lua_atpanic(L, panic);
 #if LUA_VERSION_NUM >= 504
         lua_setwarnf(L, warn_off, L);
@@ -205,9 +206,5 @@ lua_State *adlua_newstate(void) {
 }
 
 void adlua_close(lua_State *L) {
-    void *heap;
-    lua_Alloc f = lua_getallocf(L, &heap);
-    lua_close(L);
-    if (f == adl_small_realloc)
-        adl_small_alloc_delete(heap);
+    lua_close(L); /* the allocator of adlua_newstate's state goes with it */
 }

@@ -9,6 +9,7 @@
  * and comes back on its next free. */
 #include "small_alloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +40,13 @@ struct adl_small_alloc {
     slab *room[NCLASSES + 1]; /* by class (1..NCLASSES) */
     slab *empty;              /* kept empty slabs */
     int nempty;
-    size_t nslabs; /* in use or kept */
+    size_t nslabs;     /* in use or kept */
+    void *first_big;   /* the first block over ADL_SMALL_MAX: the state's own */
+    int big_seen;      /* first_big was set (it stays NULL if that block shrank) */
+    int go_with_state; /* delete this allocator when first_big is freed */
 };
+
+static atomic_long live_allocators; /* for tests: every new one deleted? */
 
 static unsigned class_of(size_t n) {
     return (unsigned)((n + CLASS_BYTES - 1) / CLASS_BYTES);
@@ -156,12 +162,16 @@ static inline void give(adl_small_alloc *A, void *p) {
 }
 
 adl_small_alloc *adl_small_alloc_new(void) {
-    return calloc(1, sizeof(adl_small_alloc));
+    adl_small_alloc *A = calloc(1, sizeof(adl_small_alloc));
+    if (A)
+        atomic_fetch_add(&live_allocators, 1);
+    return A;
 }
 
 void adl_small_alloc_delete(adl_small_alloc *A) {
     if (!A)
         return;
+    atomic_fetch_sub(&live_allocators, 1);
     for (unsigned c = 1; c <= NCLASSES; c++)
         while (A->room[c]) {
             slab *s = A->room[c];
@@ -182,11 +192,17 @@ static void *resize(adl_small_alloc *A, void *ptr, size_t osize, size_t nsize) {
     unsigned nc = nsize <= ADL_SMALL_MAX ? class_of(nsize) : 0;
     if (oc == nc && oc)
         return ptr; /* the block has room already */
-    if (!oc && !nc)
-        return realloc(ptr, nsize);
+    if (!oc && !nc) {
+        void *q = realloc(ptr, nsize);
+        if (q && ptr == A->first_big)
+            A->first_big = q; /* never a stale address another block may get */
+        return q;
+    }
     void *q = nc ? take(A, nc) : malloc(nsize);
     if (!q)
         return NULL;
+    if (ptr == A->first_big)
+        A->first_big = nc ? NULL : q;
     memcpy(q, ptr, osize < nsize ? osize : nsize);
     if (oc)
         give(A, ptr);
@@ -200,16 +216,34 @@ void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     if (!ptr) {
         if (nsize - 1 < ADL_SMALL_MAX) /* 1..ADL_SMALL_MAX */
             return take(A, class_of(nsize));
-        return nsize ? malloc(nsize) : NULL;
+        if (!nsize)
+            return NULL;
+        void *p = malloc(nsize);
+        if (p && !A->big_seen) { /* only the very first: a later block is not the state's */
+            A->first_big = p;
+            A->big_seen = 1;
+        }
+        return p;
     }
     if (nsize == 0) {
-        if (osize <= ADL_SMALL_MAX)
+        if (osize <= ADL_SMALL_MAX) {
             give(A, ptr);
-        else
+        } else {
             free(ptr);
+            if (ptr == A->first_big && A->go_with_state)
+                adl_small_alloc_delete(A); /* the state has closed */
+        }
         return NULL;
     }
     return resize(A, ptr, osize, nsize);
+}
+
+void adl_small_alloc_go_with_state(adl_small_alloc *A) {
+    A->go_with_state = 1;
+}
+
+long adl_small_alloc_live(void) {
+    return atomic_load(&live_allocators);
 }
 
 size_t adl_small_alloc_slab_bytes(const adl_small_alloc *A) {

@@ -23,12 +23,19 @@ typedef struct adl_small_alloc adl_small_alloc;
  * the state itself, it is used by one thread at a time (no locks). */
 adl_small_alloc *adl_small_alloc_new(void);
 /* Frees the allocator and every slab it has, once nothing uses its blocks
- * any more (after lua_close of the state it served). */
+ * any more (after lua_close of the state it served, unless it went with the
+ * state: adl_small_alloc_go_with_state). */
 void adl_small_alloc_delete(adl_small_alloc *A);
 /* lua_Alloc: `ud` is the allocator; frees when nsize is 0, else (re)allocates
  * ptr of osize bytes (ptr NULL: a new block) to nsize bytes; NULL when out
  * of memory, ptr then unchanged. */
 void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* From now on, A deletes itself when the Lua state made on it closes:
+ * lua_newstate's first block over ADL_SMALL_MAX bytes is the state's own
+ * (LuaJIT's GG_State, PUC Lua's LG), the last that lua_close frees. */
+void adl_small_alloc_go_with_state(adl_small_alloc *A);
+/* Allocators made and not yet deleted (all threads), for tests. */
+long adl_small_alloc_live(void);
 /* Bytes the allocator holds in slabs (used or free), for tests. */
 size_t adl_small_alloc_slab_bytes(const adl_small_alloc *A);
 

@@ -63,10 +63,10 @@ void adl_thread_cleanup(void);
  * faster than LuaJIT's on loops of small traced operations
  * (docs/performance.md). Where LuaJIT takes no allocator (built
  * without GC64) it is luaL_newstate's state. NULL when out of memory.
- * Close it with adlua_close. */
+ * Close it with lua_close (or adlua_close): the allocator goes with it. */
 lua_State *adlua_newstate(void);
-/* lua_close(L), then frees the allocator of a state made by adlua_newstate
- * (for any other state, lua_close alone). */
+/* lua_close(L), for any state (adlua_newstate's allocator goes with its
+ * state: nothing more to free). */
 void adlua_close(lua_State *L);
 
 /* Makes `require` find the runtime in L ("adlua", "adlua.numpy",

@@ -299,6 +299,25 @@ TEST(embed_newstate_runs_on_the_slab_allocator) {
     adlua_close(L);
 }
 
+/* lua_close alone frees adlua_newstate's allocator (adlua_close too). */
+TEST(embed_newstate_closes_with_lua_close) {
+    long base = adl_small_alloc_live();
+    for (int i = 0; i < 2; i++) {
+        lua_State *L = adlua_newstate();
+        REQUIRE(L != NULL);
+        luaL_openlibs(L);
+        adlua_openlibs(L);
+        REQUIRE(run(L, "local np = require 'adlua.numpy'; return np.ones({3, 4}):sum()", 0, 1) ==
+                0);
+        CHECK(lua_tonumber(L, -1) == 12);
+        if (i == 0)
+            lua_close(L);
+        else
+            adlua_close(L);
+        CHECK(adl_small_alloc_live() == base);
+    }
+}
+
 TEST(embed_close_takes_any_state) {
     lua_State *L = luaL_newstate();
     REQUIRE(L != NULL);

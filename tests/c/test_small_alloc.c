@@ -156,3 +156,33 @@ TEST(small_alloc_serves_a_lua_state) {
     lua_close(L);
     adl_small_alloc_delete(A);
 }
+
+/* Armed with go_with_state, the allocator deletes itself when its first big
+ * block (a Lua state's own) is freed, and not before: not on other big
+ * blocks, and not at the old address of a first block that realloc moved. */
+TEST(small_alloc_goes_with_its_state_block) {
+    long base = adl_small_alloc_live();
+    adl_small_alloc *A = adl_small_alloc_new();
+    REQUIRE(A != NULL);
+    CHECK(adl_small_alloc_live() == base + 1);
+    void *state = adl_small_realloc(A, NULL, 0, 4000);
+    REQUIRE(state != NULL);
+    memset(state, 7, 4000);
+    adl_small_alloc_go_with_state(A);
+    void *small = adl_small_realloc(A, NULL, 0, 48);
+    void *other = adl_small_realloc(A, NULL, 0, 5000);
+    REQUIRE(small != NULL && other != NULL);
+    adl_small_realloc(A, other, 5000, 0);
+    CHECK(adl_small_alloc_live() == base + 1);
+    /* the state's block grows (moved, most likely): its new address counts */
+    void *moved = adl_small_realloc(A, state, 4000, 1 << 20);
+    REQUIRE(moved != NULL);
+    CHECK(((unsigned char *)moved)[3999] == 7);
+    other = adl_small_realloc(A, NULL, 0, 4000); /* may get the old address */
+    REQUIRE(other != NULL);
+    adl_small_realloc(A, other, 4000, 0);
+    CHECK(adl_small_alloc_live() == base + 1);
+    adl_small_realloc(A, small, 48, 0);
+    adl_small_realloc(A, moved, 1 << 20, 0); /* the state's block: A goes */
+    CHECK(adl_small_alloc_live() == base);
+}
