@@ -5,12 +5,14 @@
 #   scripts/lint.sh CHECK...        some: clang-format cppcheck layers
 #   scripts/lint.sh format          reformat the C files in place
 #
-# The C files are core/*.[ch] and tests/c/*.[ch], except generated ones:
-# those saying "do not edit" in their first lines (build/ is not checked).
+# The C files are every .c and .h of ours: core/, include/, tests/c/,
+# tests/fuzz/, bench/ and examples/embed/, except generated ones: those
+# saying "do not edit" in their first lines (build/ is not checked).
 cd "$(dirname "$0")/.." || exit 2
 
 files=
-for f in $(find core tests/c -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null |
+for f in $(find core include tests/c tests/fuzz bench examples/embed -maxdepth 1 -type f \
+    \( -name '*.c' -o -name '*.h' \) 2>/dev/null |
     LC_ALL=C sort); do
     head -n 3 "$f" | grep -qi 'do not edit' || files="$files $f"
 done
@@ -27,7 +29,7 @@ check_cppcheck() {
     cppcheck --quiet --error-exitcode=1 --std=c11 --language=c \
         --enable=warning,performance,portability --inline-suppr \
         --suppress=missingIncludeSystem --library=posix --library=lua \
-        -D_POSIX_C_SOURCE=200809L -I core -I tests/c -j "$(nproc 2>/dev/null || echo 1)" \
+        -D_POSIX_C_SOURCE=200809L -I core -I include -I tests/c -j "$(nproc 2>/dev/null || echo 1)" \
         $files
 }
 

@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "host: the script failed:\n%s\n", lua_tostring(L, -1));
         goto done;
     }
-    double p[3], exact[3], loss = lua_tonumber(L, -1);
+    double p[3], exact[3] = {0}, loss = lua_tonumber(L, -1);
     for (int k = 0; k < 3; k++)
         p[k] = lua_tonumber(L, -4 + k);
     lua_pop(L, 4);

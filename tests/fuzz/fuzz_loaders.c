@@ -8,8 +8,8 @@
  * The first byte chooses the reader; the rest is the file (for text, four
  * more bytes are the options).  Built only when core/npyio.h exists. */
 #define _POSIX_C_SOURCE 200809L /* the POSIX names the core headers use */
-#include "alloc.h"
 #include "adl_core.h"
+#include "alloc.h"
 #include "npyio.h"
 
 #include <stdint.h>
