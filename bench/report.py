@@ -324,6 +324,13 @@ def main():
             print("BLAS limit: cblas_dgemm n=%d: %s, %.1f GFLOP/s (core %s, %s threads)" % (
                 n, fmt_time(r["seconds"]), r["result"]["gflops"], r["env"]["openblas_corename"],
                 r["env"]["openblas_threads"]))
+    floor = by.get("W3", {}).get("lua_floor")
+    if floor:
+        f, a, t = spi(floor), spi(by["W3"].get("adlua")), spi(by["W3"].get("torch"))
+        print("Lua C API floor (bench/lua_floor.c): W3's chain on values whose operations only "
+              "return a new userdata: %s per link%s%s" % (
+                  fmt_time(f), "; adlua's W3 %s (the floor is %.0f%% of it)" % (fmt_time(a), 100 * f / a)
+                  if a else "", "; 100x PyTorch's W3 needs %s" % fmt_time(t / 100) if t else ""))
     ok = True
     for passed, msg in checks:
         ok &= passed

@@ -130,6 +130,15 @@ if wanted W6; then
     [ -x "$DGEMM" ] && run "dgemm" "$DGEMM" 1000 2000
 fi
 
+# The floor under W3 for a Lua C binding: bench/lua_floor.c, a Lua module
+# whose operations only check their operands and return a new userdata,
+# built here against LuaJIT and run by the adlua program (its Lua state).
+FLOOR_SO=$BENCH_DIR/lua_floor.so
+if wanted W3 && { [ ! -f "$FLOOR_SO" ] || [ bench/lua_floor.c -nt "$FLOOR_SO" ]; }; then
+    ${CC:-cc} -O2 -shared -fPIC $(pkg-config --cflags luajit) bench/lua_floor.c \
+        -o "$FLOOR_SO" || status=1
+fi
+
 TORCH="env OMP_WAIT_POLICY=passive $PYTHON"   # its best setting on 2 cores, recorded in its JSON
 step() {  # step W ITERS: the workload in every engine that has it
     w=$1 n=$2
@@ -138,7 +147,8 @@ step() {  # step W ITERS: the workload in every engine that has it
         W1) run "adlua W1" "$ADLUA" bench/adlua_w1.lua "$n"
             run "adlua W1 jit" "$ADLUA" bench/adlua_w1.lua "$n" jit ;;
         W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n"
-            run "adlua W3 jit" "$ADLUA" bench/adlua_w3.lua "$n" jit ;;
+            run "adlua W3 jit" "$ADLUA" bench/adlua_w3.lua "$n" jit
+            [ -f "$FLOOR_SO" ] && run "lua_floor W3" "$ADLUA" bench/floor_w3.lua "$n" "$FLOOR_SO" ;;
         *) run "adlua $w" "$ADLUA" bench/adlua_more.lua "$w" "$n" ;;
     esac
     if [ $have_torch = yes ]; then
