@@ -89,7 +89,8 @@ local trained = optim.adam(function(p) return grad_loss(p) end, params, {
   num_iters = iters, step_size = 0.01,
   callback = function(p, i)
     if i % 100 == 0 then
-      print(("iteration %4d  loss %.4f  train accuracy %.3f"):format(i, ad.value(loss(p)), accuracy(p, x_train, y_train)))
+      print(("iteration %4d  loss %.4f  train accuracy %.3f")
+        :format(i, ad.value(loss(p)), accuracy(p, x_train, y_train)))
     end
   end,
 })

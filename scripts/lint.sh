@@ -2,12 +2,13 @@
 # lint.sh: the static checks of `make lint` (and of the test run).
 #
 #   scripts/lint.sh                 all checks
-#   scripts/lint.sh CHECK...        some: clang-format cppcheck layers
+#   scripts/lint.sh CHECK...        some: clang-format cppcheck luacheck layers
 #   scripts/lint.sh format          reformat the C files in place
 #
 # The C files are every .c and .h of ours: core/, include/, tests/c/,
 # tests/fuzz/, bench/ and examples/embed/, except generated ones: those
-# saying "do not edit" in their first lines (build/ is not checked).
+# saying "do not edit" in their first lines (build/ is not checked).  The
+# Lua files are checked by luacheck (.luacheckrc).
 cd "$(dirname "$0")/.." || exit 2
 
 files=
@@ -33,6 +34,14 @@ check_cppcheck() {
         $files
 }
 
+# Every Lua file of ours (build/ excluded), with .luacheckrc's settings;
+# silent when clean, as the other checks.
+check_luacheck() {
+    out=$(luacheck --quiet --no-color . 2>&1) && return 0
+    printf '%s\n' "$out"
+    return 1
+}
+
 check_layers() {
     scripts/check_layers.sh
 }
@@ -43,12 +52,13 @@ if [ "${1:-}" = format ]; then
     exec clang-format -i $files
 fi
 
-[ $# -eq 0 ] && set -- clang-format cppcheck layers
+[ $# -eq 0 ] && set -- clang-format cppcheck luacheck layers
 status=0
 for check in "$@"; do
     case $check in
     clang-format) check_format ;;
     cppcheck) check_cppcheck ;;
+    luacheck) check_luacheck ;;
     layers) check_layers ;;
     *)
         echo "lint.sh: unknown check '$check'" >&2

@@ -8,7 +8,7 @@
 set -eu
 
 packages="gcc make pkg-config luajit libluajit-5.1-dev libopenblas-dev liblapacke-dev
-lua-busted lua5.4 liblua5.4-dev gnuplot-nox libedit-dev cppcheck clang-format valgrind libopenmpi-dev openmpi-bin
+lua-busted lua5.4 liblua5.4-dev gnuplot-nox libedit-dev cppcheck clang-format lua-check valgrind libopenmpi-dev openmpi-bin
 clang libclang-rt-14-dev"
 for opt in "$@"; do
     case $opt in

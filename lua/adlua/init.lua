@@ -89,8 +89,8 @@ local function differentiate(fname, f, argnum, elementwise)
         error(("%s: the function must return a number or an array, got %s"):format(fname, describe(out)), 0)
       end
       if not elementwise and is_array(out) and out.size ~= 1 then
-        error(("%s: the function must return a scalar (a number or a one-element array), got %s; use elementwise_grad or jacobian for non-scalar outputs")
-          :format(fname, describe(out)), 0)
+        error(("%s: the function must return a scalar (a number or a one-element array), got %s; "
+               .. "use elementwise_grad or jacobian for non-scalar outputs"):format(fname, describe(out)), 0)
       end
       core.trace_sweep(t, out)
       local grads = {}

@@ -185,7 +185,7 @@ return function(np, core)
       end
       return r
     end
-    local moved, inverse, a = axis_to_end(x, axis, "np.prod")
+    local moved, _, a = axis_to_end(x, axis, "np.prod")
     local ms = moved.shape
     local n = ms[#ms]
     local idx = {}

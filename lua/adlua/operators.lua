@@ -374,7 +374,8 @@ return function(M, grad_as)
       -- abs drops a nan's sign, which Lua 5.4 would print as "-nan" (LuaJIT: "nan")
       if analytic ~= analytic then analytic = math.abs(analytic) end
       if numeric ~= numeric then numeric = math.abs(numeric) end
-      error(("check_grads: %s-mode derivative of order %d doesn't match finite differences: analytic %.10g, numeric %.10g (difference %.3g > tolerance %.3g)")
+      error(("check_grads: %s-mode derivative of order %d doesn't match finite differences: "
+               .. "analytic %.10g, numeric %.10g (difference %.3g > tolerance %.3g)")
         :format(mode, level, analytic, numeric, math.abs(numeric - analytic), tol), 0)
     end
   end

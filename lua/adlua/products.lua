@@ -92,7 +92,9 @@ return function(np)
   function np.trace(x, offset, axis1, axis2)
     x = as_array(x, "np.trace")
     offset = check.whole("np.trace", "offset", offset or 0)
-    if type(x) == "number" or x.ndim < 2 then error("np.trace: diag requires an array of at least two dimensions", 2) end
+    if type(x) == "number" or x.ndim < 2 then
+      error("np.trace: diag requires an array of at least two dimensions", 2)
+    end
     axis1 = norm_axis("np.trace", axis1 or 1, x.ndim)
     axis2 = norm_axis("np.trace", axis2 or 2, x.ndim)
     if axis1 == axis2 then error("np.trace: axis1 and axis2 cannot be the same", 2) end

@@ -77,7 +77,8 @@ end
 function random.shuffle(x)
   if is_array(x) then
     if core.value(x) ~= x then
-      error("np.random.shuffle: cannot shuffle an array that is being differentiated in place; use np.random.permutation", 2)
+      error("np.random.shuffle: cannot shuffle an array that is being differentiated in place; "
+            .. "use np.random.permutation", 2)
     end
     if x.ndim == 0 then error("np.random.shuffle: a 0-d array cannot be shuffled", 2) end
     local shuffled = core.random_shuffled(x)

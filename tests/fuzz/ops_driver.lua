@@ -318,7 +318,7 @@ function M.run(data)
     step(r, pool)
     steps = steps + 1
   end
-  pool = nil
+  pool = nil -- luacheck: ignore 311 (the arrays go)
   -- LuaJIT's compiled traces keep the objects they hold as constants alive
   -- (an array userdata among them, now and then): flush them, or an array
   -- the JIT still references looks like a leak (1 replay in 10 did)

@@ -56,8 +56,8 @@ local rss_end = rss_kb()
 local growth = (math.max(peak, rss_end) - rss_warm) / rss_warm * 100
 local arrays = D.live() - arrays0 - 1 -- w itself
 print(("long run: %d %s-model steps in %.1f s CPU (%.0f steps/s)"):format(steps, model, seconds, steps / seconds))
-print(("long run: resident memory %.0f kB after %d warm-up steps, %.0f kB peak after, %.0f kB at the end: growth %.2f%%")
-  :format(rss_warm, warm, peak, rss_end, growth))
+print(("long run: resident memory %.0f kB after %d warm-up steps, %.0f kB peak after, "
+       .. "%.0f kB at the end: growth %.2f%%"):format(rss_warm, warm, peak, rss_end, growth))
 local final = loss(w, X, t)
 final = type(final) == "number" and final or final:item()
 print(("long run: final loss %.10g, arrays left alive %d"):format(final, arrays))

@@ -112,7 +112,7 @@ describe("small boxes", function()
     settle()
     assert.equal(arrays, (D.live()))
     assert.is_true(ad.value(kept) > 0)
-    kept = nil
+    kept = nil -- luacheck: ignore 311 (the reference goes)
     settle()
     assert.is_true((D.live()) < arrays)        -- its anchor went with it
   end)

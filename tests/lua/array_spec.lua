@@ -248,7 +248,7 @@ describe("operators", function()
 
   it("does not modify its operands", function()
     local b = np.array({ 4, 5, 6 })
-    local _ = a + b, a * 3, -a, a ^ 2
+    local _ = { a + b, a * 3, -a, a ^ 2 }
     h.assert_array(a, { 1, 2, 3 })
     h.assert_array(b, { 4, 5, 6 })
   end)

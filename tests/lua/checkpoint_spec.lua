@@ -23,7 +23,7 @@ describe("checkpoints", function()
 
     -- killed at iteration 140: the last checkpoint is of iteration 125
     out, err, code = train("ADLUA_KILL_AT=140 ", dir .. "/b.npz", dir .. "/b_result.npz")
-    assert.are_not.equal(0, code, "the run was killed")
+    assert.are_not.equal(0, code, "the run was killed: " .. err .. out)
     assert.is_nil(out:find("done", 1, true), out)
     assert.is_nil(io.open(dir .. "/b_result.npz"), "no result from the killed run")
     local ck = np.load(dir .. "/b.npz")

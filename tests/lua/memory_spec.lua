@@ -29,7 +29,7 @@ describe("memory pressure", function()
     local base, peak = live_bytes(), 0
     for _ = 1, 5 do
       local a = np.zeros(100 * MB / 8) -- 100 MB
-      a = a + 1                        -- and another one
+      local _ = a + 1                  -- and another one
       peak = math.max(peak, live_bytes() - base)
     end
     report("5 x 2 arrays of 100 MB", peak)
@@ -41,7 +41,7 @@ describe("memory pressure", function()
     local base, peak = live_bytes(), 0
     local x = np.ones(10000)
     for _ = 1, 3000 do
-      local y = np.exp(x) * 2 - x -- three 80 kB arrays per turn
+      local _ = np.exp(x) * 2 - x -- three 80 kB arrays per turn
       peak = math.max(peak, live_bytes() - base)
     end
     report("3000 x 3 arrays of 80 kB", peak)
@@ -54,7 +54,7 @@ describe("memory pressure", function()
     local f = function(w) return np.sum(np.tanh(w) * w) end
     local w = np.ones(1000000) -- 8 MB
     for _ = 1, 20 do
-      local g = ad.grad(f)(w)
+      local _ = ad.grad(f)(w)
       peak = math.max(peak, live_bytes() - base)
     end
     report("20 gradients of 8 MB arrays", peak)
@@ -71,7 +71,7 @@ describe("remembered transposes", function()
       return np.sum(x.T.T.T * x.T) + np.sum(t.T.T)
     end)(np.ones({ 2, 3 }))
     h.assert_array(g, { { 3, 3, 3 }, { 3, 3, 3 } }, 0)
-    g = nil
+    g = nil -- luacheck: ignore 311 (the reference goes)
     assert.are.equal(base, h.settled_live())
   end)
 end)
