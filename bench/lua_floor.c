@@ -37,12 +37,15 @@ static int push_box(lua_State *L) {
     return 1;
 }
 
+/* The calls of adlua's arith (core/lua_array.c), in its order. */
 static int arith(lua_State *L) {
     (void)lua_touserdata(L, lua_upvalueindex(2)); /* adlua reads its context here */
-    for (int i = 1; i <= 2; i++)
-        if (!to_box(L, i) && lua_type(L, i) != LUA_TNUMBER)
-            return luaL_error(L, "lua_floor: operand %d is neither a box nor a number", i);
-    if (!to_box(L, 2))
+    const box *a = to_box(L, 1), *b = to_box(L, 2);
+    if (!a && lua_type(L, 1) != LUA_TNUMBER)
+        return luaL_error(L, "lua_floor: operand 1 is neither a box nor a number");
+    if (!b && lua_type(L, 2) != LUA_TNUMBER)
+        return luaL_error(L, "lua_floor: operand 2 is neither a box nor a number");
+    if (!b)
         (void)lua_tonumber(L, 2);
     return push_box(L);
 }
