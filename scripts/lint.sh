@@ -4,6 +4,7 @@
 #   scripts/lint.sh                 all checks
 #   scripts/lint.sh CHECK...        some: clang-format cppcheck luacheck layers
 #   scripts/lint.sh format          reformat the C files in place
+#   scripts/lint.sh list            the names of all checks (run_tests.sh counts each)
 #
 # The C files are every .c and .h of ours: core/, include/, tests/c/,
 # tests/fuzz/, bench/ and examples/embed/, except generated ones: those
@@ -46,13 +47,20 @@ check_layers() {
     scripts/check_layers.sh
 }
 
+all_checks="clang-format cppcheck luacheck layers"
+if [ "${1:-}" = list ]; then
+    echo "$all_checks"
+    exit 0
+fi
+
 if [ "${1:-}" = format ]; then
     [ -z "$files" ] && exit 0
     # shellcheck disable=SC2086
     exec clang-format -i $files
 fi
 
-[ $# -eq 0 ] && set -- clang-format cppcheck luacheck layers
+# shellcheck disable=SC2086 # one check per word
+[ $# -eq 0 ] && set -- $all_checks
 status=0
 for check in "$@"; do
     case $check in

@@ -7,7 +7,7 @@
 #
 # Suites and how they count:
 #   build   1 test: make succeeds; 1 test: no compiler warnings
-#   lint    1 test per check (clang-format, cppcheck, luacheck, layers)
+#   lint    1 test per check of scripts/lint.sh (its `list`)
 #   c       build/test_core: its "c tests: N passed, M failed" line
 #   install scripts/test_install.sh: make install/uninstall, the example host
 #   lua     every tests/lua/**/*_spec.lua, one busted (under LuaJIT, TAP
@@ -89,7 +89,7 @@ record build $build_pass $build_fail
 if [ $asan = 0 ]; then
     section lint
     lint_pass=0 lint_fail=0
-    for check in clang-format cppcheck luacheck layers; do
+    for check in $(scripts/lint.sh list); do
         if scripts/lint.sh $check; then
             lint_pass=$((lint_pass + 1))
         else
