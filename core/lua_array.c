@@ -463,18 +463,22 @@ static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
     return 1;
 }
 
-/* Views of a plain array are remembered until the collector takes them, a
- * few per array (in a weak table attached to its userdata): a loop reads
- * X[i] or X[{{}, i}] of a constant X at every sample, and a view made anew
- * each time costs a userdata with a finalizer and a header, about a third
- * of a traced operation (the Lua front of __index finds X[{{}, i}] before
- * this, l_index_remember).  A view of a plain array records nothing, shares
- * the array's numbers and cannot change shape, so a remembered view is
- * indistinguishable from a new one (but for rawequal), and whether the
- * collector ran in between changes no result.  VIEW_SLOTS slots, chosen by
- * the view's offset, each hold the latest view with that offset modulo
- * VIEW_SLOTS: a loop over more samples than that still finds the view of
- * its second read. */
+/* Views of a plain array are remembered while it lives, a few per array
+ * (in a table attached to its userdata): a loop reads X[i] or X[{{}, i}]
+ * of a constant X at every sample, and a view made anew each time costs a
+ * userdata with a finalizer and a header, about a third of a traced
+ * operation (the Lua front of __index finds X[{{}, i}] before this,
+ * l_index_remember).  A view of a plain array records nothing, shares the
+ * array's numbers and cannot change shape, so a remembered view is
+ * indistinguishable from a new one (but for rawequal).  The table holds
+ * its views strongly: weak ones went at every collection, about every
+ * third step of the blog's loop, and were made again.  Nothing in it
+ * points back at the array, so the array, the table and its views become
+ * garbage together and one collection frees them all.  VIEW_SLOTS slots,
+ * chosen by the view's offset, each hold the latest view with that offset
+ * modulo VIEW_SLOTS: a loop over more samples than that still finds the
+ * view of its second read, and an array keeps at most VIEW_SLOTS headers
+ * (no numbers: its views share its buffer). */
 #define VIEW_SLOTS 128
 
 static int same_geometry(const adl_array *v, int nd, const int64_t *shape, const int64_t *strides,
@@ -506,8 +510,6 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
     } else {
         lua_pop(L, 1);
         lua_createtable(L, VIEW_SLOTS, 0);
-        lua_getfield(L, ADL_MT_UPVALUE, "__weak_values");
-        lua_setmetatable(L, -2);
         lua_pushvalue(L, -1);
         adl_lua_set_attached(L, 1);
     }
@@ -586,7 +588,7 @@ static int column_key(lua_State *L, int key) {
 }
 
 /* Pushes store[x] for the views of x, a table with weak values, made when
- * missing. */
+ * missing (its views live as long as push_view's table holds them). */
 static void push_views_of(lua_State *L, int store) {
     lua_pushvalue(L, 1);
     lua_rawget(L, store);
@@ -610,8 +612,8 @@ static void push_views_of(lua_State *L, int store) {
  *   attaches to x.  store is weak in keys and values: the attachment keeps
  *   the entry while x lives, and nothing else keeps either.
  * - key i (a row) or {{}, i} (a column) of a plain x: store[x][i] = the
- *   view, in a table with weak values, as push_view keeps views (a view
- *   goes when nothing else holds it).
+ *   view, in a table with weak values: push_view's table keeps the view
+ *   while x lives, unless a later view takes its slot.
  * Where x[key] is never the same array twice (the transpose of a plain x,
  * a traced x's rows and columns, which are recorded at each read, and a
  * vector's numbers), store[x] = false sends the front straight to
@@ -706,7 +708,7 @@ void adl_lua_open_array(lua_State *L) {
     adl_lua_setfuncs(L, meta);
     lua_newtable(L);
     lua_setfield(L, -2, "__methods");
-    /* the metatable of the tables of remembered views (push_view) */
+    /* the metatable of the front's tables of remembered views (push_views_of) */
     lua_createtable(L, 0, 1);
     lua_pushliteral(L, "v");
     lua_setfield(L, -2, "__mode");

@@ -20,7 +20,7 @@ return function(methods)
   -- LuaJIT table with weak keys alone keeps its values a cycle longer)
   local transposes = setmetatable({}, { __mode = "kv" })
   -- x -> {[i] = x[i]} and {[i] = x[{{}, i}]} of a plain x, tables with
-  -- weak values
+  -- weak values (the binding's view table on x keeps the views while x lives)
   local rows = setmetatable({}, { __mode = "k" })
   local columns = setmetatable({}, { __mode = "k" })
 

@@ -117,6 +117,32 @@ describe("the Lua front of __index", function()
     assert.are.equal(base, h.settled_live())
   end)
 
+  it("keeps remembered rows and columns across collections while their array lives", function()
+    local X = np.ones({ 3, 50 })
+    local seen = setmetatable({}, { __mode = "k" })
+    seen[X[{ {}, 7 }]] = "column"
+    seen[X[2]] = "row"
+    collectgarbage()
+    collectgarbage()
+    local kept = {}
+    for v, what in pairs(seen) do kept[what] = v end
+    assert.is_true(rawequal(kept.column, X[{ {}, 7 }]))
+    assert.is_true(rawequal(kept.row, X[2]))
+  end)
+
+  it("frees a dropped array's numbers and its remembered views in one collection", function()
+    collectgarbage()
+    collectgarbage()
+    local D = require("adlua.core").debug
+    local arrays, buffers, bytes = D.live()
+    local X = np.ones({ 1000, 200 }) -- 1.6 MB
+    for i = 1, 200 do local _ = np.sum(X[{ {}, i }]) + np.sum(X[i]) end
+    X = nil -- luacheck: ignore 311 (the reference goes)
+    collectgarbage()
+    local arrays2, buffers2, bytes2 = D.live()
+    assert.are.same({ arrays, buffers, bytes }, { arrays2, buffers2, bytes2 })
+  end)
+
   it("keeps no column of an array that is indexed wrongly", function()
     local v = np.ones(3)
     for _ = 1, 2 do
