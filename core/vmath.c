@@ -268,6 +268,12 @@ static void vm_run(adl_vm_func f, int64_t n, void *o, int64_t so, const void *a,
 }
 
 void adl_vm_f64(adl_vm_func f, int64_t n, double *o, int64_t so, const double *a, int64_t sa) {
+    /* contiguous and too short to split (a per-sample loop's one value):
+     * the loop at once, without the job and the split */
+    if (so == 1 && sa == 1 && (unsigned)f < ADL_VM_COUNT && n < min_split(f)) {
+        run_f64(f, n, o, a);
+        return;
+    }
     vm_run(f, n, o, so, a, sa, 0);
 }
 
