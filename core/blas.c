@@ -193,7 +193,42 @@ static int product_shape(const adl_array *a, const adl_array *b, int64_t *shape)
     return nd;
 }
 
+/* A float64 matrix or vector times a vector, small enough for dot_into's
+ * loop (a per-sample loop's w.T x): that loop's sums, in its order, without
+ * the general checks and setup.  Returns 0 when the general path is
+ * needed, else 1 with *st set. */
+static int small_matvec(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out,
+                        adl_status *st) {
+    if (a->dtype != ADL_FLOAT64 || b->dtype != ADL_FLOAT64 || a->level != 0 || b->level != 0 ||
+        !a->buf || !b->buf || b->ndim != 1 || (a->ndim != 1 && a->ndim != 2))
+        return 0;
+    int64_t k = b->shape[0], m = a->ndim == 2 ? a->shape[0] : 1;
+    if (a->shape[a->ndim - 1] != k || k == 0 || k >= SMALL_WORK || m * k >= SMALL_WORK)
+        return 0;
+    adl_array *r = adl_array_alloc(ctx, "dot", ADL_FLOAT64, a->ndim - 1, a->shape);
+    if (!r) {
+        *st = ctx->status;
+        return 1;
+    }
+    const double *pa = adl_first_elem(a), *pb = adl_first_elem(b);
+    int64_t as0 = a->ndim == 2 ? a->strides[0] : 0, as1 = a->strides[a->ndim - 1];
+    int64_t bs = b->strides[0];
+    double *c = adl_f64(r);
+    for (int64_t i = 0; i < m; i++) {
+        double acc = 0;
+        for (int64_t p = 0; p < k; p++)
+            acc += pa[i * as0 + p * as1] * pb[p * bs];
+        c[i] = acc;
+    }
+    *out = r;
+    *st = ADL_OK;
+    return 1;
+}
+
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
+    adl_status small;
+    if (small_matvec(ctx, a, b, out, &small))
+        return small;
     const adl_array *in[2] = {a, b};
     for (int i = 0; i < 2; i++)
         if (in[i]->level != 0 || !in[i]->buf || (unsigned)in[i]->dtype > ADL_FLOAT32)

@@ -234,6 +234,48 @@ TEST(dot_matrix_vector_every_layout) {
     LIVE_END;
 }
 
+/* adl_k_dot's short path for small float64 matrix-vector and vector-vector
+ * products (a per-sample loop's w.T x) gives the bits of dot_into's loop,
+ * which adl_k_dot_into runs, in every layout. */
+TEST(dot_small_matvec_same_bits_as_the_loop) {
+    LIVE_BEGIN;
+    adl_ctx ctx;
+    adl_ctx_init(&ctx);
+    uint64_t rng = 11;
+    int64_t sizes[][2] = {{1, 3}, {3, 4}, {2, 31}, {1, 63}, {7, 9}};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        int64_t m = sizes[s][0], k = sizes[s][1];
+        for (int la = 0; la < M_NLAYOUTS; la++)
+            for (int lv = 0; lv < V_NLAYOUTS; lv++)
+                for (int vec = 0; vec < 2; vec++) {
+                    /* vec: a (k,) vector first operand instead of the matrix */
+                    adl_array *a =
+                        vec ? make_vector(&ctx, k, lv, &rng) : make_matrix(&ctx, m, k, la, &rng);
+                    adl_array *x = make_vector(&ctx, k, lv, &rng), *fast = NULL;
+                    REQUIRE(a && x);
+                    REQUIRE(adl_k_dot(&ctx, a, x, &fast) == ADL_OK);
+                    adl_array *loop =
+                        adl_array_alloc(&ctx, "test", ADL_FLOAT64, fast->ndim, fast->shape);
+                    REQUIRE(loop != NULL);
+                    adl_status st = ADL_ERR_INTERNAL;
+                    CHECK(adl_k_dot_into(&ctx, a, x, loop, &st) == 1);
+                    CHECK_EQ_INT(st, ADL_OK);
+                    CHECK_EQ_INT(fast->ndim, vec ? 0 : 1);
+                    int same = memcmp(adl_f64(fast), adl_f64(loop),
+                                      sizeof(double) * (size_t)fast->size) == 0;
+                    if (!same)
+                        printf("  m %lld k %lld %s %s%s: bits differ\n", (long long)m, (long long)k,
+                               m_names[la], v_names[lv], vec ? " (vector)" : "");
+                    CHECK(same);
+                    adl_array_release(a);
+                    adl_array_release(x);
+                    adl_array_release(fast);
+                    adl_array_release(loop);
+                }
+    }
+    LIVE_END;
+}
+
 TEST(dot_vector_vector_every_layout) {
     LIVE_BEGIN;
     adl_ctx ctx;
