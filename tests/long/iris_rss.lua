@@ -14,6 +14,9 @@ local D = require("adlua.core").debug
 local steps = tonumber(arg and arg[1]) or 100000
 local model = arg and arg[2] or "loop"
 
+collectgarbage()
+collectgarbage()
+local arrays0 = D.live() -- before the data: X keeps the columns the loop reads while it lives
 local X, t, loop_loss, vector_loss = require("tests.lua.helpers").iris_problem()
 
 local loss = model == "vector" and vector_loss or loop_loss
@@ -34,9 +37,6 @@ local function rss_kb()
   return resident * page_kb
 end
 
-collectgarbage()
-collectgarbage()
-local arrays0 = D.live()
 local w = np.zeros({ 3, 1 })
 local warm = math.max(1, math.floor(steps / 10))
 local rss_warm, peak = 0, 0
@@ -54,12 +54,15 @@ collectgarbage()
 collectgarbage()
 local rss_end = rss_kb()
 local growth = (math.max(peak, rss_end) - rss_warm) / rss_warm * 100
-local arrays = D.live() - arrays0 - 1 -- w itself
 print(("long run: %d %s-model steps in %.1f s CPU (%.0f steps/s)"):format(steps, model, seconds, steps / seconds))
 print(("long run: resident memory %.0f kB after %d warm-up steps, %.0f kB peak after, "
        .. "%.0f kB at the end: growth %.2f%%"):format(rss_warm, warm, peak, rss_end, growth))
 local final = loss(w, X, t)
 final = type(final) == "number" and final or final:item()
+X, t = nil, nil -- luacheck: ignore 311 (the data go, with the views X kept)
+collectgarbage()
+collectgarbage()
+local arrays = D.live() - arrays0 - 1 -- w itself
 print(("long run: final loss %.10g, arrays left alive %d"):format(final, arrays))
 if growth >= 5 or arrays ~= 0 then
   print("long run: FAILED")
