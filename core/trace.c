@@ -163,10 +163,36 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
     adl_trace_release(t);
 }
 
-/* Appends a node; takes references to the inputs and the output. */
-static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl_array *const *in,
-                         const int32_t *parent, adl_array *out, const adl_params *p,
-                         int32_t *index) {
+/* A new node's operation, operands and output (its in and parent arrays
+ * set already), taking references to the inputs and the output. */
+static inline void fill_node(const adl_trace *t, adl_node *n, adl_opcode op, int nin,
+                             adl_array *const *in, const int32_t *parent, adl_array *out) {
+    n->grad = NULL;
+    n->op = op;
+    n->nin = nin;
+    /* a node saves only what its rule reads: the rules of + and - never read
+     * a constant operand (a gradient only needs the shapes of inputs that
+     * have one); a recording keeps them for the replay */
+    int drop_constants = (op == ADL_OP_ADD || op == ADL_OP_SUB) && !t->recording;
+    for (int i = 0; i < nin; i++) {
+        n->parent[i] = parent[i];
+        n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
+        if (n->in[i]) {
+            adl_array_retain(n->in[i]);
+            adl_mark_saved(n->in[i], op, 1);
+        }
+    }
+    n->out = out;
+    adl_array_retain(out);
+    adl_mark_saved(out, op, 1);
+}
+
+/* record for a node that needs more than its own fields: a new chunk, more
+ * than 3 operands, parameters, or NaN debugging's place in the user's
+ * code.  Out of line: record's common path stays short. */
+static __attribute__((noinline)) adl_status
+record_general(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl_array *const *in,
+               const int32_t *parent, adl_array *out, const adl_params *p, int32_t *index) {
     if (t->n == t->nchunks * CHUNK_NODES) {
         adl_node **chunks = adl_realloc(t->chunks, sizeof *chunks * (size_t)(t->nchunks + 1));
         if (!chunks)
@@ -181,7 +207,6 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
     n->in = n->in_store;
     n->parent = n->parent_store;
     n->params = NULL;
-    n->grad = NULL;
     if (nin > 3) {
         n->in = arena_alloc(t, sizeof(adl_array *) * (size_t)nin);
         n->parent = arena_alloc(t, sizeof(int32_t) * (size_t)nin);
@@ -217,23 +242,25 @@ static adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin, adl
             n->params->index = copy;
         }
     }
-    n->op = op;
-    n->nin = nin;
-    /* a node saves only what its rule reads: the rules of + and - never read
-     * a constant operand (a gradient only needs the shapes of inputs that
-     * have one); a recording keeps them for the replay */
-    int drop_constants = (op == ADL_OP_ADD || op == ADL_OP_SUB) && !t->recording;
-    for (int i = 0; i < nin; i++) {
-        n->parent[i] = parent[i];
-        n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
-        if (n->in[i]) {
-            adl_array_retain(n->in[i]);
-            adl_mark_saved(n->in[i], op, 1);
-        }
-    }
-    n->out = out;
-    adl_array_retain(out);
-    adl_mark_saved(out, op, 1);
+    fill_node(t, n, op, nin, in, parent, out);
+    *index = t->n++;
+    return ADL_OK;
+}
+
+/* Appends a node; takes references to the inputs and the output.  Inline:
+ * the common node (room in the current chunk, at most 3 operands, no
+ * parameters) is a few stores per operation of a per-sample loop. */
+static inline adl_status record(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
+                                adl_array *const *in, const int32_t *parent, adl_array *out,
+                                const adl_params *p, int32_t *index) {
+    if (__builtin_expect(
+            p != NULL || nin > 3 || ctx->debug_nans || t->n == t->nchunks * CHUNK_NODES, 0))
+        return record_general(ctx, t, op, nin, in, parent, out, p, index);
+    adl_node *n = node_at(t, t->n);
+    n->in = n->in_store;
+    n->parent = n->parent_store;
+    n->params = NULL;
+    fill_node(t, n, op, nin, in, parent, out);
     *index = t->n++;
     return ADL_OK;
 }
