@@ -435,34 +435,6 @@ static int by_array(lua_State *L, const char *handler, int nargs) {
     return nargs == 2 ? 1 : 0;
 }
 
-/* x.T of a traced x is made once and then reused (attached to x's
- * userdata, so both go in the same collection): the blog's loss reads w.T
- * twice per sample, and one recorded transpose then gathers the gradients
- * of all those uses instead of one transpose forward and backward each.  A
- * transpose is a view of the same values and shapes cannot change, so a
- * reused view is indistinguishable from a new one.  It is attached
- * strongly: with a weak reference the graph, and so the order in which
- * gradients add up, would depend on when the collector ran, and results
- * would differ in the last bit from run to run and thread to thread.
- * Plain arrays get a new view each time: there is no recording to save. */
-static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
-    if (a->level > 0) {
-        adl_lua_get_attached(L, 1);
-        if (!lua_isnil(L, -1))
-            return 1;
-        lua_pop(L, 1);
-    }
-    adl_array *r = NULL;
-    adl_lua_newslot(L);
-    adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
-    if (a->level > 0) {
-        adl_lua_own(L, 1); /* its environment is replaced */
-        lua_pushvalue(L, -1);
-        adl_lua_set_attached(L, 1);
-    }
-    return 1;
-}
-
 /* Views of a plain array are remembered while it lives, a few per array
  * (in a table attached to its userdata): a loop reads X[i] or X[{{}, i}]
  * of a constant X at every sample, and a view made anew each time costs a
@@ -479,7 +451,54 @@ static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
  * modulo VIEW_SLOTS: a loop over more samples than that still finds the
  * view of its second read, and an array keeps at most VIEW_SLOTS headers
  * (no numbers: its views share its buffer). */
-#define VIEW_SLOTS 128
+#define VIEW_SLOTS     128
+#define TRANSPOSE_SLOT 0 /* a plain array's x.T, in the same table */
+
+/* Pushes the table of remembered views of the plain array at index 1, made
+ * when missing. */
+static void push_views_table(lua_State *L) {
+    adl_lua_get_attached(L, 1);
+    if (lua_type(L, -1) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_createtable(L, VIEW_SLOTS, 0);
+    lua_pushvalue(L, -1);
+    adl_lua_set_attached(L, 1);
+}
+
+/* x.T of a traced x is made once and then reused (attached to x's
+ * userdata, so both go in the same collection): the blog's loss reads w.T
+ * twice per sample, and one recorded transpose then gathers the gradients
+ * of all those uses instead of one transpose forward and backward each.  A
+ * transpose is a view of the same values and shapes cannot change, so a
+ * reused view is indistinguishable from a new one.  It is attached
+ * strongly: with a weak reference the graph, and so the order in which
+ * gradients add up, would depend on when the collector ran, and results
+ * would differ in the last bit from run to run and thread to thread.
+ * A plain array keeps its x.T with its other remembered views. */
+static int push_transpose(lua_State *L, adl_ctx *ctx, adl_array *a) {
+    if (a->level > 0) {
+        adl_lua_get_attached(L, 1);
+    } else {
+        push_views_table(L);
+        lua_rawgeti(L, -1, TRANSPOSE_SLOT);
+    }
+    if (!lua_isnil(L, -1))
+        return 1;
+    lua_pop(L, 1);
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    adl_lua_finish(L, adl_transpose(ctx, a, NULL, &r), &r, "np.");
+    if (a->level > 0) {
+        adl_lua_own(L, 1); /* its environment is replaced */
+        lua_pushvalue(L, -1);
+        adl_lua_set_attached(L, 1);
+    } else {
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, TRANSPOSE_SLOT);
+    }
+    return 1;
+}
 
 static int same_geometry(const adl_array *v, int nd, const int64_t *shape, const int64_t *strides,
                          int64_t offset) {
@@ -500,19 +519,12 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
         return adl_lua_finish(L, adl_getitem(ctx, a, idx, &r), &r, "np.");
     }
     int slot = (int)((uint64_t)offset % VIEW_SLOTS) + 1;
-    adl_lua_get_attached(L, 1);
-    if (lua_type(L, -1) == LUA_TTABLE) {
-        lua_rawgeti(L, -1, slot);
-        const adl_array *v = adl_lua_toarray(L, -1);
-        if (v && same_geometry(v, nd, shape, strides, offset))
-            return 1;
-        lua_pop(L, 1);
-    } else {
-        lua_pop(L, 1);
-        lua_createtable(L, VIEW_SLOTS, 0);
-        lua_pushvalue(L, -1);
-        adl_lua_set_attached(L, 1);
-    }
+    push_views_table(L);
+    lua_rawgeti(L, -1, slot);
+    const adl_array *v = adl_lua_toarray(L, -1);
+    if (v && same_geometry(v, nd, shape, strides, offset))
+        return 1;
+    lua_pop(L, 1);
     adl_lua_newslot(L);
     adl_lua_finish(L, adl_getitem(ctx, a, idx, &r), &r, "np.");
     lua_pushvalue(L, -1);
@@ -608,16 +620,16 @@ static void push_views_of(lua_State *L, int store) {
  * first, in Lua, and calls this on a miss, as a tail call (so that an
  * error names the user's line).  Remembered are the arrays that the
  * binding would give again anyway, with the same lifetimes:
- * - key "T" of a traced x: store[x] = x.T, the transpose push_transpose
- *   attaches to x.  store is weak in keys and values: the attachment keeps
- *   the entry while x lives, and nothing else keeps either.
+ * - key "T": store[x] = x.T, the transpose push_transpose attaches to a
+ *   traced x or keeps in a plain x's table of views.  store is weak in keys
+ *   and values: x keeps the entry while it lives, and nothing else keeps
+ *   either.
  * - key i (a row) or {{}, i} (a column) of a plain x: store[x][i] = the
  *   view, in a table with weak values: push_view's table keeps the view
  *   while x lives, unless a later view takes its slot.
- * Where x[key] is never the same array twice (the transpose of a plain x,
- * a traced x's rows and columns, which are recorded at each read, and a
- * vector's numbers), store[x] = false sends the front straight to
- * core.index next time. */
+ * Where x[key] is never the same array twice (a traced x's rows and
+ * columns, which are recorded at each read, and a vector's numbers),
+ * store[x] = false sends the front straight to core.index next time. */
 static int l_index_remember(lua_State *L) {
     luaL_checktype(L, 3, LUA_TTABLE);
     lua_settop(L, 3);
@@ -643,7 +655,7 @@ static int l_index_remember(lua_State *L) {
         return 1;
     }
     lua_pushvalue(L, 1);
-    if (transpose && a->level > 0)
+    if (transpose)
         lua_pushvalue(L, -2);
     else
         lua_pushboolean(L, 0);

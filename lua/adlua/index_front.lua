@@ -1,8 +1,8 @@
 -- adlua.index_front: the arrays' __index, in Lua, in front of the
 -- binding's (core.index, core/lua_array.c).
 --
--- Why in Lua: the reads that a per-sample loop repeats, x:method(), w.T of
--- a traced w, X[i] and X[{{}, i}] of a plain X, are table lookups, one
+-- Why in Lua: the reads that a per-sample loop repeats, x:method(), w.T,
+-- X[i] and X[{{}, i}] of a plain X, are table lookups, one
 -- bytecode each here against a C API call each (about 40 instructions) in
 -- the binding.  On a miss, core.index_remember makes the array and puts it
 -- here when the binding would give the same one again (core/lua_array.c
@@ -16,8 +16,8 @@ local core = require "adlua.core"
 return function(methods)
   local c_index, index_remember = core.index, core.index_remember
   local type = type
-  -- x -> x.T of a traced x, which x holds itself (weak both ways: a
-  -- LuaJIT table with weak keys alone keeps its values a cycle longer)
+  -- x -> x.T, which x holds itself (weak both ways: a LuaJIT table with
+  -- weak keys alone keeps its values a cycle longer)
   local transposes = setmetatable({}, { __mode = "kv" })
   -- x -> {[i] = x[i]} and {[i] = x[{{}, i}]} of a plain x, tables with
   -- weak values (the binding's view table on x keeps the views while x lives)
