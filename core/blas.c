@@ -194,9 +194,9 @@ static int product_shape(const adl_array *a, const adl_array *b, int64_t *shape)
 }
 
 /* A float64 matrix or vector times a vector, small enough for dot_into's
- * loop (a per-sample loop's w.T x): that loop's sums, in its order, without
- * the general checks and setup.  Returns 0 when the general path is
- * needed, else 1 with *st set. */
+ * loop (a per-sample loop's w.T x): that loop, without the general checks
+ * and setup.  Returns 0 when the general path is needed, else 1 with *st
+ * set. */
 static int small_matvec(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out,
                         adl_status *st) {
     if (a->dtype != ADL_FLOAT64 || b->dtype != ADL_FLOAT64 || a->level != 0 || b->level != 0 ||
@@ -210,16 +210,8 @@ static int small_matvec(adl_ctx *ctx, const adl_array *a, const adl_array *b, ad
         *st = ctx->status;
         return 1;
     }
-    const double *pa = adl_first_elem(a), *pb = adl_first_elem(b);
-    int64_t as0 = a->ndim == 2 ? a->strides[0] : 0, as1 = a->strides[a->ndim - 1];
-    int64_t bs = b->strides[0];
-    double *c = adl_f64(r);
-    for (int64_t i = 0; i < m; i++) {
-        double acc = 0;
-        for (int64_t p = 0; p < k; p++)
-            acc += pa[i * as0 + p * as1] * pb[p * bs];
-        c[i] = acc;
-    }
+    naive_gemm_f64(m, 1, k, adl_first_elem(a), a->ndim == 2 ? a->strides[0] : 0,
+                   a->strides[a->ndim - 1], adl_first_elem(b), b->strides[0], 0, adl_f64(r));
     *out = r;
     *st = ADL_OK;
     return 1;
