@@ -126,6 +126,10 @@ static void push_new_metatable(lua_State *L, adl_lua_state *st) {
         }
         lua_pop(L, 1);
     }
+    /* getmetatable(box) gives the array metatable, as for any array: the
+     * copy, which keeps the anchor alive at key 1, stays out of reach */
+    lua_pushvalue(L, ADL_MT_UPVALUE);
+    lua_setfield(L, copy, "__metatable");
 }
 
 /* The current anchor with room for one more box; pushes its metatable.
@@ -137,9 +141,13 @@ static struct adl_anchor *push_anchor_metatable(lua_State *L, adl_lua_state *st)
         return an;
     }
     if (st->finalizer_mt_ref == LUA_NOREF) {
-        lua_createtable(L, 0, 1);
+        lua_createtable(L, 0, 2);
         lua_pushcfunction(L, anchor_gc);
         lua_setfield(L, -2, "__gc");
+        /* getmetatable(anchor) gives false, not a __gc to call by hand
+         * while its boxes live (a box's metatable holds its anchor) */
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
         set_ref(L, &st->finalizer_mt_ref);
     }
     push_new_metatable(L, st);
@@ -169,11 +177,11 @@ static int anchoring(adl_lua_state *st) {
 
 adl_ud *adl_lua_newslot_for(lua_State *L, adl_ctx *ctx, const adl_array *a, const adl_array *b) {
     if (!small_box(a) && !small_box(b))
-        return adl_lua_newslot(L);
+        return adl_lua_newslot_ctx(L, ctx);
     adl_lua_state *st = (adl_lua_state *)ctx; /* its first member */
     if (!anchoring(st))
-        return adl_lua_newslot(L);
-    adl_ud *u = adl_lua_newud(L); /* raising below leaves it without metatable: garbage */
+        return adl_lua_newslot_ctx(L, ctx);
+    adl_ud *u = adl_lua_newud(L, ctx); /* raising below leaves it without metatable: garbage */
     u->anchor = push_anchor_metatable(L, st);
     lua_setmetatable(L, -2);
     return u;
@@ -227,10 +235,9 @@ void adl_lua_anchor_release(lua_State *L) {
 #else /* PUC Lua: every array keeps its own finalizer */
 
 adl_ud *adl_lua_newslot_for(lua_State *L, adl_ctx *ctx, const adl_array *a, const adl_array *b) {
-    (void)ctx;
     (void)a;
     (void)b;
-    return adl_lua_newslot(L);
+    return adl_lua_newslot_ctx(L, ctx);
 }
 
 void adl_lua_anchor(lua_State *L, adl_ud *u) {

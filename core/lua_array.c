@@ -15,11 +15,15 @@
 
 const char adl_ud_tag = 0;
 
-adl_ud *adl_lua_newslot(lua_State *L) {
-    adl_ud *u = adl_lua_newud(L);
+adl_ud *adl_lua_newslot_ctx(lua_State *L, adl_ctx *ctx) {
+    adl_ud *u = adl_lua_newud(L, ctx);
     lua_pushvalue(L, ADL_MT_UPVALUE);
     lua_setmetatable(L, -2);
     return u;
+}
+
+adl_ud *adl_lua_newslot(lua_State *L) {
+    return adl_lua_newslot_ctx(L, adl_lua_ctx(L));
 }
 
 int adl_lua_finish_slot(lua_State *L, adl_ud *u, adl_status st, adl_array *const *result,
@@ -236,11 +240,23 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
     return NULL;
 }
 
+adl_array *adl_lua_checkarray_ctx(lua_State *L, int idx, const char *fname, adl_ctx **ctx) {
+    adl_ud *u = adl_lua_toud(L, idx);
+    if (u && u->a) {
+        *ctx = u->ctx;
+        return u->a;
+    }
+    adl_array *a = adl_lua_checkarray(L, idx, fname);
+    *ctx = adl_lua_ctx(L);
+    return a;
+}
+
 /* ---- operators ---- */
 
 static int arith(lua_State *L, adl_opcode op) {
-    adl_ctx *ctx = adl_lua_ctx(L);
-    adl_array *a = adl_lua_toarray(L, 1), *b = adl_lua_toarray(L, 2), *r = NULL;
+    adl_ud *ua = adl_lua_toud(L, 1), *ub = adl_lua_toud(L, 2);
+    adl_array *a = ua ? ua->a : NULL, *b = ub ? ub->a : NULL, *r = NULL;
+    adl_ctx *ctx = adl_lua_ctx_of(L, ua ? ua : ub);
     const char *name = adl_op_name(op);
     if (!a && lua_type(L, 1) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
@@ -248,6 +264,8 @@ static int arith(lua_State *L, adl_opcode op) {
     if (!b && lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 2));
+    if (!a && !b) /* the metamethod called by hand */
+        adl_lua_raise(L, "np.%s: expected an array operand, got two numbers", name);
     adl_ud *u = adl_lua_newslot_for(L, ctx, a, b);
     adl_status st;
     if (a && b)
@@ -275,14 +293,23 @@ static int l_pow(lua_State *L) {
     return arith(L, ADL_OP_POW);
 }
 
+/* The array the metamethod `what` was called on, or raises: Lua calls
+ * them with one, code calling them by hand may not. */
+static adl_array *self_array(lua_State *L, const char *what) {
+    adl_array *a = adl_lua_toarray(L, 1);
+    if (!a)
+        adl_lua_raise(L, "%s: expected an array, got %s", what, type_name(L, 1));
+    return a;
+}
+
 static int l_unm(lua_State *L) {
-    adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
+    adl_array *a = self_array(L, "np.negative"), *r = NULL;
     adl_lua_newslot(L);
     return adl_lua_finish(L, adl_unary(adl_lua_ctx(L), ADL_OP_NEG, a, &r), &r, "np.");
 }
 
 static int l_len(lua_State *L) {
-    adl_array *a = adl_lua_toarray(L, 1);
+    adl_array *a = self_array(L, "len");
     if (a->ndim == 0)
         adl_lua_raise(L, "len: a 0-d array has no length");
     lua_pushinteger(L, (lua_Integer)a->shape[0]);
@@ -290,8 +317,11 @@ static int l_len(lua_State *L) {
 }
 
 static int l_gc(lua_State *L) {
-    adl_ud *u = lua_touserdata(L, 1);
-    adl_array_release(u->a);
+    adl_ud *u = adl_lua_toud(L, 1);
+    if (!u) /* called by hand on something else */
+        return 0;
+    if (u->anchor == NULL) /* else the reference is the anchor's (called by hand) */
+        adl_array_release(u->a);
     u->a = NULL;
     return 0;
 }
@@ -533,10 +563,11 @@ static int push_view(lua_State *L, adl_ctx *ctx, adl_array *a, const adl_index *
 }
 
 static int l_index(lua_State *L) {
-    adl_ctx *ctx = adl_lua_ctx(L);
-    adl_array *a = adl_lua_toarray(L, 1);
+    adl_ud *u = adl_lua_toud(L, 1);
+    adl_array *a = u ? u->a : NULL;
     if (!a) /* called as core.index */
         return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
+    adl_ctx *ctx = u->ctx;
     int kt = lua_type(L, 2);
     if (kt == LUA_TSTRING) {
         size_t len;
@@ -680,7 +711,7 @@ adl_array *adl_lua_assignable(lua_State *L, adl_array *a) {
 
 static int l_newindex(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
-    adl_array *a = adl_lua_toarray(L, 1);
+    adl_array *a = self_array(L, "setitem");
     int kt = lua_type(L, 2);
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE) {
         if (kt == LUA_TUSERDATA && adl_lua_toarray(L, 2))

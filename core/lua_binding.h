@@ -25,6 +25,10 @@ typedef struct adl_ud {
     /* when set, the userdata has this anchor's metatable (no __gc) and the
      * reference is the anchor's (lua_anchor.c) */
     struct adl_anchor *anchor;
+    /* the context of the state that made it: an operation reads it here,
+     * from the operand it has fetched anyway, instead of from its upvalue
+     * (adl_lua_ctx: one C API call more per operation) */
+    adl_ctx *ctx;
 } adl_ud;
 
 /* The ctx userdata of a lua_State (in the registry, upvalue 1 of every
@@ -61,13 +65,14 @@ void adl_lua_anchor_release(lua_State *L);
 
 extern const char adl_ud_tag;
 
-/* Pushes a new, empty array userdata without a metatable: adl_lua_newslot
- * and adl_lua_newslot_for give it theirs. */
-static inline adl_ud *adl_lua_newud(lua_State *L) {
+/* Pushes a new, empty array userdata of ctx without a metatable:
+ * adl_lua_newslot and adl_lua_newslot_for give it theirs. */
+static inline adl_ud *adl_lua_newud(lua_State *L, adl_ctx *ctx) {
     adl_ud *u = (adl_ud *)lua_newuserdata(L, sizeof *u);
     u->a = NULL;
     u->tag = &adl_ud_tag;
     u->anchor = NULL;
+    u->ctx = ctx;
     return u;
 }
 
@@ -81,15 +86,26 @@ static inline adl_ctx *adl_lua_ctx(lua_State *L) {
  * metatables (lua_getmetatable + lua_rawequal + lua_pop: 3x the work).
  * Only adl_lua_newslot makes userdata of this size with this tag: Lua code
  * cannot forge one, and other C code would have to copy our tag's address. */
-static inline adl_array *adl_lua_toarray(lua_State *L, int idx) {
+static inline adl_ud *adl_lua_toud(lua_State *L, int idx) {
     adl_ud *u = (adl_ud *)lua_touserdata(L, idx);
     if (!u || lua_objlen(L, idx) != sizeof *u || u->tag != &adl_ud_tag)
         return NULL;
-    return u->a;
+    return u;
+}
+static inline adl_array *adl_lua_toarray(lua_State *L, int idx) {
+    adl_ud *u = adl_lua_toud(L, idx);
+    return u ? u->a : NULL;
+}
+/* The context of an operation on the userdata u (NULL: not an array):
+ * u's own, else the calling function's. */
+static inline adl_ctx *adl_lua_ctx_of(lua_State *L, const adl_ud *u) {
+    return u ? u->ctx : adl_lua_ctx(L);
 }
 /* The array at idx; numbers and nested tables are converted into a new
  * array that replaces them on the stack.  Raises "<fname>: ..." otherwise. */
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
+/* adl_lua_checkarray that also sets *ctx (adl_lua_ctx_of the array). */
+adl_array *adl_lua_checkarray_ctx(lua_State *L, int idx, const char *fname, adl_ctx **ctx);
 
 /* The plain array under a that an assignment may write into, or raises
  * "setitem: ..." (a traced array of a live trace, numbers a live tape or an
@@ -97,8 +113,10 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
 adl_array *adl_lua_assignable(lua_State *L, adl_array *a);
 /* The trace (a light userdata from trace_begin) at idx, or a Lua error. */
 adl_trace *adl_lua_checktrace(lua_State *L, int idx);
-/* Pushes an empty array userdata (with the metatable) and returns its slot. */
+/* Pushes an empty array userdata (with the metatable) and returns its slot;
+ * _ctx when the caller has the context at hand. */
 adl_ud *adl_lua_newslot(lua_State *L);
+adl_ud *adl_lua_newslot_ctx(lua_State *L, adl_ctx *ctx);
 /* Completes a call: on success stores *result in the slot at the top of the
  * stack (a plain 0-d result becomes a Lua number instead); on failure raises
  * "<prefix><core message>". Returns 1 (the number of results).  It takes a

@@ -66,6 +66,8 @@ static int l_compile(lua_State *L) {
     if (luaL_newmetatable(L, PROGRAM_MT)) {
         lua_pushcfunction(L, program_gc);
         lua_setfield(L, -2, "__gc");
+        lua_pushboolean(L, 0); /* no __gc to call by hand */
+        lua_setfield(L, -2, "__metatable");
     }
     lua_setmetatable(L, -2);
     if (adl_program_compile(adl_lua_ctx(L), t, nleaves, leaves, nresults, results, p))

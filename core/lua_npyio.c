@@ -37,6 +37,8 @@ static owned *push_owned(lua_State *L) {
     if (luaL_newmetatable(L, OWNED_MT)) {
         lua_pushcfunction(L, owned_gc);
         lua_setfield(L, -2, "__gc");
+        lua_pushboolean(L, 0); /* no __gc to call by hand */
+        lua_setfield(L, -2, "__metatable");
     }
     lua_setmetatable(L, -2);
     return o;

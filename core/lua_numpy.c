@@ -193,8 +193,8 @@ static int l_astype(lua_State *L) {
 /* ---- elementwise ---- */
 
 static int unary(lua_State *L, adl_opcode op, const char *fname) {
-    adl_array *a = adl_lua_checkarray(L, 1, fname), *r = NULL;
-    adl_ctx *ctx = adl_lua_ctx(L);
+    adl_ctx *ctx;
+    adl_array *a = adl_lua_checkarray_ctx(L, 1, fname, &ctx), *r = NULL;
     adl_ud *u = adl_lua_newslot_for(L, ctx, a, NULL);
     return adl_lua_finish_slot(L, u, adl_unary(ctx, op, a, &r), &r, "np.");
 }
@@ -347,9 +347,9 @@ static int l_mean(lua_State *L) {
 /* ---- linear algebra ---- */
 
 static int l_dot(lua_State *L) {
-    adl_array *a = adl_lua_checkarray(L, 1, "np.dot");
+    adl_ctx *ctx;
+    adl_array *a = adl_lua_checkarray_ctx(L, 1, "np.dot", &ctx);
     adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
-    adl_ctx *ctx = adl_lua_ctx(L);
     adl_ud *u = adl_lua_newslot_for(L, ctx, a, b);
     return adl_lua_finish_slot(L, u, adl_dot(ctx, a, b, &r), &r, "np.");
 }

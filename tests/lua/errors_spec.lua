@@ -472,3 +472,43 @@ describe("failed calls change nothing", function()
     h.assert_array(np.dot(np.ones({ 2, 3 }), np.ones({ 3 })), { 3, 3 }, 0)
   end)
 end)
+
+describe("the array metatable's functions called by hand", function()
+  local mt = require("adlua.core").array_metatable
+
+  it("raise on values that are not arrays instead of crashing", function()
+    E(function() return mt.__add(1, 2) end, { "np.add", "two numbers" })
+    E(function() return mt.__mul(2, 3) end, { "np.multiply", "two numbers" })
+    E(function() return mt.__sub("a", 1) end, { "np.subtract", "string" })
+    E(function() return mt.__unm(5) end, { "np.negative", "expected an array, got number" })
+    E(function() return mt.__len({}) end, { "len", "expected an array, got table" })
+    E(function() mt.__newindex(7, 1, 2) end, { "setitem", "expected an array, got number" })
+    for _, v in ipairs({ 1, "s", {}, true }) do mt.__gc(v) end -- nothing to release: no error
+    h.assert_array(np.array({ 1, 2 }) + 1, { 2, 3 }, 0)
+  end)
+
+  it("__gc by hand leaves a released array that raises where it is used", function()
+    local x = np.array({ 1, 2 })
+    mt.__gc(x)
+    mt.__gc(x)                                 -- twice: still nothing to release twice
+    assert.equal("array(<released>)", tostring(x))
+    E(function() return x + 1 end, "np.add")
+    collectgarbage()
+  end)
+
+  it("a small box's metatable reads as the array metatable and cannot be replaced", function()
+    local kept
+    ad.grad(function(x)
+      local y = x
+      for _ = 1, 40 do y = np.tanh(y * 1.0001 + 0.01) end -- past the first 16: anchored
+      kept = y
+      return y
+    end)(0.5)
+    assert.equal(mt, getmetatable(kept))
+    assert.is_false(pcall(setmetatable, kept, {}))
+    mt.__gc(kept)                              -- the anchor keeps its reference
+    collectgarbage()
+    collectgarbage()
+    assert.equal("array(<released>)", tostring(kept))
+  end)
+end)
