@@ -235,6 +235,10 @@ adl_status adl_k_reduce(adl_ctx *ctx, adl_reduce_op op, const adl_array *a, int 
  * transposed views passed to BLAS as flags, not copied.  Error:
  * "dot: shapes (3,4) and (5,6) not aligned: 4 (axis 2) ~= 5 (axis 1)". */
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out);
+/* adl_k_dot's short path for a small float64 matrix or vector times a
+ * vector: 0 when it does not apply, else 1 with *st (and *out) set. */
+int adl_k_dot_small(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out,
+                    adl_status *st);
 /* The same computations into r, a contiguous array of the result's shape
  * and of the operands' one dtype (trace replay: its arrays exist already).
  * Return 0, having done nothing, when the operands are not of that kind. */

@@ -402,8 +402,9 @@ void adl_array_retain(adl_array *a) {
 
 /* a's last reference went: frees it, and the boxes' values below it whose
  * last reference that was.  Out of line, so that adl_array_release, a
- * decrement on most calls, is small enough to inline across files (LTO). */
-static __attribute__((noinline)) void array_free(adl_array *a) {
+ * decrement on most calls, is small enough to inline across files (LTO);
+ * flatten: buffer_release and header_free inlined here. */
+static __attribute__((noinline, flatten)) void array_free(adl_array *a) {
     do {
         adl_array *inner = a->inner;
         adl_buffer *b = a->buf;

@@ -197,8 +197,8 @@ static int product_shape(const adl_array *a, const adl_array *b, int64_t *shape)
  * loop (a per-sample loop's w.T x): that loop, without the general checks
  * and setup.  Returns 0 when the general path is needed, else 1 with *st
  * set. */
-static int small_matvec(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out,
-                        adl_status *st) {
+int adl_k_dot_small(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out,
+                    adl_status *st) {
     if (a->dtype != ADL_FLOAT64 || b->dtype != ADL_FLOAT64 || a->level != 0 || b->level != 0 ||
         !a->buf || !b->buf || b->ndim != 1 || (a->ndim != 1 && a->ndim != 2))
         return 0;
@@ -219,7 +219,7 @@ static int small_matvec(adl_ctx *ctx, const adl_array *a, const adl_array *b, ad
 
 adl_status adl_k_dot(adl_ctx *ctx, const adl_array *a, const adl_array *b, adl_array **out) {
     adl_status small;
-    if (small_matvec(ctx, a, b, out, &small))
+    if (adl_k_dot_small(ctx, a, b, out, &small))
         return small;
     const adl_array *in[2] = {a, b};
     for (int i = 0; i < 2; i++)

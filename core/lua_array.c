@@ -253,7 +253,9 @@ adl_array *adl_lua_checkarray_ctx(lua_State *L, int idx, const char *fname, adl_
 
 /* ---- operators ---- */
 
-static int arith(lua_State *L, adl_opcode op) {
+/* flatten: the slot, the anchor and adl_apply_scalar's path inlined, one
+ * function per operator (docs/performance.md, "Flattened hot paths") */
+static __attribute__((flatten)) int arith(lua_State *L, adl_opcode op) {
     adl_ud *ua = adl_lua_toud(L, 1), *ub = adl_lua_toud(L, 2);
     adl_array *a = ua ? ua->a : NULL, *b = ub ? ub->a : NULL, *r = NULL;
     adl_ctx *ctx = adl_lua_ctx_of(L, ua ? ua : ub);

@@ -192,7 +192,8 @@ static int l_astype(lua_State *L) {
 
 /* ---- elementwise ---- */
 
-static int unary(lua_State *L, adl_opcode op, const char *fname) {
+/* flatten: as arith in lua_array.c, the slot and the anchor inlined */
+static __attribute__((flatten)) int unary(lua_State *L, adl_opcode op, const char *fname) {
     adl_ctx *ctx;
     adl_array *a = adl_lua_checkarray_ctx(L, 1, fname, &ctx), *r = NULL;
     adl_ud *u = adl_lua_newslot_for(L, ctx, a, NULL);

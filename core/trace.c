@@ -419,9 +419,11 @@ static adl_array *trace_constant(adl_ctx *ctx, adl_trace *t, double s) {
  * general path's layers (a 0-d array for s, which + and - do not keep,
  * and the kernel's dispatch).  The same arithmetic as the kernels' loops,
  * so the same bits.  Returns 0, doing nothing, when the general path is
- * needed. */
-int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_first,
-                     adl_array **out, adl_status *status) {
+ * needed.  flatten: the fast paths of what it calls (adl_array_alloc,
+ * record, box_new) inlined; the calls themselves were 5% of a scalar
+ * chain's work (docs/performance.md, "Flattened hot paths"). */
+__attribute__((flatten)) int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s,
+                                              int s_first, adl_array **out, adl_status *status) {
     if ((op != ADL_OP_ADD && op != ADL_OP_SUB && op != ADL_OP_MUL && op != ADL_OP_DIV) ||
         a->level == 0 || ctx->debug_nans || !a->trace->live || a->trace->forward ||
         a->trace->recording)
@@ -479,8 +481,36 @@ int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_array *a, double s, int s_
     return 1;
 }
 
-adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
-                     const adl_params *p, adl_array **out) {
+/* adl_apply's common case: a small elementwise primitive on the plain
+ * values of one trace's boxes, computed, recorded and boxed, with the
+ * fast paths of what it calls inlined (flatten, as adl_apply_scalar).
+ * Returns 0, doing nothing, when the general path is needed. */
+static __attribute__((flatten)) int small_traced(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
+                                                 adl_array *const *inner, const int32_t *parent,
+                                                 const adl_params *p, adl_array **out,
+                                                 adl_status *status) {
+    adl_array *value = NULL;
+    if (op == ADL_OP_DOT
+            ? ctx->debug_nans || !adl_k_dot_small(ctx, inner[0], inner[1], &value, status)
+            : !small_elementwise(ctx, op, nin, inner, &value, status))
+        return 0;
+    if (*status)
+        return 1;
+    int32_t node;
+    *status = record(ctx, t, op, nin, inner, parent, value, p, &node);
+    if (*status) {
+        adl_array_release(value);
+        return 1;
+    }
+    *status = box_new(ctx, t, node, value, out);
+    return 1;
+}
+
+/* noinline: the binding's flattened operators (arith, unary) call it, and
+ * inlined there it would bring its whole general path along */
+__attribute__((noinline)) adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin,
+                                               adl_array *const *in, const adl_params *p,
+                                               adl_array **out) {
     enum { INLINE = 4 };
     adl_array *live_in[INLINE], *inner_in[INLINE];
     int32_t parent_in[INLINE];
@@ -522,9 +552,11 @@ adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int nin, adl_array *const *in,
     int plain = 1; /* the common case: one level of tracing, plain values inside */
     for (int i = 0; i < nin; i++)
         plain &= inner[i]->level == 0;
+    if (plain && small_traced(ctx, t, op, nin, inner, parent, p, out, &st))
+        goto done;
     if (!plain)
         st = adl_apply(ctx, op, nin, inner, p, &value);
-    else if (!small_elementwise(ctx, op, nin, inner, &value, &st))
+    else
         st = plain_forward(ctx, op, nin, inner, p, &value);
     if (st)
         goto done;
