@@ -205,20 +205,31 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     }
 }
 
-adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
-                   adl_array **out) {
+/* The rules written as traced operations (out of line: adl_vjp is
+ * flattened, and these bring every operation along). */
+static __attribute__((noinline)) adl_status general_vjp(adl_ctx *ctx, const adl_node *n, int k,
+                                                        adl_array *g, adl_array **out) {
     if (adl_op_is_linalg(n->op))
         return adl_linalg_vjp(ctx, n, k, g, out);
+    scope s = {ctx, ADL_OK, 0, {0}};
+    adl_array *r = rule(&s, n, k, g);
+    return finish(&s, r, out);
+}
+
+/* flatten: the fused rules' fast paths inlined, as the forward paths in
+ * trace.c (docs/performance.md, "Flattened hot paths") */
+__attribute__((flatten)) adl_status adl_vjp(adl_ctx *ctx, const adl_node *n, int k, adl_array *g,
+                                            int spend_g, adl_array **out) {
     if (n->op == ADL_OP_ADD || (n->op == ADL_OP_SUB && k == 0) || n->op == ADL_OP_BROADCAST_TO) {
         /* the gradient passes through unchanged (as rule() says): no scope */
         adl_array_retain(g);
         *out = g;
         return ADL_OK;
     }
-    adl_status st = adl_vjp_fused(ctx, n, k, g, spend_g, out);
-    if (st || *out)
-        return st;
-    scope s = {ctx, ADL_OK, 0, {0}};
-    adl_array *r = rule(&s, n, k, g);
-    return finish(&s, r, out);
+    if (!adl_op_is_linalg(n->op)) {
+        adl_status st = adl_vjp_fused(ctx, n, k, g, spend_g, out);
+        if (st || *out)
+            return st;
+    }
+    return general_vjp(ctx, n, k, g, out);
 }

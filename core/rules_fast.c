@@ -114,10 +114,10 @@ static adl_status scale_rule(adl_ctx *ctx, adl_array *g, const adl_array *c, dou
     return ADL_OK;
 }
 
-/* flatten: the rules above and adl_array_alloc's fast path inlined, as
- * the forward paths in trace.c (adl_apply_scalar) */
-__attribute__((flatten)) adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k,
-                                                  adl_array *g, int spend_g, adl_array **out) {
+/* Its one caller, adl_vjp, is flattened: these rules and adl_array_alloc's
+ * fast path are inlined there. */
+adl_status adl_vjp_fused(adl_ctx *ctx, const adl_node *n, int k, adl_array *g, int spend_g,
+                         adl_array **out) {
     *out = NULL;
     const adl_array *x = n->in[0], *ans = n->out;
     switch (n->op) {
