@@ -576,6 +576,52 @@ done:
     return st;
 }
 
+/* accumulate's other case: the sum as a traced operation (out of line:
+ * sweep is flattened). */
+static __attribute__((noinline)) adl_status accumulate_traced(adl_ctx *ctx, adl_node *target,
+                                                              adl_array *g) {
+    adl_array *sum;
+    adl_status st = adl_binary(ctx, ADL_OP_ADD, target->grad, g, &sum);
+    adl_array_release(g);
+    if (st)
+        return st;
+    adl_array_release(target->grad);
+    target->grad = sum;
+    return ADL_OK;
+}
+
+/* gk (its reference taken over) fitted to input k of n: summed to its
+ * shape and converted to its dtype, as traced operations, and checked
+ * under debug_nans (out of line: sweep is flattened, and these are rare). */
+static __attribute__((noinline)) adl_status fit_gradient(adl_ctx *ctx, const adl_node *n, int k,
+                                                         adl_array *gk, adl_array **fitted) {
+    adl_status st;
+    if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape)) {
+        *fitted = gk;
+    } else {
+        st = adl_sum_to(ctx, gk, n->in[k]->ndim, n->in[k]->shape, fitted);
+        adl_array_release(gk);
+        if (st)
+            return st;
+    }
+    if ((*fitted)->dtype != n->in[k]->dtype) {
+        /* a gradient has its input's dtype (a float32 input met a
+         * float64 operand): converted, as a traced operation */
+        adl_array *cast;
+        st = adl_astype(ctx, *fitted, n->in[k]->dtype, &cast);
+        adl_array_release(*fitted);
+        if (st)
+            return st;
+        *fitted = cast;
+    }
+    if (ctx->debug_nans && (st = adl_nan_check(ctx, adl_op_name(n->op), 1, 1, &n->grad, *fitted,
+                                               n->params ? n->params->where : NULL))) {
+        adl_array_release(*fitted);
+        return st;
+    }
+    return ADL_OK;
+}
+
 /* nodes[k].grad += g (g's reference taken over). */
 static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
     if (!target->grad) {
@@ -591,17 +637,14 @@ static adl_status accumulate(adl_ctx *ctx, adl_node *target, adl_array *g) {
         adl_array_release(g);
         return st;
     }
-    adl_array *sum;
-    adl_status st = adl_binary(ctx, ADL_OP_ADD, target->grad, g, &sum);
-    adl_array_release(g);
-    if (st)
-        return st;
-    adl_array_release(target->grad);
-    target->grad = sum;
-    return ADL_OK;
+    return accumulate_traced(ctx, target, g);
 }
 
-static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *seed) {
+/* flatten: adl_vjp's fast paths and the in-place accumulation inlined
+ * (docs/performance.md, "Flattened hot paths"); the rare cases are out of
+ * line (fit_gradient, accumulate_traced, general_vjp). */
+static __attribute__((flatten)) adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out,
+                                                 adl_array *seed) {
     out = adl_live(out);
     if (out->level != t->level || out->trace != t)
         return ADL_OK; /* the output does not depend on the leaves */
@@ -633,30 +676,11 @@ static adl_status sweep(adl_ctx *ctx, adl_trace *t, adl_array *out, adl_array *s
             adl_status st = adl_vjp(ctx, n, k, n->grad, spend_last && k == last, &gk);
             if (st)
                 return st;
-            if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape)) {
-                fitted = gk; /* what adl_sum_to would give, without a retain and a release */
-            } else {
-                st = adl_sum_to(ctx, gk, n->in[k]->ndim, n->in[k]->shape, &fitted);
-                adl_array_release(gk);
-                if (st)
-                    return st;
-            }
-            if (fitted->dtype != n->in[k]->dtype) {
-                /* a gradient has its input's dtype (a float32 input met a
-                 * float64 operand): converted, as a traced operation */
-                adl_array *cast;
-                st = adl_astype(ctx, fitted, n->in[k]->dtype, &cast);
-                adl_array_release(fitted);
-                if (st)
-                    return st;
-                fitted = cast;
-            }
-            if (ctx->debug_nans &&
-                (st = adl_nan_check(ctx, adl_op_name(n->op), 1, 1, &n->grad, fitted,
-                                    n->params ? n->params->where : NULL))) {
-                adl_array_release(fitted);
+            if (adl_shape_equal(gk->ndim, gk->shape, n->in[k]->ndim, n->in[k]->shape) &&
+                gk->dtype == n->in[k]->dtype && !ctx->debug_nans)
+                fitted = gk; /* the common case: nothing to sum, convert or check */
+            else if ((st = fit_gradient(ctx, n, k, gk, &fitted)))
                 return st;
-            }
             st = accumulate(ctx, node_at(t, n->parent[k]), fitted);
             if (st)
                 return st;
