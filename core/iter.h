@@ -78,8 +78,12 @@ static inline void *adl_first_elem(const adl_array *a) {
 }
 
 /* C-contiguous (length-1 axes may have any stride); inline because the
- * kernels ask it on every call. */
+ * kernels ask it on every call.  One number is: its axes all have length 1
+ * (the common operand of a per-sample loop, asked several times per
+ * operation: the loop's answer without the loop). */
 static inline int adl_contiguous(const adl_array *a) {
+    if (a->size == 1)
+        return 1;
     int64_t s = 1;
     for (int i = a->ndim - 1; i >= 0; i--) {
         if (a->shape[i] != 1 && a->strides[i] != s)
