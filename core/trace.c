@@ -146,8 +146,14 @@ void adl_trace_end(adl_ctx *ctx, adl_trace *t) {
     t->guard_node = NULL;
     t->guard_seen = NULL;
     t->nguards = t->capguards = 0;
-    for (int32_t i = 0; i < t->n; i++)
-        node_clear(node_at(t, i));
+    /* chunk by chunk: a pointer step per node instead of node_at's index
+     * arithmetic */
+    for (int32_t c = 0; c * CHUNK_NODES < t->n; c++) {
+        int32_t left = t->n - c * CHUNK_NODES;
+        adl_node *n = t->chunks[c], *end = n + (left < CHUNK_NODES ? left : CHUNK_NODES);
+        for (; n < end; n++)
+            node_clear(n);
+    }
     for (int32_t c = 0; c < t->nchunks; c++)
         adl_free(t->chunks[c]);
     adl_free(t->chunks);
@@ -662,8 +668,10 @@ static __attribute__((flatten)) adl_status sweep(adl_ctx *ctx, adl_trace *t, adl
     /* a node's last rule may spend its gradient, except under debug_nans,
      * which compares each rule's result with the gradient it was given */
     int spend_last = !ctx->debug_nans;
+    adl_node *n = node_at(t, out->node) + 1;
     for (int32_t i = out->node; i >= 0; i--) {
-        adl_node *n = node_at(t, i);
+        /* a pointer step within a chunk, node_at at each chunk's end */
+        n = (i & (CHUNK_NODES - 1)) == CHUNK_NODES - 1 ? node_at(t, i) : n - 1;
         if (!n->grad || n->op == ADL_OP_LEAF)
             continue;
         int last = n->nin - 1; /* the last input with a parent: n->grad's last reader */
