@@ -116,8 +116,9 @@ static int full(const slab *s, size_t bytes) {
     return !s->free && (size_t)(s->end - s->bump) < bytes;
 }
 
-/* take's other cases: never-used room, or a new slab. */
-static void *take_room(adl_small_alloc *A, unsigned cls) {
+/* take's other cases: never-used room, or a new slab.  Out of line, as
+ * every rare path here: the common pop and push then save no registers. */
+static __attribute__((noinline)) void *take_room(adl_small_alloc *A, unsigned cls) {
     slab *s = A->room[cls];
     if (!s && !(s = slab_new(A, cls)))
         return NULL;
@@ -145,7 +146,7 @@ static inline void *take(adl_small_alloc *A, unsigned cls) {
 }
 
 /* give's other cases: a full slab has room again, or an empty one goes. */
-static void give_rare(adl_small_alloc *A, slab *s) {
+static __attribute__((noinline)) void give_rare(adl_small_alloc *A, slab *s) {
     if (!s->listed)
         link_front(A, s);
     else if (s->live == 0 && (s->prev || s->next))
@@ -187,7 +188,8 @@ void adl_small_alloc_delete(adl_small_alloc *A) {
 }
 
 /* A block that exists and stays: moved when its class or side changes. */
-static void *resize(adl_small_alloc *A, void *ptr, size_t osize, size_t nsize) {
+static __attribute__((noinline)) void *resize(adl_small_alloc *A, void *ptr, size_t osize,
+                                              size_t nsize) {
     unsigned oc = osize <= ADL_SMALL_MAX ? class_of(osize) : 0;
     unsigned nc = nsize <= ADL_SMALL_MAX ? class_of(nsize) : 0;
     if (oc == nc && oc)
@@ -211,28 +213,36 @@ static void *resize(adl_small_alloc *A, void *ptr, size_t osize, size_t nsize) {
     return q;
 }
 
+/* A new block over ADL_SMALL_MAX bytes (or none for 0). */
+static __attribute__((noinline)) void *take_big(adl_small_alloc *A, size_t nsize) {
+    if (!nsize)
+        return NULL;
+    void *p = malloc(nsize);
+    if (p && !A->big_seen) { /* only the very first: a later block is not the state's */
+        A->first_big = p;
+        A->big_seen = 1;
+    }
+    return p;
+}
+
+static __attribute__((noinline)) void give_big(adl_small_alloc *A, void *ptr) {
+    free(ptr);
+    if (ptr == A->first_big && A->go_with_state)
+        adl_small_alloc_delete(A); /* the state has closed */
+}
+
 void *adl_small_realloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     adl_small_alloc *A = ud;
     if (!ptr) {
         if (nsize - 1 < ADL_SMALL_MAX) /* 1..ADL_SMALL_MAX */
             return take(A, class_of(nsize));
-        if (!nsize)
-            return NULL;
-        void *p = malloc(nsize);
-        if (p && !A->big_seen) { /* only the very first: a later block is not the state's */
-            A->first_big = p;
-            A->big_seen = 1;
-        }
-        return p;
+        return take_big(A, nsize);
     }
     if (nsize == 0) {
-        if (osize <= ADL_SMALL_MAX) {
+        if (osize <= ADL_SMALL_MAX)
             give(A, ptr);
-        } else {
-            free(ptr);
-            if (ptr == A->first_big && A->go_with_state)
-                adl_small_alloc_delete(A); /* the state has closed */
-        }
+        else
+            give_big(A, ptr);
         return NULL;
     }
     return resize(A, ptr, osize, nsize);
