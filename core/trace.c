@@ -180,7 +180,10 @@ static inline void fill_node(const adl_trace *t, adl_node *n, adl_opcode op, int
      * a constant operand (a gradient only needs the shapes of inputs that
      * have one); a recording keeps them for the replay */
     int drop_constants = (op == ADL_OP_ADD || op == ADL_OP_SUB) && !t->recording;
+    n->last_parent = -1;
     for (int i = 0; i < nin; i++) {
+        if (parent[i] >= 0)
+            n->last_parent = i;
         n->parent[i] = parent[i];
         n->in[i] = drop_constants && parent[i] < 0 ? NULL : in[i];
         if (n->in[i]) {
@@ -674,9 +677,7 @@ static __attribute__((flatten)) adl_status sweep(adl_ctx *ctx, adl_trace *t, adl
         n = (i & (CHUNK_NODES - 1)) == CHUNK_NODES - 1 ? node_at(t, i) : n - 1;
         if (!n->grad || n->op == ADL_OP_LEAF)
             continue;
-        int last = n->nin - 1; /* the last input with a parent: n->grad's last reader */
-        while (last >= 0 && n->parent[last] < 0)
-            last--;
+        int last = n->last_parent; /* n->grad's last reader */
         for (int k = 0; k <= last; k++) {
             if (n->parent[k] < 0)
                 continue;

@@ -80,6 +80,7 @@ typedef struct adl_node {
     adl_array *grad;        /* accumulated during the sweep */
     adl_array *in_store[3]; /* room for `in` and `parent` of small nodes */
     int32_t parent_store[3];
+    int32_t last_parent; /* the last input with a parent, -1 for none (the sweep's last rule) */
 } adl_node;
 
 /* Runs primitive `op` on any mix of plain arrays and boxes. */
