@@ -21,13 +21,30 @@ static int same_shape(const adl_array *a, const adl_array *b) {
     return adl_shape_equal(a->ndim, a->shape, b->ndim, b->shape);
 }
 
+/* The loops of the rules below run inline for a few numbers (the
+ * sweep, which is flattened, takes them in); longer ones go to an out-of-
+ * line copy compiled here, with this file's -O3 vectorisation, which the
+ * sweep's -O2 would not give them.  Elementwise, so the same bits. */
+#define SHORT_RULE 8
+
 /* The result r[i] = f(g[i], u[i]) of a unary op's rule, u being x or ans. */
-#define FUSED(NAME, EXPR)                                                      \
-    static void NAME(double *r, const double *g, const double *u, int64_t n) { \
-        for (int64_t i = 0; i < n; i++) {                                      \
-            double gi = g[i], ui = u[i];                                       \
-            r[i] = (EXPR);                                                     \
-        }                                                                      \
+#define FUSED(NAME, EXPR)                                                                          \
+    static __attribute__((noinline)) void NAME##_long(double *r, const double *g, const double *u, \
+                                                      int64_t n) {                                 \
+        for (int64_t i = 0; i < n; i++) {                                                          \
+            double gi = g[i], ui = u[i];                                                           \
+            r[i] = (EXPR);                                                                         \
+        }                                                                                          \
+    }                                                                                              \
+    static void NAME(double *r, const double *g, const double *u, int64_t n) {                     \
+        if (n > SHORT_RULE) {                                                                      \
+            NAME##_long(r, g, u, n);                                                               \
+            return;                                                                                \
+        }                                                                                          \
+        for (int64_t i = 0; i < n; i++) {                                                          \
+            double gi = g[i], ui = u[i];                                                           \
+            r[i] = (EXPR);                                                                         \
+        }                                                                                          \
     }
 FUSED(tanh_rule, gi *(1.0 - ui * ui)) /* u = ans */
 FUSED(tan_rule, gi *(1.0 + ui * ui))  /* u = ans */
@@ -87,6 +104,28 @@ static adl_status dot_rule(adl_ctx *ctx, const adl_node *n, int k, const adl_arr
     return ADL_OK;
 }
 
+/* scale_rule's loops: r = sign * g, g * c[0], or g * c elementwise (c_step
+ * 0 or 1; sign only without c). */
+#define SCALE_LOOPS(r, g, c, c_step, sign, n) \
+    do {                                      \
+        if (!(c)) {                           \
+            for (int64_t i = 0; i < (n); i++) \
+                (r)[i] = (sign) * (g)[i];     \
+        } else if (!(c_step)) {               \
+            double cv = *(c);                 \
+            for (int64_t i = 0; i < (n); i++) \
+                (r)[i] = (g)[i] * cv;         \
+        } else {                              \
+            for (int64_t i = 0; i < (n); i++) \
+                (r)[i] = (g)[i] * (c)[i];     \
+        }                                     \
+    } while (0)
+
+static __attribute__((noinline)) void scale_long(double *r, const double *g, const double *c,
+                                                 int c_step, double sign, int64_t n) {
+    SCALE_LOOPS(r, g, c, c_step, sign, n);
+}
+
 /* r = g * c (c: one number, or an array of g's shape) and r = -g: the rules
  * of *, - and unary minus. */
 static adl_status scale_rule(adl_ctx *ctx, adl_array *g, const adl_array *c, double sign,
@@ -97,19 +136,12 @@ static adl_status scale_rule(adl_ctx *ctx, adl_array *g, const adl_array *c, dou
     if (!r)
         return ctx->status;
     double *rp = adl_f64(r);
-    const double *gp = adl_f64(g);
-    if (!c) {
-        for (int64_t i = 0; i < g->size; i++)
-            rp[i] = sign * gp[i];
-    } else if (c->size == 1) {
-        double cv = *adl_f64(c);
-        for (int64_t i = 0; i < g->size; i++)
-            rp[i] = gp[i] * cv;
-    } else {
-        const double *cp = adl_f64(c);
-        for (int64_t i = 0; i < g->size; i++)
-            rp[i] = gp[i] * cp[i];
-    }
+    const double *gp = adl_f64(g), *cp = c ? adl_f64(c) : NULL;
+    int c_step = c && c->size != 1;
+    if (g->size > SHORT_RULE)
+        scale_long(rp, gp, cp, c_step, sign, g->size);
+    else
+        SCALE_LOOPS(rp, gp, cp, c_step, sign, g->size);
     *out = r;
     return ADL_OK;
 }
