@@ -158,6 +158,15 @@ np.dot(np.zeros({3, 4}), np.zeros({5, 6}))
       assert.equal(4, tonumber(lines(out)[1]))
     end)
 
+    it("sets its collector's pause to 300, which a script can change", function()
+      local code_text = q([[print(collectgarbage("setpause", 200)); print(collectgarbage("setpause", 250))]])
+      for _, env in ipairs({ "", "ADLUA_LUA_ALLOC=luajit " }) do
+        local out, err, code = h.run(env .. q(BIN) .. " -e " .. code_text)
+        assert.equal(0, code, err)
+        assert.same({ "300", "200" }, { lines(out)[1], lines(out)[2] }, env)
+      end
+    end)
+
     it("-l loads a module before running", function()
       local dir = h.tmpdir()
       h.write_file(dir .. "/adlua_test_mod.lua", "ADLUA_TEST_MOD_LOADED = 42\nreturn {}\n")
