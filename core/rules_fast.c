@@ -27,24 +27,24 @@ static int same_shape(const adl_array *a, const adl_array *b) {
  * sweep's -O2 would not give them.  Elementwise, so the same bits. */
 #define SHORT_RULE 8
 
-/* The result r[i] = f(g[i], u[i]) of a unary op's rule, u being x or ans. */
+/* The result r[i] = f(g[i], u[i]) of a unary op's rule, u being x or ans:
+ * NAME, and its out-of-line copy NAME_long for more than SHORT_RULE. */
+#define FUSED_LOOP(EXPR)              \
+    for (int64_t i = 0; i < n; i++) { \
+        double gi = g[i], ui = u[i];  \
+        r[i] = (EXPR);                \
+    }
 #define FUSED(NAME, EXPR)                                                                          \
     static __attribute__((noinline)) void NAME##_long(double *r, const double *g, const double *u, \
                                                       int64_t n) {                                 \
-        for (int64_t i = 0; i < n; i++) {                                                          \
-            double gi = g[i], ui = u[i];                                                           \
-            r[i] = (EXPR);                                                                         \
-        }                                                                                          \
+        FUSED_LOOP(EXPR)                                                                           \
     }                                                                                              \
     static void NAME(double *r, const double *g, const double *u, int64_t n) {                     \
         if (n > SHORT_RULE) {                                                                      \
             NAME##_long(r, g, u, n);                                                               \
             return;                                                                                \
         }                                                                                          \
-        for (int64_t i = 0; i < n; i++) {                                                          \
-            double gi = g[i], ui = u[i];                                                           \
-            r[i] = (EXPR);                                                                         \
-        }                                                                                          \
+        FUSED_LOOP(EXPR)                                                                           \
     }
 FUSED(tanh_rule, gi *(1.0 - ui * ui)) /* u = ans */
 FUSED(tan_rule, gi *(1.0 + ui * ui))  /* u = ans */
@@ -56,6 +56,7 @@ FUSED(sin_rule, gi *cos(ui))          /* u = x */
 FUSED(cos_rule, -(gi *sin(ui)))       /* u = x */
 FUSED(square_rule, gi *(ui * 2.0))    /* u = x */
 #undef FUSED
+#undef FUSED_LOOP
 
 typedef void (*fused_fn)(double *, const double *, const double *, int64_t);
 
