@@ -291,6 +291,20 @@ static adl_status box_new(adl_ctx *ctx, adl_trace *t, int32_t node, adl_array *v
     return ADL_OK;
 }
 
+/* Records value (its reference taken over: released on failure) as the
+ * result of op on `in` and boxes it: the end of every traced operation. */
+static inline adl_status record_boxed(adl_ctx *ctx, adl_trace *t, adl_opcode op, int nin,
+                                      adl_array *const *in, const int32_t *parent, adl_array *value,
+                                      const adl_params *p, adl_array **out) {
+    int32_t node;
+    adl_status st = record(ctx, t, op, nin, in, parent, value, p, &node);
+    if (st) {
+        adl_array_release(value);
+        return st;
+    }
+    return box_new(ctx, t, node, value, out);
+}
+
 adl_status adl_trace_leaf(adl_ctx *ctx, adl_trace *t, adl_array *x, adl_array **box) {
     int32_t node;
     adl_status st = record(ctx, t, ADL_OP_LEAF, 0, NULL, NULL, x, NULL, &node);
@@ -478,15 +492,9 @@ __attribute__((flatten)) int adl_apply_scalar(adl_ctx *ctx, adl_opcode op, adl_a
         }
     }
     adl_array *inputs[2] = {s_first ? c : v, s_first ? v : c};
-    int32_t parents[2] = {s_first ? -1 : a->node, s_first ? a->node : -1}, node;
-    adl_status st = record(ctx, t, op, 2, inputs, parents, value, NULL, &node);
-    adl_array_release(c);
-    if (st) {
-        adl_array_release(value);
-        *status = st;
-        return 1;
-    }
-    *status = box_new(ctx, t, node, value, out);
+    int32_t parents[2] = {s_first ? -1 : a->node, s_first ? a->node : -1};
+    *status = record_boxed(ctx, t, op, 2, inputs, parents, value, NULL, out);
+    adl_array_release(c); /* the node holds its own reference */
     return 1;
 }
 
@@ -505,13 +513,7 @@ static __attribute__((flatten)) int small_traced(adl_ctx *ctx, adl_trace *t, adl
         return 0;
     if (*status)
         return 1;
-    int32_t node;
-    *status = record(ctx, t, op, nin, inner, parent, value, p, &node);
-    if (*status) {
-        adl_array_release(value);
-        return 1;
-    }
-    *status = box_new(ctx, t, node, value, out);
+    *status = record_boxed(ctx, t, op, nin, inner, parent, value, p, out);
     return 1;
 }
 
@@ -569,13 +571,7 @@ __attribute__((noinline)) adl_status adl_apply(adl_ctx *ctx, adl_opcode op, int 
         st = plain_forward(ctx, op, nin, inner, p, &value);
     if (st)
         goto done;
-    int32_t node;
-    st = record(ctx, t, op, nin, inner, parent, value, p, &node);
-    if (st) {
-        adl_array_release(value);
-        goto done;
-    }
-    st = box_new(ctx, t, node, value, out);
+    st = record_boxed(ctx, t, op, nin, inner, parent, value, p, out);
 done:
     if (live != live_in) {
         adl_free(live);
@@ -821,11 +817,5 @@ adl_status adl_constant_kernel(adl_ctx *ctx, adl_opcode op, int kernel, int nin,
             *out = r;
         return st;
     }
-    int32_t node;
-    adl_trace *t = ctx->recording;
-    if ((st = record(ctx, t, op, nin, value, parent, r, &p, &node))) {
-        adl_array_release(r);
-        return st;
-    }
-    return box_new(ctx, t, node, r, out);
+    return record_boxed(ctx, ctx->recording, op, nin, value, parent, r, &p, out);
 }
