@@ -12,6 +12,7 @@ M.WARMUP, M.RUNS = 1, 5
 -- CLOCK_MONOTONIC through LuaJIT's FFI; os.clock() (CPU time) only where
 -- there is no FFI, and then the JSON says so.
 local has_ffi, ffi = pcall(require, "ffi")
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local now, clock_name
 if has_ffi then
     pcall(ffi.cdef, [[
@@ -109,7 +110,7 @@ function M.env_info(extra)
     end
     local ok, ad = pcall(require, "adlua")
     if ok and type(ad) == "table" and ad.version then env.adlua = tostring(ad.version) end
-    for k, v in pairs(extra or {}) do env[k] = v end
+    for k, v in each(extra or {}) do env[k] = v end
     return env
 end
 
@@ -146,7 +147,7 @@ local function encode(v, out)
             out[#out + 1] = "]"
         else
             local keys = {}
-            for k in pairs(v) do keys[#keys + 1] = tostring(k) end
+            for k in each(v) do keys[#keys + 1] = tostring(k) end
             table.sort(keys)
             out[#out + 1] = "{"
             for i, k in ipairs(keys) do

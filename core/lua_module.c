@@ -94,6 +94,22 @@ static int get_num_threads(lua_State *L) {
     return 1;
 }
 
+/* keys(t) -> list of t's keys, in lua_next's order: what lua/adlua/each.lua
+ * loops over.  Enumerating in C keeps `next` out of compiled Lua traces,
+ * where the LuaJIT of Debian 12 can miscompile it (docs/luajit.md). */
+static int keys(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_newtable(L);
+    lua_Integer n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);        /* the value */
+        lua_pushvalue(L, -1); /* the key, kept for lua_next */
+        lua_rawseti(L, 2, ++n);
+    }
+    return 1;
+}
+
 int luaopen_adlua_core(lua_State *L) {
     lua_getfield(L, LUA_REGISTRYINDEX, ADL_LUA_CTX_KEY);
     int fresh = lua_isnil(L, -1);
@@ -133,5 +149,7 @@ int luaopen_adlua_core(lua_State *L) {
     lua_setfield(L, -2, "set_num_threads");
     lua_pushcfunction(L, get_num_threads);
     lua_setfield(L, -2, "get_num_threads");
+    lua_pushcfunction(L, keys);
+    lua_setfield(L, -2, "keys");
     return 1;
 }

@@ -15,6 +15,7 @@
 -- iterations the ranks check that their parameters are still identical.
 
 local ad = require "adlua"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local mpi = require "adlua.mpi"
 local optim = require "adlua.optim"
@@ -70,7 +71,7 @@ end
 local function spread(p)
   local hi_p, lo_p = mpi.allreduce(p, "max"), mpi.allreduce(p, "min")
   local worst = 0
-  for k in pairs(p) do worst = math.max(worst, np.max(hi_p[k] - lo_p[k])) end
+  for k in each(p) do worst = math.max(worst, np.max(hi_p[k] - lo_p[k])) end
   return worst
 end
 

@@ -4,10 +4,11 @@
 --   build/adlua scripts/gen_api_doc.lua docs/api.md      (make api-doc)
 
 local doc = require "adlua.doc"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local out = assert(arg[1], "usage: gen_api_doc.lua OUTPUT")
 
 local names = {}
-for name in pairs(doc.public_functions()) do names[#names + 1] = name end
+for name in each(doc.public_functions()) do names[#names + 1] = name end
 table.sort(names)
 
 local sections = {

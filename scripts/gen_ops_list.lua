@@ -19,6 +19,7 @@
 -- so the output is the same on every run, under LuaJIT and Lua 5.4.
 -- tests/lua/ops_list_spec.lua fails when docs/ops.md is not what this writes.
 local np = require "adlua.numpy"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local ad = require "adlua"
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
@@ -209,7 +210,7 @@ end
 local function is_tree_of_arrays(x)
   if type(x) ~= "table" or is_array(x) then return false end
   local any = false
-  for _, v in pairs(x) do
+  for _, v in each(x) do
     if not is_array(v) then return false end
     any = true
   end
@@ -363,7 +364,7 @@ end
 
 local function materialize(sample)
   local args, n = {}, 0
-  for i, a in pairs(sample) do
+  for i, a in each(sample) do
     if type(i) == "number" then
       if i > n then n = i end
       if type(a) == "function" then a = a() end
@@ -429,7 +430,7 @@ end
 local rows = {}
 local function add_rows(prefix, tbl, only)
   local names = {}
-  for name, v in pairs(tbl) do
+  for name, v in each(tbl) do
     if type(v) == "function" and (not only or only[name]) then names[#names + 1] = name end
   end
   table.sort(names)

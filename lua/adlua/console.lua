@@ -1,18 +1,19 @@
 -- adlua.console: the console's logic that is not line editing: completion
 -- candidates for the line editor (core/lua_line_edit.c) and help().
 
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local M = {}
 
 -- Keys of a table or of an array's methods, for completion.
 local function fields(v)
     local out = {}
     if type(v) == "table" then
-        for k in pairs(v) do
+        for k in each(v) do
             if type(k) == "string" then out[#out + 1] = k end
         end
         local mt = getmetatable(v)
         if mt and type(mt.__index) == "table" then
-            for k in pairs(mt.__index) do
+            for k in each(mt.__index) do
                 if type(k) == "string" then out[#out + 1] = k end
             end
         end
@@ -20,7 +21,7 @@ local function fields(v)
         local mt = getmetatable(v)
         local methods = type(mt) == "table" and rawget(mt, "__methods") or nil
         if type(methods) == "table" then
-            for k in pairs(methods) do
+            for k in each(methods) do
                 if type(k) == "string" then out[#out + 1] = k end
             end
         end
@@ -76,7 +77,7 @@ local function show(v, indent, seen)
     if #indent >= 4 and next(v) ~= nil then return "{...}" end -- two levels are enough
     seen[v] = true
     local keys, n = {}, #v
-    for k in pairs(v) do
+    for k in each(v) do
         if not (type(k) == "number" and k >= 1 and k <= n and k % 1 == 0) then keys[#keys + 1] = k end
     end
     table.sort(keys, function(a, b)

@@ -8,6 +8,7 @@
 -- process exits. Under `mpirun -np N adlua script.lua` every process runs the
 -- script; run as `adlua script.lua` the same script sees one rank of size 1.
 local core = require "adlua.core"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 
 local mpi = {}
@@ -54,7 +55,7 @@ end
 -- Keys of a table in an order every rank agrees on: numbers, then strings.
 local function sorted_keys(t)
   local keys = {}
-  for k in pairs(t) do
+  for k in each(t) do
     local kt = type(k)
     if kt ~= "number" and kt ~= "string" then
       error("adlua.mpi: table keys must be numbers or strings, got " .. kt, 4)
@@ -167,7 +168,7 @@ local function resolve(v)
   if type(v) == "function" then return v() end
   if type(v) ~= "table" then return v end
   local r = {}
-  for key, item in pairs(v) do r[resolve(key)] = resolve(item) end
+  for key, item in each(v) do r[resolve(key)] = resolve(item) end
   return r
 end
 

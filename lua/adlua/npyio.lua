@@ -6,6 +6,7 @@
 -- entries, stored), and text tables. Files are written to a temporary file
 -- that is renamed into place.
 local core = require "adlua.core"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local numbers = require "adlua.numbers"
 
 local M = {}
@@ -47,7 +48,7 @@ end
 local function nest(flat, path)
   local root = {}
   local names = {}
-  for name in pairs(flat) do names[#names + 1] = name end
+  for name in each(flat) do names[#names + 1] = name end
   table.sort(names)
   for _, name in ipairs(names) do
     local t, parts = root, {}
@@ -83,7 +84,7 @@ local function flatten(tree, prefix, names, arrays, seen)
   if seen[tree] then error("np.savez: the table contains itself", 4) end
   seen[tree] = true
   local keys = {}
-  for k in pairs(tree) do
+  for k in each(tree) do
     if type(k) ~= "string" and type(k) ~= "number" then
       error("np.savez: table keys must be strings or numbers, got " .. type(k), 4)
     end

@@ -2,6 +2,7 @@
 -- The functions come from the C binding (adlua.core); this file adds the
 -- ones that are compositions of others, constants, and the array methods.
 local core = require "adlua.core"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 
 local np = {}
 
@@ -28,7 +29,7 @@ np.float32 = "float32"
 -- np.linalg, np.random and files (np.save, np.load, ...)
 np.linalg = require "adlua.linalg"
 np.random = require "adlua.random"
-for name, fn in pairs(require "adlua.npyio") do np[name] = fn end
+for name, fn in each(require "adlua.npyio") do np[name] = fn end
 
 np.true_divide = np.divide
 np.amax = np.max

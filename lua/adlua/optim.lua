@@ -16,6 +16,7 @@
 -- iteration state.iteration + 1 and ends with exactly the numbers of an
 -- uninterrupted run.
 local core = require "adlua.core"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
 
@@ -46,7 +47,7 @@ end
 -- them) and the iterations done.
 local function snapshot(state, iteration)
   local out = { iteration = iteration }
-  for k, v in pairs(state) do out[k] = v end
+  for k, v in each(state) do out[k] = v end
   return out
 end
 
@@ -65,7 +66,7 @@ local function resume(name, given, fresh, size)
       :format(name, tostring(it)), 4)
   end
   local state = {}
-  for k in pairs(fresh) do
+  for k in each(fresh) do
     local v = given[k]
     if not is_array(v) then
       error(("optim.%s: opts.state.%s is missing (a state from another optimizer?)")
@@ -77,7 +78,7 @@ local function resume(name, given, fresh, size)
     end
     state[k] = np.reshape(np.copy(v), { size })
   end
-  for k in pairs(given) do
+  for k in each(given) do
     if k ~= "iteration" and fresh[k] == nil then
       error(("optim.%s: opts.state.%s is not part of %s's state"):format(name, tostring(k), name), 4)
     end
@@ -92,7 +93,7 @@ local function optimize(name, grad_fn, x0, opts, defaults, init, step)
   end
   opts = opts or {}
   local o = {}
-  for k, v in pairs(defaults) do o[k] = opts[k] == nil and v or opts[k] end
+  for k, v in each(defaults) do o[k] = opts[k] == nil and v or opts[k] end
   local callback = opts.callback
   local form, x
   if type(x0) == "number" then

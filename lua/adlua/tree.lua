@@ -7,6 +7,7 @@
 -- traced tree (this is how grad & co differentiate with respect to tables).
 -- Order: list part 1..n first, then the other keys sorted by their text.
 local core = require "adlua.core"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 
 local M = {}
@@ -16,7 +17,7 @@ local unpack = unpack or table.unpack
 local function keys_of(t)
   local n, keys, other = #t, {}, {}
   for i = 1, n do keys[i] = i end
-  for k in pairs(t) do
+  for k in each(t) do
     if not (type(k) == "number" and k >= 1 and k <= n and k == math.floor(k)) then
       other[#other + 1] = k
     end

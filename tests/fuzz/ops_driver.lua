@@ -10,6 +10,7 @@
 -- run() raises "fuzz: ..." for those.
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local ad = require "adlua"
 local core = require "adlua.core"
 local D = core.debug
@@ -18,7 +19,7 @@ local M = {}
 
 local function sorted_functions(t)
   local list = {}
-  for k, v in pairs(t) do
+  for k, v in each(t) do
     -- not the writers (np.save ...): they would fill the directory with files
     if type(k) == "string" and type(v) == "function" and k ~= "set_printoptions"
         and not k:match("^save") then

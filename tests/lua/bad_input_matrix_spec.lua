@@ -8,6 +8,7 @@
 
 local unpack = unpack or table.unpack
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local D = require("adlua.core").debug
@@ -86,7 +87,7 @@ local methods = require("adlua.core").array_metatable.__methods
 local aliases = {}
 local np_names = {} -- "np.exp", "np.random.rand" ...: what a composition may pass on
 local function collect(t, depth, pre)
-  for k, v in pairs(t) do
+  for k, v in each(t) do
     if type(k) == "string" and is_callable(v) then
       aliases[v] = aliases[v] or {}
       table.insert(aliases[v], k)
@@ -103,7 +104,7 @@ collect(methods, 0)
 -- "grad:", "jacobian:", "flatten:" ...: what an ad function written on top
 -- of the others (hessian is jacobian of grad) may pass on.
 local ad_names = {}
-for k, v in pairs(ad) do
+for k, v in each(ad) do
   if type(k) == "string" and is_callable(v) then ad_names[#ad_names + 1] = k .. ":" end
 end
 
@@ -112,7 +113,7 @@ end
 local function functions_of(t, prefix)
   local seen, list = {}, {}
   local function walk(tbl, pre, depth)
-    for k, v in pairs(tbl) do
+    for k, v in each(tbl) do
       if type(k) == "string" and is_callable(v) and not seen[v] then
         seen[v] = true
         local ns = aliases[v] or { k }
@@ -261,7 +262,7 @@ describe("bad-input matrix", function()
   end)
 
   after_each(function()
-    for _, r in pairs(restore) do r() end
+    for _, r in each(restore) do r() end
     -- a new good array: the rows and columns the old one remembers (views
     -- it keeps while it lives) go with it
     good = np.array({ { 1, 2, 3 }, { 4, 5, 6 } })

@@ -3,6 +3,7 @@
 -- and help() prints them.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local doc = require "adlua.doc"
 
 local BIN = os.getenv("ADLUA_BIN")
@@ -18,7 +19,7 @@ end
 describe("docstrings", function()
   it("exist for every public function (ad, np, np.linalg, np.random, plt)", function()
     local missing = {}
-    for name in pairs(doc.public_functions()) do
+    for name in each(doc.public_functions()) do
       if doc.get(name) == nil then missing[#missing + 1] = name end
     end
     table.sort(missing)
@@ -27,7 +28,7 @@ describe("docstrings", function()
   end)
 
   it("are one paragraph followed by an example", function()
-    for name, text in pairs(doc.all()) do
+    for name, text in each(doc.all()) do
       local para, example = text:match("^(.-)\n(.*)$")
       assert.truthy(para and #para > 20, name .. ": no paragraph")
       assert.truthy(example and example:match("^    %S"), name .. ": no indented example")

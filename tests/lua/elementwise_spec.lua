@@ -3,6 +3,7 @@
 -- against values computed with Debian's python3-numpy 1.24.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 
@@ -16,7 +17,7 @@ describe("inverse trigonometric primitives", function()
     arccos = { { 1.266103672779499, 2.3461938234056494, 1.0471975511965976 }, { 0.45102681179626236, 1.3694384060045657, 1.9823131728623846 } },
     arctan = { { 0.2914567944778671, -0.6107259643892086, 0.4636476090008061 }, { 0.7328151017865066, 0.19739555984988075, -0.3805063771123649 } },
   }
-  for name, expected in pairs(ref) do
+  for name, expected in each(ref) do
     it(name .. " matches NumPy and passes check_grads to order 2", function()
       h.assert_array(np[name](x()), expected, 1e-15)
       check2(function(a) return np.sum(np[name](a)) end, x())

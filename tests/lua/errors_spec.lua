@@ -3,6 +3,7 @@
 -- the engine stays usable afterwards.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local grad = ad.grad
@@ -358,7 +359,7 @@ describe("grad misuse", function()
       value_and_grad = function() return ad.value_and_grad(function() end)(1.0) end,
       elementwise_grad = function() return ad.elementwise_grad(bad)(1.0) end,
     }
-    for name, call in pairs(cases) do
+    for name, call in each(cases) do
       local ok, err = pcall(call)
       assert.is_false(ok)
       assert.are.equal(name .. ":", tostring(err):match("^[%w_]+:"))

@@ -4,6 +4,7 @@
 -- the float64 gradients and through ad.check_grads), linalg, files, and
 -- errors for unknown dtypes.
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 
@@ -243,7 +244,7 @@ describe("float32 gradients", function()
     where = function(x) return np.sum(np.where(np.greater(x, 0), x ^ 2, -x)) end,
     concat = function(x) return np.sum(np.concatenate({ x, x * 2 }) ^ 2) end,
   }
-  for name, f in pairs(fs) do
+  for name, f in each(fs) do
     it(name .. ": the gradient is float32 and matches the float64 gradient", function()
       local g32 = ad.grad(function(x) return np.sum(f(x)) end)(x32)
       local g64 = ad.grad(function(x) return np.sum(f(x)) end)(x64)

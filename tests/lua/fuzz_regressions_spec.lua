@@ -4,6 +4,7 @@
 -- `make test-asan` the sanitizers watch too).
 package.path = "./tests/fuzz/?.lua;" .. package.path
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 
 local function files_in(dir)
   local list = {}
@@ -16,7 +17,7 @@ end
 
 describe("fuzz regressions", function()
   local drivers = { ops = require "ops_driver" }
-  for name, driver in pairs(drivers) do
+  for name, driver in each(drivers) do
     local inputs = files_in("tests/fuzz/regressions/" .. name)
     it(name .. ": there are saved inputs", function()
       assert.is_true(#inputs > 0)

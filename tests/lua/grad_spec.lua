@@ -4,6 +4,7 @@
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local grad, elementwise_grad, value_and_grad = ad.grad, ad.elementwise_grad, ad.value_and_grad
@@ -644,7 +645,7 @@ describe("fused rules", function()
     ["negative, multiply, subtract"] = function(v) return 3 - (-v) * v * 2.5 end,
     ["multiply by a broadcast row"] = function(v) return v * np.array({ 0.5, -2, 3 }) end,
   }
-  for name, f in pairs(cases) do
+  for name, f in each(cases) do
     it(name .. ": the fused rule equals the traced rule", function()
       local fused = elementwise_grad(f)(x)
       local traced

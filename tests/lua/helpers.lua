@@ -6,6 +6,7 @@
 -- Nothing here relies on ad.check_grads or other parts of the library
 -- beyond arrays: the finite-difference checker below is independent, so
 -- it can judge the library's own checker and rules.
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 local M = {}
@@ -74,7 +75,7 @@ function M.dump(t, depth)
   if depth > 4 then return "{...}" end
   local parts = {}
   for i = 1, #t do parts[#parts + 1] = M.dump(t[i], depth + 1) end
-  for k, v in pairs(t) do
+  for k, v in each(t) do
     if type(k) ~= "number" or k < 1 or k > #t or k % 1 ~= 0 then
       parts[#parts + 1] = tostring(k) .. "=" .. M.dump(v, depth + 1)
     end

@@ -4,6 +4,7 @@
 -- remembers goes with its array.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 
@@ -139,7 +140,7 @@ describe("the Lua front of __index", function()
     collectgarbage()
     collectgarbage()
     local kept = {}
-    for v, what in pairs(seen) do kept[what] = v end
+    for v, what in each(seen) do kept[what] = v end
     assert.is_true(rawequal(kept.column, X[{ {}, 7 }]))
     assert.is_true(rawequal(kept.row, X[2]))
   end)

@@ -5,6 +5,7 @@
 -- live with /usr/bin/python3 when it has numpy.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local expected = dofile("tests/fixtures/npy/expected.lua")
 local FIX = "tests/fixtures/npy/"
@@ -18,7 +19,7 @@ local function has_numpy()
 end
 
 describe("np.load of files written by NumPy", function()
-  for name, want in pairs(expected) do
+  for name, want in each(expected) do
     it(name .. ".npy", function()
       local x = np.load(FIX .. name .. ".npy")
       if #want.shape == 0 then

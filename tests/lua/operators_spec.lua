@@ -4,6 +4,7 @@
 -- results.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 
@@ -344,7 +345,7 @@ describe("forward mode covers every kind of operation", function()
       return np.concatenate({ np.reshape(z, { 3, 2 }), np.transpose(z) }, 1)[{ { 2, 5 }, 2 }] * 2
     end,
   }
-  for name, f in pairs(cases) do
+  for name, f in each(cases) do
     it(name, function()
       assert.is_true(ad.check_grads(f, { modes = { "fwd" }, order = 2 })(x))
     end)

@@ -167,6 +167,26 @@ np.dot(np.zeros({3, 4}), np.zeros({5, 6}))
       end
     end)
 
+    it("turns LuaJIT's fuse optimisation off, which miscompiles loops over next", function()
+      -- docs/luajit.md: Debian 12's LuaJIT keeps stale keys of `next` with it
+      local code_text = q([[if not jit then print("no jit") return end
+        local on = {}
+        for i = 2, select("#", jit.status()) do on[select(i, jit.status())] = true end
+        print(on.fuse and "fuse on" or "fuse off", on.fold and "fold on" or "fold off")]])
+      local out, err, code = h.run(q(BIN) .. " -e " .. code_text)
+      assert.equal(0, code, err)
+      local line = lines(out)[1]
+      assert.truthy(line == "no jit" or line == "fuse off\tfold on", line)
+    end)
+
+    it("gets loops over pairs and next right, where a plain luajit keeps stale keys", function()
+      local code_text = q([[local f = assert(loadfile("tests/lua/fixtures/stale_keys.lua"))
+        print(f("pairs"), f("next"))]])
+      local out, err, code = h.run(q(BIN) .. " -e " .. code_text)
+      assert.equal(0, code, err)
+      assert.equal("0\t0", lines(out)[1])
+    end)
+
     it("-l loads a module before running", function()
       local dir = h.tmpdir()
       h.write_file(dir .. "/adlua_test_mod.lua", "ADLUA_TEST_MOD_LOADED = 42\nreturn {}\n")

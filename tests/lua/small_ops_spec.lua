@@ -5,6 +5,7 @@
 -- the same gradients, and leave every other case to it.
 
 local h = require "tests.lua.helpers"
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 
@@ -46,7 +47,7 @@ describe("small boxes and numbers", function()
     np.array(0.7), np.array({ 1.5, -0.25, 3 }), np.array({ { 0.1, 2 }, { -3, 1e-300 } }),
     np.array({ 0, -0.0, 1 / 0, -1 / 0, 0 / 0 }),
   }
-  for name, op in pairs(OPS) do
+  for name, op in each(OPS) do
     it(name .. " gives the plain computation's bits", function()
       for _, x in ipairs(inputs) do
         for _, s in ipairs({ 0.1, -3, 1e308, 0 }) do

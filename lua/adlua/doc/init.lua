@@ -2,6 +2,7 @@
 -- from the code. Each file of this folder returns {["np.dot"] = text, ...};
 -- a new function gets its docstring by adding an entry to one of them.
 
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local M = {}
 
 M.sources = { "adlua.doc.autograd", "adlua.doc.numpy", "adlua.doc.plot",
@@ -12,7 +13,7 @@ local function all()
   if docs == nil then
     docs = {}
     for _, mod in ipairs(M.sources) do
-      for name, text in pairs(require(mod)) do docs[name] = text end
+      for name, text in each(require(mod)) do docs[name] = text end
     end
   end
   return docs
@@ -39,7 +40,7 @@ end
 function M.public_functions()
   local out = {}
   local function walk(prefix, t, depth)
-    for k, v in pairs(t) do
+    for k, v in each(t) do
       if type(k) == "string" and not k:match("^_") then
         if type(v) == "function" then
           out[prefix .. k] = v
@@ -66,7 +67,7 @@ end
 -- The public name of a function value, e.g. np.dot -> "np.dot".
 function M.name_of(fn)
   local best
-  for name, f in pairs(M.public_functions()) do
+  for name, f in each(M.public_functions()) do
     if f == fn and (best == nil or (all()[name] and not all()[best]) or
         (#name < #best and (all()[name] ~= nil) == (all()[best] ~= nil))) then
       best = name

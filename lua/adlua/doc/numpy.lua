@@ -1,5 +1,6 @@
 -- Docstrings of adlua.numpy (often `np`), keyed by name. Helpers adding
 -- functions add an entry here (or in another file of this folder).
+local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
 local d = {}
 
 -- Elementwise functions of one argument share a pattern: name, math, example.
@@ -21,7 +22,7 @@ local unary = {
   isnan = "1 where x is NaN, else 0", isinf = "1 where x is infinite, else 0",
   isfinite = "1 where x is finite, else 0",
 }
-for name, what in pairs(unary) do
+for name, what in each(unary) do
   d["np." .. name] = ("%s(x) returns %s, elementwise, for an array or a number (a Lua number in, a Lua number out). Differentiable to any order where the function is smooth.\n    np.%s(np.array({0.5, 2}))"):format(name, what, name)
 end
 
@@ -36,7 +37,7 @@ local binary = {
   less_equal = "1 where x <= y, else 0", greater = "1 where x > y, else 0",
   greater_equal = "1 where x >= y, else 0",
 }
-for name, what in pairs(binary) do
+for name, what in each(binary) do
   d["np." .. name] = ("%s(x, y) returns %s, elementwise with NumPy's broadcasting; either may be a Lua number.\n    np.%s(np.array({1, 2}), 3)"):format(name, what, name)
 end
 
@@ -48,7 +49,7 @@ local reductions = {
   any = "1 if some value is nonzero", argmax = "the 1-based position of the largest value",
   argmin = "the 1-based position of the smallest value", cumsum = "the running sums",
 }
-for name, what in pairs(reductions) do
+for name, what in each(reductions) do
   d["np." .. name] = ("%s(x, axis, keepdims) returns %s of x over all values, or along axis (1-based, negative counts from the end; a table of axes works too); keepdims keeps the reduced axis with length 1. An options table {axis = ..., keepdims = ...} works too. A whole-array result is a Lua number outside a trace.\n    np.%s(np.array({{1, 2}, {3, 4}}), 1)"):format(name, what, name)
 end
 
@@ -174,7 +175,7 @@ local more = {
   savetxt = [=[savetxt(path, x, opts) writes a 1-d or 2-d array as text (opts.delimiter, opts.fmt).
     np.savetxt("x.csv", x, {delimiter = ","})]=],
 }
-for name, text in pairs(more) do d["np." .. name] = text end
+for name, text in each(more) do d["np." .. name] = text end
 
 local linalg = {
   inv = "inv(a) returns the inverse of a square matrix.\n    np.linalg.inv(np.eye(2) * 2)",
@@ -186,7 +187,7 @@ local linalg = {
   svd = "svd(a) returns u, s, vt with a = u diag(s) vt.\n    local u, s, vt = np.linalg.svd(a)",
   norm = "norm(x, ord, axis) returns the vector 2-norm (or the given ord) or the Frobenius norm of a matrix.\n    np.linalg.norm(np.array({3, 4}))   --> 5",
 }
-for name, text in pairs(linalg) do d["np.linalg." .. name] = text end
+for name, text in each(linalg) do d["np.linalg." .. name] = text end
 
 local random = {
   seed = "seed(n) sets the seed of np.random, so that runs are reproducible.\n    np.random.seed(0)",
@@ -199,6 +200,6 @@ local random = {
   shuffle = "shuffle(x) shuffles x in place along axis 1.\n    np.random.shuffle(x)",
   choice = "choice(a, size, replace) draws size values from the array a, with replacement unless replace is false.\n    np.random.choice(np.arange(10), 3)",
 }
-for name, text in pairs(random) do d["np.random." .. name] = text end
+for name, text in each(random) do d["np.random." .. name] = text end
 
 return d
