@@ -12,7 +12,7 @@ M.WARMUP, M.RUNS = 1, 5
 -- CLOCK_MONOTONIC through LuaJIT's FFI; os.clock() (CPU time) only where
 -- there is no FFI, and then the JSON says so.
 local has_ffi, ffi = pcall(require, "ffi")
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local now, clock_name
 if has_ffi then
     pcall(ffi.cdef, [[

@@ -15,7 +15,7 @@
 -- iterations the ranks check that their parameters are still identical.
 
 local ad = require "adlua"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local mpi = require "adlua.mpi"
 local optim = require "adlua.optim"

@@ -4,7 +4,7 @@
 --   build/adlua scripts/gen_api_doc.lua docs/api.md      (make api-doc)
 
 local doc = require "adlua.doc"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local out = assert(arg[1], "usage: gen_api_doc.lua OUTPUT")
 
 local names = {}

@@ -1,7 +1,7 @@
 -- adlua.console: the console's logic that is not line editing: completion
 -- candidates for the line editor (core/lua_line_edit.c) and help().
 
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local M = {}
 
 -- Keys of a table or of an array's methods, for completion.

@@ -8,7 +8,7 @@
 -- process exits. Under `mpirun -np N adlua script.lua` every process runs the
 -- script; run as `adlua script.lua` the same script sees one rank of size 1.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 
 local mpi = {}

@@ -6,7 +6,7 @@
 -- entries, stored), and text tables. Files are written to a temporary file
 -- that is renamed into place.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local numbers = require "adlua.numbers"
 
 local M = {}

@@ -2,7 +2,7 @@
 -- The functions come from the C binding (adlua.core); this file adds the
 -- ones that are compositions of others, constants, and the array methods.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 
 local np = {}
 

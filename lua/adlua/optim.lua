@@ -16,7 +16,7 @@
 -- iteration state.iteration + 1 and ends with exactly the numbers of an
 -- uninterrupted run.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
 

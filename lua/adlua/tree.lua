@@ -7,7 +7,7 @@
 -- traced tree (this is how grad & co differentiate with respect to tables).
 -- Order: list part 1..n first, then the other keys sorted by their text.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 
 local M = {}

@@ -10,7 +10,7 @@
 -- run() raises "fuzz: ..." for those.
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local ad = require "adlua"
 local core = require "adlua.core"
 local D = core.debug

@@ -11,7 +11,7 @@
 
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 local np = require "adlua.numpy"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local ad = require "adlua"
 
 -- Not functions of arrays: creation from sizes, printing, type tests.

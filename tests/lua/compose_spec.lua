@@ -3,7 +3,7 @@
 -- were computed with Debian's python3-numpy 1.24 and frozen here.
 
 local h = require "tests.lua.helpers"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 

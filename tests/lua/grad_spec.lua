@@ -4,7 +4,7 @@
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 local h = require "tests.lua.helpers"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 local grad, elementwise_grad, value_and_grad = ad.grad, ad.elementwise_grad, ad.value_and_grad

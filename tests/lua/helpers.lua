@@ -6,7 +6,7 @@
 -- Nothing here relies on ad.check_grads or other parts of the library
 -- beyond arrays: the finite-difference checker below is independent, so
 -- it can judge the library's own checker and rules.
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 local M = {}

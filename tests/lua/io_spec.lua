@@ -5,7 +5,7 @@
 -- live with /usr/bin/python3 when it has numpy.
 
 local h = require "tests.lua.helpers"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local expected = dofile("tests/fixtures/npy/expected.lua")
 local FIX = "tests/fixtures/npy/"

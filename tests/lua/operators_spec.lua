@@ -4,7 +4,7 @@
 -- results.
 
 local h = require "tests.lua.helpers"
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 local ad = require "adlua"
 

@@ -2,7 +2,7 @@
 -- from the code. Each file of this folder returns {["np.dot"] = text, ...};
 -- a new function gets its docstring by adding an entry to one of them.
 
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local M = {}
 
 M.sources = { "adlua.doc.autograd", "adlua.doc.numpy", "adlua.doc.plot",

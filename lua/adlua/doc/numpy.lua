@@ -1,6 +1,6 @@
 -- Docstrings of adlua.numpy (often `np`), keyed by name. Helpers adding
 -- functions add an entry here (or in another file of this folder).
-local each = require "adlua.each" -- pairs without LuaJIT #827 (adlua/each.lua)
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local d = {}
 
 -- Elementwise functions of one argument share a pattern: name, math, example.
