@@ -9,8 +9,9 @@
 -- keys silently. each(t) takes the keys from C (core.keys, lua_next) and
 -- hands them out with a plain closure, so no Lua trace calls `next`.
 -- Keys removed during the loop are skipped, as with pairs; keys added are
--- not visited. Every Lua file of adlua loops over each(t), never pairs(t)
--- or next (tests/lua/each_spec.lua checks that and reproduces the bugs).
+-- not visited. Every Lua file of adlua loops over each(t) (or, for the
+-- keys alone, core.keys(t)), never pairs(t) or next
+-- (tests/lua/each_spec.lua checks that and reproduces the bugs).
 local keys = require("adlua.core").keys
 
 return function(t)

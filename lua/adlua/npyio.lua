@@ -47,8 +47,7 @@ end
 
 local function nest(flat, path)
   local root = {}
-  local names = {}
-  for name in each(flat) do names[#names + 1] = name end
+  local names = core.keys(flat) -- a fresh list, taken in C (docs/luajit.md)
   table.sort(names)
   for _, name in ipairs(names) do
     local t, parts = root, {}

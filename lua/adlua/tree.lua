@@ -7,7 +7,6 @@
 -- traced tree (this is how grad & co differentiate with respect to tables).
 -- Order: list part 1..n first, then the other keys sorted by their text.
 local core = require "adlua.core"
-local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local np = require "adlua.numpy"
 
 local M = {}
@@ -17,7 +16,7 @@ local unpack = unpack or table.unpack
 local function keys_of(t)
   local n, keys, other = #t, {}, {}
   for i = 1, n do keys[i] = i end
-  for k in each(t) do
+  for _, k in ipairs(core.keys(t)) do -- keys taken in C, safe from Debian 12's LuaJIT (docs/luajit.md)
     if not (type(k) == "number" and k >= 1 and k <= n and k == math.floor(k)) then
       other[#other + 1] = k
     end
