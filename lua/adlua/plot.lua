@@ -238,42 +238,128 @@ function M.scatter(x, y, opts)
     })
 end
 
---- hist(x, bins?, opts?): histogram with `bins` equal bins (default 10);
--- returns counts, edges as Lua tables.
-function M.hist(x, bins, opts)
-    if type(bins) == "table" then bins, opts = nil, bins end
-    opts = opts or {}
-    bins = bins or opts.bins or 10
-    local xs = tolist(x, "plot.hist", "x")
-    if #xs == 0 then error("plot.hist: no values", 2) end
-    if type(bins) ~= "number" or bins < 1 or bins % 1 ~= 0 then
-        error("plot.hist: bins must be a positive whole number", 2)
+-- hist's options; matplotlib's others (cumulative, histtype, log, ...) are
+-- rejected rather than ignored.
+local HIST_OPTIONS = { bins = true, range = true, density = true, weights = true,
+                       color = true, label = true }
+
+-- The bin edges for `bins` (a count or a list of edges) over the values xs,
+-- as numpy.histogram computes them; nil and a message when they cannot be.
+local function hist_edges(xs, bins, range)
+    if type(bins) == "table" then
+        if #bins < 2 then return nil, "bins must list at least 2 edges" end
+        for i, e in ipairs(bins) do
+            if type(e) ~= "number" or e ~= e or e == math.huge or e == -math.huge then
+                return nil, "bin edges must be finite numbers"
+            end
+            if i > 1 and e < bins[i - 1] then return nil, "bin edges must increase" end
+        end
+        return bins
     end
-    local lo, hi = math.huge, -math.huge
-    for _, v in ipairs(xs) do lo, hi = math.min(lo, v), math.max(hi, v) end
-    if opts.range then lo, hi = opts.range[1], opts.range[2] end
+    if type(bins) ~= "number" or bins < 1 or bins % 1 ~= 0 then
+        return nil, "bins must be a positive whole number or a list of edges"
+    end
+    local lo, hi
+    if range ~= nil then
+        if type(range) ~= "table" or type(range[1]) ~= "number" or type(range[2]) ~= "number" then
+            return nil, "range must be {lo, hi}"
+        end
+        lo, hi = range[1], range[2]
+        if lo ~= lo or hi ~= hi or math.abs(lo) == math.huge or math.abs(hi) == math.huge then
+            return nil, "range must be finite"
+        end
+        if lo > hi then return nil, "range must be {lo, hi} with lo <= hi" end
+    elseif #xs == 0 then
+        lo, hi = 0, 1 -- numpy's range for no values
+    else
+        lo, hi = math.huge, -math.huge
+        for _, v in ipairs(xs) do
+            if v == v then lo, hi = math.min(lo, v), math.max(hi, v) end -- NaN: skipped
+        end
+        if lo > hi then return nil, "x has no values other than NaN (give opts.range)" end
+        if lo == -math.huge or hi == math.huge then
+            return nil, "x has infinite values (give opts.range)"
+        end
+    end
     if lo == hi then lo, hi = lo - 0.5, hi + 0.5 end
-    local edges, counts = {}, {}
-    for i = 0, bins do edges[i + 1] = lo + (hi - lo) * i / bins end
-    for i = 1, bins do counts[i] = 0 end
-    for _, v in ipairs(xs) do
-        if v >= lo and v <= hi then
-            local k = math.floor((v - lo) / (hi - lo) * bins) + 1
-            if k > bins then k = bins end -- the last bin includes its right edge
-            counts[k] = counts[k] + 1
+    local edges, step = {}, (hi - lo) / bins -- numpy.linspace(lo, hi, bins + 1)
+    for i = 0, bins - 1 do edges[i + 1] = i * step + lo end
+    edges[bins + 1] = hi
+    return edges
+end
+
+-- The bin of v, edges[1] <= v <= edges[#edges]: the last k with edges[k] <= v,
+-- the last bin including its right edge (numpy.histogram's rule).
+local function bin_of(edges, v)
+    local nb = #edges - 1
+    if v >= edges[nb + 1] then return nb end
+    local lo, hi = 1, nb
+    while lo < hi do
+        local mid = math.floor((lo + hi + 1) / 2)
+        if edges[mid] <= v then lo = mid else hi = mid - 1 end
+    end
+    return lo
+end
+
+--- hist(x, bins?, opts?): histogram of x in `bins` equal bins (default 10)
+-- or between the edges of a list; opts: bins, range = {lo, hi}, density,
+-- weights, color, label. Returns the bar heights and the edges as Lua tables.
+function M.hist(x, bins, opts)
+    if opts == nil and type(bins) == "table" and not is_array(bins) and bins[1] == nil then
+        bins, opts = nil, bins -- hist(x, opts)
+    end
+    if opts ~= nil and type(opts) ~= "table" then
+        error("plot.hist: opts must be a table, got " .. type(opts), 2)
+    end
+    opts = opts or {}
+    for k in pairs(opts) do
+        if not HIST_OPTIONS[k] then
+            error(string.format("plot.hist: unknown option '%s' (supported: bins, range, " ..
+                "density, weights, color, label)", tostring(k)), 2)
+        end
+    end
+    if bins ~= nil and opts.bins ~= nil then
+        error("plot.hist: bins given twice (as an argument and as opts.bins)", 2)
+    end
+    bins = bins or opts.bins or 10
+    if is_array(bins) or type(bins) == "table" then bins = tolist(bins, "plot.hist", "bins") end
+    local xs = tolist(x, "plot.hist", "x")
+    local ws
+    if opts.weights ~= nil then
+        ws = tolist(opts.weights, "plot.hist", "weights")
+        if #ws ~= #xs then
+            error(string.format("plot.hist: weights must have the length of x, got %d and %d",
+                #ws, #xs), 2)
+        end
+    end
+    local edges, err = hist_edges(xs, bins, opts.range)
+    if not edges then error("plot.hist: " .. err, 2) end
+    local nb = #edges - 1
+    local heights = {}
+    for i = 1, nb do heights[i] = 0 end
+    for i, v in ipairs(xs) do
+        if v >= edges[1] and v <= edges[nb + 1] then -- NaN and values outside: not counted
+            local k = bin_of(edges, v)
+            heights[k] = heights[k] + (ws and ws[i] or 1)
         end
     end
     local centers, widths = {}, {}
-    for i = 1, bins do
+    for i = 1, nb do
         centers[i] = (edges[i] + edges[i + 1]) / 2
         widths[i] = edges[i + 1] - edges[i]
     end
+    if opts.density then
+        -- numpy.histogram(density=True): counts / width / total, so the bars' area is 1
+        local total = 0
+        for i = 1, nb do total = total + heights[i] end
+        for i = 1, nb do heights[i] = heights[i] / widths[i] / total end
+    end
     add_series(gca(), {
-        kind = "boxes", x = centers, y = counts, w = widths,
+        kind = "boxes", x = centers, y = heights, w = widths,
         color = opts.color and (COLORS[opts.color] or opts.color) or nil,
         label = opts.label and tostring(opts.label) or nil,
     })
-    return counts, edges
+    return heights, edges
 end
 
 local function setter(name, field)
@@ -289,16 +375,36 @@ setter("title", "title")
 setter("xlabel", "xlabel")
 setter("ylabel", "ylabel")
 
+-- matplotlib's widening of a range too narrow to draw (Locator.nonsingular:
+-- mtransforms.nonsingular with expander 0.05): xlim(2, 2) draws [1.9, 2.1].
+local function nonsingular(lo, hi)
+    local swapped = hi < lo
+    if swapped then lo, hi = hi, lo end
+    local big = math.max(math.abs(lo), math.abs(hi))
+    if big < 1e6 / 1e-15 * 2.2250738585072014e-308 then
+        lo, hi = -0.05, 0.05
+    elseif hi - lo <= big * 1e-15 then
+        lo, hi = lo - 0.05 * math.abs(lo), hi + 0.05 * math.abs(hi)
+    end
+    if swapped then lo, hi = hi, lo end
+    return lo, hi
+end
+
 local function limits(name, field)
     M[name] = function(lo, hi)
         if type(lo) == "table" then lo, hi = lo[1], lo[2] end
         if type(lo) ~= "number" or type(hi) ~= "number" then
             error(string.format("plot.%s: expected two numbers (%s(lo, hi))", name, name), 2)
         end
-        gca()[field] = { lo, hi }
+        if lo ~= lo or hi ~= hi or math.abs(lo) == math.huge or math.abs(hi) == math.huge then
+            error(string.format("plot.%s: limits must be finite, got %s and %s",
+                name, tostring(lo), tostring(hi)), 2)
+        end
+        gca()[field] = { nonsingular(lo, hi) }
     end
 end
---- xlim(lo, hi), ylim(lo, hi)
+--- xlim(lo, hi), ylim(lo, hi): a range of one value is widened as matplotlib
+-- does (xlim(2, 2) draws 1.9..2.1); lo > hi reverses the axis.
 limits("xlim", "xlim")
 limits("ylim", "ylim")
 
@@ -351,6 +457,60 @@ local LEGEND_POS = {
     ["center left"] = "left center", best = "top right",
 }
 
+local function finite(v)
+    return v == v and v ~= math.huge and v ~= -math.huge
+end
+
+local function within(v, lim)
+    return v >= math.min(lim[1], lim[2]) and v <= math.max(lim[1], lim[2])
+end
+
+-- matplotlib's autoscaled range of data from lo to hi: 5% margins.
+local function margins(lo, hi)
+    lo, hi = nonsingular(lo, hi)
+    local pad = 0.05 * (hi - lo)
+    return { lo - pad, hi + pad }
+end
+
+-- The x and y ranges given to gnuplot ({lo, hi}, or nil to autoscale): the
+-- user's limits; {0, 1} for an axis with no point to draw (matplotlib draws
+-- empty axes, gnuplot cannot autoscale nothing); for bars, a y range from 0
+-- (gnuplot would start at the lowest bar) with matplotlib's 5% margin beyond;
+-- the range of all the data when no point lies within the other axis' limits
+-- (gnuplot autoscales over those points only, and fails on none).
+local function axes_ranges(ax)
+    local xlo, xhi, lo, hi = math.huge, -math.huge, math.huge, -math.huge
+    local bars, inx, iny = false, false, false
+    for _, s in ipairs(ax.series) do
+        if s.kind == "boxes" then bars = true end
+        for i = 1, #s.x do
+            local x, y = s.x[i], s.y[i]
+            if finite(x) and finite(y) then
+                xlo, xhi = math.min(xlo, x), math.max(xhi, x)
+                lo, hi = math.min(lo, y), math.max(hi, y)
+                inx = inx or (ax.xlim ~= nil and within(x, ax.xlim))
+                iny = iny or (ax.ylim ~= nil and within(y, ax.ylim))
+            end
+        end
+    end
+    local empty = lo > hi
+    local xrange = ax.xlim or (empty and { 0, 1 }) or nil
+    local yrange = ax.ylim or (empty and { 0, 1 }) or nil
+    if yrange == nil and bars then
+        lo, hi = math.min(lo, 0), math.max(hi, 0)
+        local pad = 0.05 * (hi - lo)
+        if pad == 0 then
+            yrange = { 0, 1 }
+        else
+            yrange = { lo < 0 and lo - pad or lo, hi > 0 and hi + pad or hi }
+        end
+    elseif yrange == nil and not inx and ax.xlim then
+        yrange = margins(lo, hi)
+    end
+    if xrange == nil and not iny and ax.ylim then xrange = margins(xlo, xhi) end
+    return xrange, yrange
+end
+
 local function axes_script(out, ax, nblock)
     out[#out + 1] = "reset"
     out[#out + 1] = "set border lc rgb '#333333'"
@@ -358,9 +518,10 @@ local function axes_script(out, ax, nblock)
     out[#out + 1] = ax.title and ("set title " .. quote(ax.title)) or "unset title"
     out[#out + 1] = ax.xlabel and ("set xlabel " .. quote(ax.xlabel)) or "unset xlabel"
     out[#out + 1] = ax.ylabel and ("set ylabel " .. quote(ax.ylabel)) or "unset ylabel"
-    out[#out + 1] = ax.xlim and string.format("set xrange [%s:%s]", num(ax.xlim[1]), num(ax.xlim[2]))
+    local xrange, yrange = axes_ranges(ax)
+    out[#out + 1] = xrange and string.format("set xrange [%s:%s]", num(xrange[1]), num(xrange[2]))
         or "set autoscale x"
-    out[#out + 1] = ax.ylim and string.format("set yrange [%s:%s]", num(ax.ylim[1]), num(ax.ylim[2]))
+    out[#out + 1] = yrange and string.format("set yrange [%s:%s]", num(yrange[1]), num(yrange[2]))
         or "set autoscale y"
     out[#out + 1] = ax.grid and "set grid lc rgb '#cccccc'" or "unset grid"
     if ax.legend then
@@ -371,8 +532,6 @@ local function axes_script(out, ax, nblock)
     end
     out[#out + 1] = "set style fill solid 0.6 border -1"
     if #ax.series == 0 then
-        out[#out + 1] = "set xrange [0:1]"
-        out[#out + 1] = "set yrange [0:1]"
         out[#out + 1] = "plot NaN notitle"
         return nblock
     end
@@ -447,38 +606,50 @@ M._script = script -- for tests and for curious users
 -- Running gnuplot
 ---------------------------------------------------------------------------
 
-local function gnuplot_command()
+local function shell_quote(s)
+    return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+local function slurp(path)
+    local f = io.open(path, "rb")
+    if not f then return "" end
+    local s = f:read("*a")
+    f:close()
+    return s
+end
+
+-- The gnuplot executable. Called by the public functions themselves, so that
+-- the error (level 3) names the line of the user's code that called them.
+local function gnuplot_command(fname)
     local cmd = os.getenv("ADLUA_GNUPLOT") or "gnuplot"
-    local probe = io.popen("command -v " .. cmd .. " 2>/dev/null")
+    local probe = io.popen("command -v " .. shell_quote(cmd) .. " 2>/dev/null")
     local found = probe and probe:read("*l")
     if probe then probe:close() end
-    if not found or found == "" then error(INSTALL_HINT, 3) end
+    if not found or found == "" then error(fname .. ": " .. INSTALL_HINT, 3) end
     return found
 end
 
--- Sends the script to gnuplot through a pipe; returns gnuplot's output
--- (stdout and stderr together), raising with gnuplot's message on failure.
-local function run(text, fname)
-    local exe = gnuplot_command()
-    local tmp = os.tmpname()
-    local pipe = io.popen(string.format("'%s' > '%s' 2>&1", exe, tmp), "w")
-    if not pipe then error(fname .. ": could not start gnuplot", 3) end
-    pipe:write(text)
-    local ok, _, code = pipe:close()
-    local f = io.open(tmp, "rb")
-    local output = f and f:read("*a") or ""
-    if f then f:close() end
-    os.remove(tmp)
-    -- LuaJIT's close returns true only; judge by gnuplot's error lines too
-    if (ok ~= true and ok ~= 0) or (code and code ~= 0) or output:find("line %d+:") then
-        error(string.format("%s: gnuplot failed: %s", fname, output), 3)
-    end
-    return output
+-- Runs gnuplot on the script: true and gnuplot's standard output, or false
+-- and its messages. Failure is gnuplot's exit status only: it also prints
+-- "line N: warning: ..." (e.g. for an empty data set) on plots that succeed.
+local function run(exe, text)
+    local gp, out, err = os.tmpname(), os.tmpname(), os.tmpname()
+    local f = io.open(gp, "wb")
+    if not f then return false, "cannot write the script to " .. gp end
+    f:write(text)
+    f:close()
+    local status = os.execute(string.format("%s %s >%s 2>%s", shell_quote(exe),
+        shell_quote(gp), shell_quote(out), shell_quote(err)))
+    local stdout, stderr = slurp(out), slurp(err)
+    os.remove(gp); os.remove(out); os.remove(err)
+    -- os.execute: the status number (LuaJIT), or true/nil (Lua 5.2+)
+    if status == true or status == 0 then return true, stdout end
+    return false, (stderr ~= "" and stderr or stdout)
 end
 
 -- The first interactive terminal this gnuplot has (gnuplot-nox has none).
-local function window_terminal()
-    local probe = io.popen("'" .. gnuplot_command() .. "' -e 'set terminal' 2>&1")
+local function window_terminal(exe)
+    local probe = io.popen(shell_quote(exe) .. " -e 'set terminal' 2>&1")
     local list = probe and probe:read("*a") or ""
     if probe then probe:close() end
     for _, t in ipairs({ "qt", "wxt", "x11" }) do
@@ -488,6 +659,8 @@ local function window_terminal()
 end
 
 --- savefig(path): writes the figure as PNG, SVG or PDF, by the path's extension.
+-- gnuplot draws into a temporary file beside path, copied over path only
+-- when gnuplot succeeds: on failure an existing file is left as it was.
 function M.savefig(path)
     if type(path) ~= "string" then
         error("plot.savefig: expected a file path ending in .png, .svg or .pdf", 2)
@@ -498,6 +671,7 @@ function M.savefig(path)
         error(string.format("plot.savefig: unsupported format '%s' in '%s' " ..
             "(supported: png, svg, pdf)", ext, path), 2)
     end
+    local exe = gnuplot_command("plot.savefig")
     local size = fig and fig.size
     if size then
         if ext == "pdf" then
@@ -506,10 +680,35 @@ function M.savefig(path)
             terminal = terminal:gsub("size [^ ]+", string.format("size %d,%d", size[1] * 100, size[2] * 100))
         end
     end
-    local probe = io.open(path, "wb")
-    if not probe then error(string.format("plot.savefig: cannot write '%s'", path), 2) end
-    probe:close()
-    run(script(terminal, path), "plot.savefig")
+    -- a unique name in path's directory: where path can be written, so can it
+    local unique = os.tmpname()
+    os.remove(unique)
+    local dir, base = path:match("^(.-)([^/]*)$")
+    local part = string.format("%s.%s.%s.part", dir, base, unique:match("[^/]*$"))
+    local f, msg = io.open(part, "wb")
+    if not f then
+        error(string.format("plot.savefig: cannot write '%s' (%s)", path,
+            msg and msg:match("[^:]*$"):gsub("^%s+", "") or "?"), 2)
+    end
+    f:close()
+    local ok, out = run(exe, script(terminal, part))
+    if not ok then
+        os.remove(part)
+        error("plot.savefig: gnuplot failed: " .. out, 2)
+    end
+    -- copied, not renamed, over path: a symbolic link or a file's permissions
+    -- stay as they were, and a file that cannot be written is not touched
+    local src = io.open(part, "rb")
+    local bytes = src and src:read("*a")
+    if src then src:close() end
+    os.remove(part)
+    local dst, wmsg = io.open(path, "wb")
+    local written = dst and bytes and dst:write(bytes)
+    if dst then dst:close() end
+    if not written then
+        error(string.format("plot.savefig: cannot write '%s' (%s)", path,
+            wmsg and wmsg:match("[^:]*$"):gsub("^%s+", "") or "?"), 2)
+    end
     return path
 end
 
@@ -517,17 +716,20 @@ end
 -- figure as text in the terminal ({text = true} forces text). Returns the text.
 function M.show(opts)
     opts = opts or {}
+    local exe = gnuplot_command("plot.show")
     local display = os.getenv("DISPLAY")
     if not opts.text and display and display ~= "" then
-        local window = window_terminal()
+        local window = window_terminal(exe)
         if window then
-            run(script(window .. " persist", nil), "plot.show")
+            local ok, out = run(exe, script(window .. " persist", nil))
+            if not ok then error("plot.show: gnuplot failed: " .. out, 2) end
             return nil
         end
     end
     local cols = tonumber(os.getenv("COLUMNS")) or 79
     local rows = tonumber(os.getenv("LINES")) or 24
-    local text = run(script(string.format("dumb noenhanced size %d,%d", cols, rows - 1), nil), "plot.show")
+    local ok, text = run(exe, script(string.format("dumb noenhanced size %d,%d", cols, rows - 1), nil))
+    if not ok then error("plot.show: gnuplot failed: " .. text, 2) end
     io.write(text)
     io.flush()
     return text
