@@ -71,9 +71,10 @@ void adlua_close(lua_State *L);
 
 /* Makes `require` find the runtime in L ("adlua", "adlua.numpy",
  * "adlua.datasets" ...; the Lua sources and the C module are built into the
- * library), through package.preload. Call it after luaL_openlibs(L); only
- * the package library is needed, and it is opened here when missing. Sets no
- * globals; modules load on their first require. */
+ * library), through package.preload. Call it after luaL_openlibs(L): the
+ * modules use the base, table, string and math libraries, and io and os
+ * for files, plots and progress bars. The package library is opened here
+ * when missing. Sets no globals; modules load on their first require. */
 void adlua_openlibs(lua_State *L);
 
 /* lua_pcall(L, narg, nres) with a message handler: on error returns the
