@@ -5,29 +5,99 @@
 -- savefig or show: then the figure becomes one gnuplot script (data inline
 -- as datablocks) that gnuplot reads through a pipe.
 --
+-- Options are matplotlib's keyword arguments, given as a table; each
+-- function implements those that map onto gnuplot and refuses any other
+-- name, so that nothing a user asks for is silently ignored.
+--
 --   local plt = require "adlua.plot"
 --   plt.plot(x, y, "r-", {label = "f"}); plt.legend(); plt.savefig("f.png")
 
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
+
 local M = {}
 
+-- matplotlib's colour letters (BASE_COLORS: 'r' is pure red, 'g' is dark green)
 local COLORS = {
-    b = "#1f77b4", g = "#2ca02c", r = "#d62728", c = "#17becf",
-    m = "#9467bd", y = "#bcbd22", k = "#000000", w = "#ffffff",
+    b = "#0000ff", g = "#008000", r = "#ff0000", c = "#00bfbf",
+    m = "#bf00bf", y = "#bfbf00", k = "#000000", w = "#ffffff",
 }
--- matplotlib's default colour cycle, used when fmt names no colour
+-- matplotlib's default colour cycle (tab:blue, tab:orange, ...; also "C0".."C9")
 local CYCLE = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" }
--- gnuplot point types for matplotlib's markers
-local MARKERS = { ["."] = 0, o = 7, x = 2, ["+"] = 1, ["*"] = 3, s = 5,
-                  d = 13, D = 13, ["^"] = 9, v = 11 }
--- gnuplot dash types for matplotlib's line styles
-local DASHES = { ["-"] = 1, ["--"] = 2, [":"] = 3, ["-."] = 4 }
-
-local TERMINALS = {
-    png = "pngcairo size 800,600 noenhanced font 'DejaVu Sans,11'",
-    svg = "svg size 800,600 noenhanced font 'DejaVu Sans,11' background '#ffffff'",
-    pdf = "pdfcairo size 8in,6in noenhanced font 'DejaVu Sans,11'",
+-- matplotlib's colour names: the tableau colours and CSS4's (matplotlib's
+-- _color_data.CSS4_COLORS); its xkcd: names are not known here.
+local NAMED_COLORS = {
+    ["tab:blue"] = CYCLE[1], ["tab:orange"] = CYCLE[2], ["tab:green"] = CYCLE[3],
+    ["tab:red"] = CYCLE[4], ["tab:purple"] = CYCLE[5], ["tab:brown"] = CYCLE[6],
+    ["tab:pink"] = CYCLE[7], ["tab:gray"] = CYCLE[8], ["tab:grey"] = CYCLE[8],
+    ["tab:olive"] = CYCLE[9], ["tab:cyan"] = CYCLE[10],
 }
+for name, hex in ([[
+aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff
+beige f5f5dc bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff
+blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00
+chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c
+cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9
+darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b darkmagenta 8b008b
+darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000
+darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f
+darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493
+deepskyblue 00bfff dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222
+floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc
+ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000
+greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4 indianred cd5c5c
+indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5
+lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080
+lightcyan e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90
+lightgrey d3d3d3 lightpink ffb6c1 lightsalmon ffa07a lightseagreen 20b2aa
+lightskyblue 87cefa lightslategray 778899 lightslategrey 778899
+lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6
+magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd
+mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371
+mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc
+mediumvioletred c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1
+moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6 olive 808000
+olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa
+palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5
+peachpuff ffdab9 peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6
+purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f royalblue 4169e1
+saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee
+sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090
+slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c
+teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee
+wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32
+]]):gmatch("(%S+) (%x+)") do
+    NAMED_COLORS[name] = "#" .. hex
+end
+
+-- gnuplot point types for matplotlib's markers (filled where matplotlib's are)
+local MARKERS = { ["."] = 0, [","] = 0, o = 7, x = 2, ["+"] = 1, ["*"] = 3, s = 5,
+                  d = 13, D = 13, ["^"] = 9, v = 11, p = 15 }
+local MARKER_NAMES = ". , o v ^ s p * + x D d, or 'None'"
+-- gnuplot dash types for matplotlib's line styles (false: no line)
+local DASHES = { ["-"] = 1, ["--"] = 2, [":"] = 3, ["-."] = 4 }
+local LINESTYLES = { ["-"] = 1, ["--"] = 2, [":"] = 3, ["-."] = 4, solid = 1,
+                     dashed = 2, dotted = 3, dashdot = 4, None = false, none = false,
+                     [" "] = false, [""] = false }
+-- What draws nothing, as a marker or a line style.
+local NONE = { None = true, none = true, [" "] = true, [""] = true }
+
+-- matplotlib's Line2D defaults: 1.5 pt lines, 6 pt markers. gnuplot's
+-- default point (ps 1) is about 6 pt wide, so ps = markersize / 6.
+local LINEWIDTH, MARKERSIZE = 1.5, 6
+
+-- The base font of every terminal, in points, and matplotlib's named sizes
+-- relative to it (font_manager.font_scalings).
+local FONT = "DejaVu Sans"
+local FONTSIZE = 11
+local FONT_SCALINGS = {
+    ["xx-small"] = 0.579, ["x-small"] = 0.694, small = 0.833, medium = 1.0,
+    large = 1.2, ["x-large"] = 1.44, ["xx-large"] = 1.728, larger = 1.2, smaller = 0.833,
+}
+
+-- matplotlib's figure: 100 dots per inch; adlua's default size is 8 x 6 inches.
+local DPI, FIGSIZE = 100, { 8, 6 }
+local FORMATS = { png = true, svg = true, pdf = true }
 
 local INSTALL_HINT = "gnuplot not found: adlua.plot draws with gnuplot; " ..
     "install it with `sudo apt install gnuplot-nox` (or `make setup`)"
@@ -57,14 +127,22 @@ local function flat(v)
     return out
 end
 
+-- The plain Lua value of an array (nested tables), or v itself.
+local function plain(v)
+    if not is_array(v) then return v end
+    local ok, ad = pcall(require, "adlua")
+    if ok and ad.value then v = ad.value(v) end
+    if type(v) == "number" then return v end
+    return v:totable()
+end
+
 -- A list of numbers from an array (any shape, flattened), a Lua table or a number.
 local function tolist(v, fname, what)
     if type(v) == "number" then return { v } end
     if is_array(v) then
-        local ok, ad = pcall(require, "adlua")
-        if ok and ad.value then v = ad.value(v) end
+        v = plain(v)
         if type(v) == "number" then return { v } end
-        return flat(v:flatten():totable())
+        return flat(v)
     end
     if type(v) == "table" then return flat(v) end
     error(string.format("%s: %s must be an array, a table or a number, got %s",
@@ -90,6 +168,192 @@ local function columns(v)
     return cols
 end
 
+local function finite(v)
+    return type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge
+end
+
+-- Whether v is an options table (a Lua table that is not a list): f(x, opts).
+local function is_options(v)
+    return type(v) == "table" and not is_array(v) and v[1] == nil
+end
+
+---------------------------------------------------------------------------
+-- Options. The checks return nil and a message; the public function raises
+-- it (raise, at its caller's line).
+---------------------------------------------------------------------------
+
+-- Raises "fname: err" at the line that called the public function calling raise.
+local function raise(fname, err)
+    if err then error(fname .. ": " .. err, 3) end
+end
+
+-- opts (nil: none) checked against the names of supported, a list.
+local function check_options(opts, supported)
+    if opts == nil then return {} end
+    if type(opts) ~= "table" or is_array(opts) then
+        return nil, "opts must be a table of options, got " .. (is_array(opts) and "an array" or type(opts))
+    end
+    local known = {}
+    for _, name in ipairs(supported) do known[name] = true end
+    for k in each(opts) do
+        if not known[k] then
+            return nil, string.format("unknown option '%s' (supported: %s)", tostring(k),
+                table.concat(supported, ", "))
+        end
+    end
+    return opts
+end
+
+-- opts[name] or opts[alias] (matplotlib's short names: lw, ls, ms, c), not both.
+local function aliased(opts, name, alias)
+    if opts[name] ~= nil and opts[alias] ~= nil then
+        return nil, string.format("got both '%s' and '%s', which are aliases of one another",
+            name, alias)
+    end
+    if opts[name] ~= nil then return opts[name] end
+    return opts[alias]
+end
+
+local function byte(v) return string.format("%02x", math.floor(v * 255 + 0.5)) end
+
+local COLOR_HELP = "a colour letter b g r c m y k w, a name such as 'orange' or 'tab:blue', " ..
+    "'C0'..'C9', '#rrggbb', '#rrggbbaa', a grey level such as '0.5', or {r, g, b[, a]} in 0..1"
+
+-- A matplotlib colour (colors.to_rgba's forms) as "#rrggbb" and its alpha
+-- (nil when the colour gives none), and true for "none" (transparent, which
+-- an alpha option does not change); nil and a message when v is not one.
+-- what names the option in messages.
+local function parse_color(v, what)
+    if type(v) == "string" then
+        if v:lower() == "none" then return "#000000", 0, true end
+        local hex = COLORS[v] or NAMED_COLORS[v] or (#v > 1 and NAMED_COLORS[v:lower()])
+        if hex then return hex end
+        local n = v:match("^C(%d+)$")
+        if n then return CYCLE[tonumber(n) % #CYCLE + 1] end
+        if v:match("^#%x+$") then
+            local h = v:sub(2):lower()
+            if #h == 3 or #h == 4 then h = h:gsub(".", "%0%0") end
+            if #h == 6 then return "#" .. h end
+            if #h == 8 then return "#" .. h:sub(1, 6), tonumber(h:sub(7, 8), 16) / 255 end
+        end
+        local grey = v:match("^%s*[%d.]+%s*$") and tonumber(v)
+        if grey and grey >= 0 and grey <= 1 then
+            local b = byte(grey)
+            return "#" .. b .. b .. b
+        end
+        return nil, string.format("%s '%s' is not a colour (give %s)", what, v, COLOR_HELP)
+    end
+    local t = plain(v)
+    if type(t) == "table" and (#t == 3 or #t == 4) then
+        local ok = true
+        for i = 1, #t do
+            if type(t[i]) ~= "number" or not (t[i] >= 0 and t[i] <= 1) then ok = false end
+        end
+        if ok then return "#" .. byte(t[1]) .. byte(t[2]) .. byte(t[3]), t[4] end
+    end
+    if type(t) == "table" then
+        return nil, string.format("%s as a table must be {r, g, b} or {r, g, b, a} with " ..
+            "values in 0..1 (or give %s)", what, COLOR_HELP)
+    end
+    return nil, string.format("%s must be a colour, got %s (give %s)", what, type(v), COLOR_HELP)
+end
+
+-- alpha (nil: none given) checked as matplotlib does.
+local function check_alpha(a)
+    if a == nil then return nil end
+    if type(a) ~= "number" then
+        return nil, "alpha must be a number between 0 and 1" ..
+            ((type(a) == "table" or is_array(a)) and " (an alpha per point is not supported)" or
+            ", got " .. type(a))
+    end
+    if not (a >= 0 and a <= 1) then
+        return nil, "alpha must be between 0 and 1, got " .. tostring(a)
+    end
+    return a
+end
+
+-- A size option: a finite number >= 0 (or > 0 when positive).
+local function check_size(v, what, positive)
+    if v == nil then return nil end
+    if not finite(v) or v < 0 or (positive and v == 0) then
+        return nil, string.format("%s must be a %s number, got %s", what,
+            positive and "positive" or "non-negative", tostring(v))
+    end
+    return v
+end
+
+-- gnuplot's colour for "#rrggbb" and alpha: "#AArrggbb" with AA the
+-- transparency (255 - 255 alpha) when not opaque.
+local function gp_color(hex, alpha)
+    if alpha == nil or alpha >= 1 then return hex end
+    return "#" .. byte(1 - alpha) .. hex:sub(2)
+end
+
+-- The same as a number, for gnuplot's "lc rgb variable" column.
+local function gp_color_number(hex, alpha)
+    return tonumber(gp_color(hex, alpha):sub(2), 16)
+end
+
+-- A font size option: points, or matplotlib's names ("large") relative to
+-- the terminals' font.
+local function font_size(v, what)
+    if v == nil then return nil end
+    if type(v) == "string" and FONT_SCALINGS[v] then return FONTSIZE * FONT_SCALINGS[v] end
+    if finite(v) and v > 0 then return v end
+    return nil, string.format("%s must be a positive number of points or one of xx-small, " ..
+        "x-small, small, medium, large, x-large, xx-large, larger, smaller; got %s",
+        what, tostring(v))
+end
+
+-- The colour, alpha, line and marker of Line2D's options (plot, grid):
+-- {color, alpha, dash (false: no line), width, marker (false: none), ps}
+-- with nil for what opts does not give.
+local function line_style(opts)
+    local st = {}
+    local v, err = aliased(opts, "color", "c")
+    if err then return nil, err end
+    if v ~= nil then
+        st.color, st.alpha, st.none = parse_color(v, "color")
+        if not st.color then return nil, st.alpha end
+    end
+    if opts.alpha ~= nil then
+        v, err = check_alpha(opts.alpha)
+        if err then return nil, err end
+        if not st.none then st.alpha = v end -- replaces the colour's own, as matplotlib
+    end
+    v, err = aliased(opts, "linewidth", "lw")
+    if err then return nil, err end
+    st.width, err = check_size(v, "linewidth")
+    if err then return nil, err end
+    v, err = aliased(opts, "linestyle", "ls")
+    if err then return nil, err end
+    if v ~= nil then
+        st.dash = LINESTYLES[v]
+        if st.dash == nil then
+            return nil, string.format("linestyle %s is not supported (supported: '-', '--', " ..
+                "'-.', ':', 'solid', 'dashed', 'dashdot', 'dotted', 'None')",
+                type(v) == "string" and ("'" .. v .. "'") or ("as a " .. type(v)))
+        end
+    end
+    if opts.marker ~= nil then
+        if NONE[opts.marker] then
+            st.marker = false
+        else
+            st.marker = MARKERS[opts.marker]
+            if st.marker == nil then
+                return nil, string.format("marker '%s' is not supported (supported: %s)",
+                    tostring(opts.marker), MARKER_NAMES)
+            end
+        end
+    end
+    v, err = aliased(opts, "markersize", "ms")
+    if err then return nil, err end
+    v, err = check_size(v, "markersize")
+    if err then return nil, err end
+    if v then st.ps = v / MARKERSIZE end
+    return st
+end
+
 ---------------------------------------------------------------------------
 -- Figure state
 ---------------------------------------------------------------------------
@@ -97,14 +361,17 @@ end
 local fig -- the current figure
 
 local function new_axes()
-    return { series = {}, grid = false, legend = false }
+    -- cycles: matplotlib's two colour cycles, one for lines (plot), one for
+    -- patches and collections (hist, scatter); each advances only for a
+    -- series given no colour
+    return { series = {}, legend = false, gridx = false, gridy = false,
+             cycles = { lines = 0, patches = 0 } }
 end
 
 local function new_figure(opts)
     opts = opts or {}
-    local size = opts.figsize
     fig = { rows = 1, cols = 1, axes = { new_axes() }, current = 1,
-            size = size and { size[1], size[2] } or nil }
+            size = opts.figsize, dpi = opts.dpi }
     return fig
 end
 
@@ -141,36 +408,152 @@ local function parse_fmt(fmt, fname)
     return style
 end
 
-local function add_series(ax, s)
-    if s.color == nil then
-        s.color = CYCLE[(#ax.series % #CYCLE) + 1]
+-- Adds series s to ax, coloured by the cycle ("lines" or "patches") when it
+-- has no colour of its own.
+local function add_series(ax, s, cycle)
+    if s.color == nil and s.colors == nil then
+        local n = ax.cycles[cycle]
+        s.color = CYCLE[n % #CYCLE + 1]
+        ax.cycles[cycle] = n + 1
     end
     ax.series[#ax.series + 1] = s
-    if s.label then ax.has_labels = true end
 end
 
 ---------------------------------------------------------------------------
 -- pyplot's functions
 ---------------------------------------------------------------------------
 
---- figure(opts?): starts a new figure ({figsize = {w, h}} in inches).
+local FIGURE_OPTIONS = { "figsize", "dpi" }
+
+-- figsize = {w, h} in inches: the list, or nil and a message.
+local function check_figsize(v)
+    if v == nil then return nil end
+    local t = plain(v)
+    if type(t) ~= "table" or #t ~= 2 or not (finite(t[1]) and finite(t[2]) and t[1] > 0 and t[2] > 0) then
+        return nil, "figsize must be {width, height}, two positive numbers of inches"
+    end
+    return { t[1], t[2] }
+end
+
+--- figure(opts?): starts a new figure; opts: figsize = {w, h} in inches,
+-- dpi (dots per inch of PNG output and windows, default 100).
 function M.figure(opts)
-    new_figure(opts)
+    if opts ~= nil and not is_options(opts) then
+        error("plot.figure: expected figure(opts), opts a table such as {figsize = {8, 4}}, got "
+            .. (type(opts) == "number" and "a number (numbered figures are not supported: " ..
+            "there is one current figure)" or type(opts)), 2)
+    end
+    local o, err = check_options(opts, FIGURE_OPTIONS)
+    raise("plot.figure", err)
+    local size, dpi
+    size, err = check_figsize(o.figsize)
+    raise("plot.figure", err)
+    dpi, err = check_size(o.dpi, "dpi", true)
+    raise("plot.figure", err)
+    new_figure({ figsize = size, dpi = dpi })
     return fig
 end
 
---- subplot(rows, cols, index): selects (creating) the index-th axes, 1-based
--- row-major as in matplotlib; subplot(221) also works.
-function M.subplot(rows, cols, index)
-    if cols == nil and type(rows) == "number" and rows >= 111 then
+-- The text setters' work (title, xlabel, ylabel): nil or a message.
+local TEXT_OPTIONS = { "fontsize", "size", "color", "c" }
+local function set_text(ax, field, text, opts)
+    if text ~= nil and type(text) ~= "string" and type(text) ~= "number" then
+        return "expected a string, got " .. type(text)
+    end
+    local o, err = check_options(opts, TEXT_OPTIONS)
+    if err then return err end
+    local style = {}
+    local v
+    v, err = aliased(o, "fontsize", "size")
+    if err then return err end
+    style.font, err = font_size(v, "fontsize")
+    if err then return err end
+    v, err = aliased(o, "color", "c")
+    if err then return err end
+    if v ~= nil then
+        local hex, alpha = parse_color(v, "color")
+        if not hex then return alpha end
+        style.color = gp_color(hex, alpha)
+    end
+    ax[field] = text and tostring(text) or nil
+    ax[field .. "_style"] = style
+end
+
+-- matplotlib's widening of a range too narrow to draw (Locator.nonsingular:
+-- mtransforms.nonsingular with expander 0.05): xlim(2, 2) draws [1.9, 2.1].
+local function nonsingular(lo, hi)
+    local swapped = hi < lo
+    if swapped then lo, hi = hi, lo end
+    local big = math.max(math.abs(lo), math.abs(hi))
+    if big < 1e6 / 1e-15 * 2.2250738585072014e-308 then
+        lo, hi = -0.05, 0.05
+    elseif hi - lo <= big * 1e-15 then
+        lo, hi = lo - 0.05 * math.abs(lo), hi + 0.05 * math.abs(hi)
+    end
+    if swapped then lo, hi = hi, lo end
+    return lo, hi
+end
+
+-- The limits' work (xlim, ylim): nil or a message.
+local function set_limits(ax, field, lo, hi)
+    if type(lo) == "table" and not is_array(lo) and hi == nil then
+        for k in each(lo) do
+            if k ~= 1 and k ~= 2 then
+                return string.format("unknown option '%s' (expected %s(lo, hi) or %s({lo, hi}))",
+                    tostring(k), field, field)
+            end
+        end
+        lo, hi = lo[1], lo[2]
+    end
+    if type(lo) ~= "number" or type(hi) ~= "number" then
+        return string.format("expected two numbers (%s(lo, hi))", field)
+    end
+    if not finite(lo) or not finite(hi) then
+        return string.format("limits must be finite, got %s and %s", tostring(lo), tostring(hi))
+    end
+    ax[field] = { nonsingular(lo, hi) }
+end
+
+local SUBPLOT_OPTIONS = { "title", "xlabel", "ylabel", "xlim", "ylim" }
+
+local function whole(v) return finite(v) and v % 1 == 0 end
+
+--- subplot(rows, cols, index, opts?): selects (creating) the index-th axes,
+-- 1-based row-major as in matplotlib; subplot(221) also works. opts: title,
+-- xlabel, ylabel, xlim = {lo, hi}, ylim, set on the selected axes.
+function M.subplot(rows, cols, index, opts)
+    if opts == nil and index == nil and is_options(cols) then cols, opts = nil, cols end
+    if rows == nil and cols == nil then rows = 111 end
+    if cols == nil and whole(rows) and rows >= 111 and rows <= 999 then
         rows, cols, index = math.floor(rows / 100), math.floor(rows / 10) % 10, rows % 10
     end
-    if type(rows) ~= "number" or type(cols) ~= "number" or type(index) ~= "number" then
-        error("plot.subplot: expected (rows, cols, index), e.g. subplot(2, 1, 1)", 2)
+    if not (whole(rows) and whole(cols) and whole(index) and rows >= 1 and cols >= 1) then
+        error("plot.subplot: expected (rows, cols, index) of positive whole numbers, " ..
+            "e.g. subplot(2, 1, 1) or subplot(211)", 2)
     end
     if index < 1 or index > rows * cols then
         error(string.format("plot.subplot: index %d out of range 1..%d for a %dx%d grid",
             index, rows * cols, rows, cols), 2)
+    end
+    local o, err = check_options(opts, SUBPLOT_OPTIONS)
+    raise("plot.subplot", err)
+    -- the options' settings, checked before anything changes
+    local settings = {}
+    for _, name in ipairs({ "title", "xlabel", "ylabel" }) do
+        if o[name] ~= nil then
+            err = set_text(settings, name, o[name])
+            raise("plot.subplot", err and (name .. ": " .. err))
+        end
+    end
+    for _, name in ipairs({ "xlim", "ylim" }) do
+        if o[name] ~= nil then
+            if type(o[name]) == "table" then
+                err = set_limits(settings, name, o[name])
+            else
+                err = "expected {lo, hi}, two numbers"
+            end
+            raise("plot.subplot", err and (name .. ": " .. err))
+        end
     end
     if fig == nil then new_figure() end
     if fig.rows ~= rows or fig.cols ~= cols then
@@ -181,19 +564,34 @@ function M.subplot(rows, cols, index)
         if first and #first.series > 0 and index ~= 1 then fig.axes[1] = first end
     end
     fig.current = index
-    return gca()
+    local ax = gca()
+    for k, v in each(settings) do ax[k] = v end
+    return ax
 end
 
---- plot(y) | plot(x, y, fmt?, opts?): lines (and/or markers) through the points.
-function M.plot(x, y, fmt, opts)
+local PLOT_OPTIONS = { "color", "c", "alpha", "label", "linewidth", "lw", "linestyle", "ls",
+                       "marker", "markersize", "ms" }
+
+--- plot(y) | plot(x, y, fmt?, opts?): lines (and/or markers) through the
+-- points. opts: color (c), alpha, label, linewidth (lw), linestyle (ls),
+-- marker, markersize (ms); they take precedence over fmt, as in matplotlib.
+function M.plot(x, y, fmt, opts, ...)
     if type(y) == "string" or (y == nil) or (type(y) == "table" and not is_array(y)
             and y[1] == nil and next(y) ~= nil) then
         -- plot(y), plot(y, fmt), plot(y, opts)
         x, y, fmt, opts = nil, x, y, fmt
     end
-    if type(fmt) == "table" then fmt, opts = nil, fmt end
-    opts = opts or {}
+    if type(fmt) == "table" and opts == nil and is_options(fmt) then fmt, opts = nil, fmt end
+    if select("#", ...) > 0 or (fmt ~= nil and type(fmt) ~= "string") then
+        error("plot.plot: expected plot(x, y, fmt?, opts?) with fmt a string and opts a table " ..
+            "(several lines in one call are not supported: call plot once per line)", 2)
+    end
     if y == nil then error("plot.plot: nothing to plot (expected plot(x, y, fmt?, opts?))", 2) end
+    local o, err = check_options(opts, PLOT_OPTIONS)
+    raise("plot.plot", err)
+    local st
+    st, err = line_style(o)
+    raise("plot.plot", err)
     local style = parse_fmt(fmt, "plot.plot")
     local ycols = columns(y) or { tolist(y, "plot.plot", "y") }
     local xs
@@ -203,45 +601,161 @@ function M.plot(x, y, fmt, opts)
         xs = {}
         for i = 1, #ycols[1] do xs[i] = i - 1 end -- matplotlib's default x: 0..n-1
     end
+    local labels = o.label
+    if type(labels) == "table" and not is_array(labels) then
+        if #labels ~= #ycols then
+            error(string.format("plot.plot: label must be a string, or a list of one label " ..
+                "per line: got %d for %d lines", #labels, #ycols), 2)
+        end
+    elseif labels ~= nil and type(labels) ~= "string" and type(labels) ~= "number" then
+        error("plot.plot: label must be a string, got " .. type(labels), 2)
+    end
+    -- fmt's marker alone draws no line, as matplotlib; options override fmt
+    local dash = st.dash
+    if dash == nil then dash = style.dash or (style.marker == nil and 1) or false end
+    local marker = st.marker
+    if marker == nil then marker = style.marker or false end
     local ax = gca()
     for j, ys in ipairs(ycols) do
         if #xs ~= #ys then
             error(string.format("plot.plot: x and y must have the same length, got %d and %d",
                 #xs, #ys), 2)
         end
-        local label = opts.label
+        local label = labels
         if type(label) == "table" then label = label[j] end
-        if label ~= nil then label = tostring(label) end
         add_series(ax, {
-            kind = "lines", x = xs, y = ys, label = label,
-            color = (opts.color and (COLORS[opts.color] or opts.color)) or style.color,
-            marker = style.marker, dash = style.dash,
-            lines = style.dash ~= nil or style.marker == nil or opts.linestyle ~= nil,
-            width = opts.linewidth or 1.5,
-        })
+            kind = "lines", x = xs, y = ys, label = label ~= nil and tostring(label) or nil,
+            color = st.color or style.color, alpha = st.alpha,
+            lines = dash ~= false, dash = dash or nil, width = st.width or LINEWIDTH,
+            marker = marker or nil, ps = st.ps,
+        }, "lines")
     end
 end
 
---- scatter(x, y, opts?): markers only ({label, color, marker = "o"}).
-function M.scatter(x, y, opts)
-    opts = opts or {}
+local SCATTER_OPTIONS = { "s", "c", "color", "marker", "alpha", "label" }
+
+-- scatter's s (matplotlib: the marker's area in points^2) as gnuplot's
+-- point size, one for all points (a number) or one per point (a list).
+local function scatter_sizes(s, n)
+    if s == nil then return nil end
+    if type(s) == "number" then
+        local v, err = check_size(s, "s")
+        if err then return nil, err end
+        return math.sqrt(v) / MARKERSIZE
+    end
+    local t = plain(s)
+    if type(t) ~= "table" then
+        return nil, "s must be a number or one number per point, got " .. type(s)
+    end
+    t = flat(t)
+    if #t == 1 then return scatter_sizes(t[1], n) end
+    if #t ~= n then
+        return nil, string.format("s must be a number or one number per point, got %d sizes " ..
+            "for %d points", #t, n)
+    end
+    local sizes = {}
+    for i, v in ipairs(t) do
+        local _, err = check_size(v, "s")
+        if err then return nil, err .. " (point " .. i .. ")" end
+        sizes[i] = math.sqrt(v) / MARKERSIZE
+    end
+    return nil, nil, sizes
+end
+
+-- scatter's c: one colour ("#rrggbb" and alpha), or one per point (a list
+-- of {"#rrggbb", alpha}). matplotlib takes n numbers for n points as values
+-- to colour-map, which adlua does not do.
+local function scatter_colors(c, n)
+    if type(c) == "string" then
+        local hex, alpha, none = parse_color(c, "c")
+        if not hex then return nil, alpha end
+        return { hex, alpha, none }
+    end
+    local t = plain(c)
+    if type(t) ~= "table" then
+        return nil, "c must be a colour or one colour per point, got " .. type(c)
+    end
+    if #t == n and n > 0 and type(t[1]) == "number" then
+        return nil, "c as numbers to colour-map (one per point) is not supported; give a colour " ..
+            "(c = \"r\"), or one colour per point (for one RGB colour, color = {r, g, b})"
+    end
+    if #t == 3 or #t == 4 then
+        local hex, alpha = parse_color(t, "c")
+        if hex then return { hex, alpha } end
+    end
+    if #t == 1 then return scatter_colors(t[1], n) end
+    if #t ~= n then
+        return nil, string.format("c must be a colour or one colour per point, got %d for %d points",
+            #t, n)
+    end
+    local colors = {}
+    for i, v in ipairs(t) do
+        local hex, alpha, none = parse_color(v, "c")
+        if not hex then return nil, alpha .. " (point " .. i .. ")" end
+        colors[i] = { hex, alpha, none }
+    end
+    return nil, nil, colors
+end
+
+--- scatter(x, y, opts?): markers at the points. opts: s (marker area in
+-- points^2, default 36; one per point allowed), c (a colour, or one per
+-- point), color, marker (default "o"), alpha, label.
+function M.scatter(x, y, opts, ...)
+    if select("#", ...) > 0 or (opts ~= nil and not is_options(opts)) then
+        error("plot.scatter: expected scatter(x, y, opts?) with opts a table: give s and c " ..
+            "as options ({s = 20, c = \"r\"})", 2)
+    end
+    local o, err = check_options(opts, SCATTER_OPTIONS)
+    raise("plot.scatter", err)
     local xs, ys = tolist(x, "plot.scatter", "x"), tolist(y, "plot.scatter", "y")
     if #xs ~= #ys then
         error(string.format("plot.scatter: x and y must be the same size, got %d and %d",
             #xs, #ys), 2)
     end
-    add_series(gca(), {
-        kind = "lines", x = xs, y = ys, lines = false,
-        marker = MARKERS[opts.marker or "o"] or 7,
-        color = opts.color and (COLORS[opts.color] or opts.color) or nil,
-        label = opts.label and tostring(opts.label) or nil,
-    })
+    if o.c ~= nil and o.color ~= nil then
+        error("plot.scatter: give c or color, not both", 2)
+    end
+    local one, colors, ps, sizes, alpha
+    if o.c ~= nil then
+        one, err, colors = scatter_colors(o.c, #xs)
+        raise("plot.scatter", err)
+    elseif o.color ~= nil then
+        local hex, a, none = parse_color(o.color, "color")
+        raise("plot.scatter", not hex and a or nil)
+        one = { hex, a, none }
+    end
+    ps, err, sizes = scatter_sizes(o.s, #xs)
+    raise("plot.scatter", err)
+    alpha, err = check_alpha(o.alpha)
+    raise("plot.scatter", err)
+    local marker = MARKERS[o.marker or "o"]
+    if marker == nil then
+        error(string.format("plot.scatter: marker '%s' is not supported (supported: %s)",
+            tostring(o.marker), (MARKER_NAMES:gsub(", or 'None'", ""))), 2)
+    end
+    if o.label ~= nil and type(o.label) ~= "string" and type(o.label) ~= "number" then
+        error("plot.scatter: label must be a string, got " .. type(o.label), 2)
+    end
+    local s = {
+        kind = "lines", x = xs, y = ys, lines = false, marker = marker, ps = ps, sizes = sizes,
+        label = o.label ~= nil and tostring(o.label) or nil,
+    }
+    -- alpha replaces the colours' own, except for "none" (as matplotlib)
+    if one then s.color, s.alpha = one[1], (alpha == nil or one[3]) and one[2] or alpha end
+    if colors then
+        s.colors = {}
+        for i, cl in ipairs(colors) do
+            s.colors[i] = gp_color_number(cl[1], (alpha == nil or cl[3]) and cl[2] or alpha)
+        end
+    elseif not one then
+        s.alpha = alpha
+    end
+    add_series(gca(), s, "patches")
 end
 
 -- hist's options; matplotlib's others (cumulative, histtype, log, ...) are
 -- rejected rather than ignored.
-local HIST_OPTIONS = { bins = true, range = true, density = true, weights = true,
-                       color = true, label = true }
+local HIST_OPTIONS = { "bins", "range", "density", "weights", "color", "label" }
 
 -- The bin edges for `bins` (a count or a list of edges) over the values xs,
 -- as numpy.histogram computes them; nil and a message when they cannot be.
@@ -311,13 +825,9 @@ function M.hist(x, bins, opts)
     if opts ~= nil and type(opts) ~= "table" then
         error("plot.hist: opts must be a table, got " .. type(opts), 2)
     end
-    opts = opts or {}
-    for k in pairs(opts) do
-        if not HIST_OPTIONS[k] then
-            error(string.format("plot.hist: unknown option '%s' (supported: bins, range, " ..
-                "density, weights, color, label)", tostring(k)), 2)
-        end
-    end
+    local err
+    opts, err = check_options(opts, HIST_OPTIONS)
+    raise("plot.hist", err)
     if bins ~= nil and opts.bins ~= nil then
         error("plot.hist: bins given twice (as an argument and as opts.bins)", 2)
     end
@@ -332,7 +842,13 @@ function M.hist(x, bins, opts)
                 #ws, #xs), 2)
         end
     end
-    local edges, err = hist_edges(xs, bins, opts.range)
+    local hex, alpha
+    if opts.color ~= nil then
+        hex, alpha = parse_color(opts.color, "color")
+        raise("plot.hist", not hex and alpha or nil)
+    end
+    local edges
+    edges, err = hist_edges(xs, bins, opts.range)
     if not edges then error("plot.hist: " .. err, 2) end
     local nb = #edges - 1
     local heights = {}
@@ -355,83 +871,139 @@ function M.hist(x, bins, opts)
         for i = 1, nb do heights[i] = heights[i] / widths[i] / total end
     end
     add_series(gca(), {
-        kind = "boxes", x = centers, y = heights, w = widths,
-        color = opts.color and (COLORS[opts.color] or opts.color) or nil,
+        kind = "boxes", x = centers, y = heights, w = widths, color = hex, alpha = alpha,
         label = opts.label and tostring(opts.label) or nil,
-    })
+    }, "patches")
     return heights, edges
 end
 
-local function setter(name, field)
-    M[name] = function(text)
-        if text ~= nil and type(text) ~= "string" and type(text) ~= "number" then
-            error(string.format("plot.%s: expected a string, got %s", name, type(text)), 2)
-        end
-        gca()[field] = text and tostring(text) or nil
+--- title(text, opts?), xlabel(text, opts?), ylabel(text, opts?): opts:
+-- fontsize (size: points, or "large" & co.), color (c).
+local function setter(name)
+    M[name] = function(text, opts)
+        raise("plot." .. name, set_text(gca(), name, text, opts))
     end
 end
---- title(s), xlabel(s), ylabel(s)
-setter("title", "title")
-setter("xlabel", "xlabel")
-setter("ylabel", "ylabel")
+setter("title")
+setter("xlabel")
+setter("ylabel")
 
--- matplotlib's widening of a range too narrow to draw (Locator.nonsingular:
--- mtransforms.nonsingular with expander 0.05): xlim(2, 2) draws [1.9, 2.1].
-local function nonsingular(lo, hi)
-    local swapped = hi < lo
-    if swapped then lo, hi = hi, lo end
-    local big = math.max(math.abs(lo), math.abs(hi))
-    if big < 1e6 / 1e-15 * 2.2250738585072014e-308 then
-        lo, hi = -0.05, 0.05
-    elseif hi - lo <= big * 1e-15 then
-        lo, hi = lo - 0.05 * math.abs(lo), hi + 0.05 * math.abs(hi)
-    end
-    if swapped then lo, hi = hi, lo end
-    return lo, hi
-end
-
-local function limits(name, field)
-    M[name] = function(lo, hi)
-        if type(lo) == "table" then lo, hi = lo[1], lo[2] end
-        if type(lo) ~= "number" or type(hi) ~= "number" then
-            error(string.format("plot.%s: expected two numbers (%s(lo, hi))", name, name), 2)
-        end
-        if lo ~= lo or hi ~= hi or math.abs(lo) == math.huge or math.abs(hi) == math.huge then
-            error(string.format("plot.%s: limits must be finite, got %s and %s",
-                name, tostring(lo), tostring(hi)), 2)
-        end
-        gca()[field] = { nonsingular(lo, hi) }
-    end
-end
 --- xlim(lo, hi), ylim(lo, hi): a range of one value is widened as matplotlib
 -- does (xlim(2, 2) draws 1.9..2.1); lo > hi reverses the axis.
-limits("xlim", "xlim")
-limits("ylim", "ylim")
+local function limits(name)
+    M[name] = function(lo, hi)
+        raise("plot." .. name, set_limits(gca(), name, lo, hi))
+    end
+end
+limits("xlim")
+limits("ylim")
 
---- grid(on?): grid lines (on by default when called).
-function M.grid(on)
-    gca().grid = on ~= false
+local GRID_OPTIONS = { "axis", "which", "color", "c", "linestyle", "ls", "linewidth", "lw",
+                       "alpha" }
+
+--- grid(visible?, opts?): grid lines at the major tics; grid() toggles them,
+-- as in matplotlib. opts: axis ("both", "x", "y"), which ("major"), and the
+-- lines' color (c), linestyle (ls), linewidth (lw), alpha, which turn the
+-- grid on (one style for both axes' lines).
+function M.grid(visible, opts)
+    if opts == nil and is_options(visible) then visible, opts = nil, visible end
+    if visible ~= nil and type(visible) ~= "boolean" then
+        error("plot.grid: visible must be true, false or nil (to toggle), got " .. type(visible), 2)
+    end
+    local o, err = check_options(opts, GRID_OPTIONS)
+    raise("plot.grid", err)
+    local axis, which = o.axis or "both", o.which or "major"
+    if type(which) == "string" then which = which:lower() end
+    if axis ~= "both" and axis ~= "x" and axis ~= "y" then
+        error(string.format("plot.grid: axis must be 'both', 'x' or 'y', got %s", tostring(axis)), 2)
+    end
+    if which ~= "major" then
+        error(string.format("plot.grid: which = '%s' is not supported (adlua draws major tics " ..
+            "only: which = 'major')", tostring(which)), 2)
+    end
+    local st
+    st, err = line_style(o)
+    raise("plot.grid", err)
+    if st.dash == false then
+        error("plot.grid: linestyle 'None' is not supported (grid(false) hides the grid)", 2)
+    end
+    local ax = gca()
+    local styled = st.color or st.alpha or st.dash or st.width
+    if styled then
+        visible = true -- line properties turn the grid on, as in matplotlib
+        local gs = ax.grid_style or {}
+        for _, k in ipairs({ "color", "alpha", "dash", "width" }) do
+            if st[k] ~= nil then gs[k] = st[k] end
+        end
+        ax.grid_style = gs
+    end
+    if axis ~= "y" then
+        if visible == nil then ax.gridx = not ax.gridx else ax.gridx = visible end
+    end
+    if axis ~= "x" then
+        if visible == nil then ax.gridy = not ax.gridy else ax.gridy = visible end
+    end
 end
 
---- legend(labels?, opts?): shows the legend; labels (a table) name the series in order.
+-- matplotlib's legend locations (names and codes) as gnuplot key positions;
+-- "best" (matplotlib's search for the emptiest corner) is upper right.
+local LEGEND_POS = {
+    best = "top right", ["upper right"] = "top right", ["upper left"] = "top left",
+    ["lower left"] = "bottom left", ["lower right"] = "bottom right",
+    right = "right center", ["center left"] = "left center",
+    ["center right"] = "right center", ["lower center"] = "bottom center",
+    ["upper center"] = "top center", center = "center center",
+}
+local LEGEND_CODES = { [0] = "best", "upper right", "upper left", "lower left", "lower right",
+                       "right", "center left", "center right", "lower center", "upper center",
+                       "center" }
+local LEGEND_OPTIONS = { "loc", "title", "frameon", "fontsize" }
+
+--- legend(labels?, opts?): shows the legend; labels (a table) name the
+-- series in order. opts: loc (a name or code), title, frameon, fontsize.
 function M.legend(labels, opts)
+    if opts == nil and is_options(labels) then labels, opts = nil, labels end
+    if labels ~= nil and (type(labels) ~= "table" or is_array(labels)) then
+        error("plot.legend: labels must be a table of strings, got " ..
+            (is_array(labels) and "an array" or type(labels)), 2)
+    end
+    local o, err = check_options(opts, LEGEND_OPTIONS)
+    raise("plot.legend", err)
+    local loc = o.loc
+    if type(loc) == "number" then loc = LEGEND_CODES[loc] or loc end
+    if loc ~= nil and not LEGEND_POS[loc] then
+        error(string.format("plot.legend: loc %s is not supported (supported: best, upper right, " ..
+            "upper left, lower left, lower right, right, center left, center right, lower center, " ..
+            "upper center, center, or their codes 0..10)", type(o.loc) == "table" and
+            "as a table (a position)" or ("'" .. tostring(o.loc) .. "'")), 2)
+    end
+    if o.frameon ~= nil and type(o.frameon) ~= "boolean" then
+        error("plot.legend: frameon must be true or false, got " .. type(o.frameon), 2)
+    end
+    if o.title ~= nil and type(o.title) ~= "string" and type(o.title) ~= "number" then
+        error("plot.legend: title must be a string, got " .. type(o.title), 2)
+    end
+    local font
+    font, err = font_size(o.fontsize, "fontsize")
+    raise("plot.legend", err)
     local ax = gca()
-    if type(labels) == "table" and labels[1] ~= nil then
+    if labels then
         for i, s in ipairs(ax.series) do
             if labels[i] ~= nil then s.label = tostring(labels[i]) end
         end
-    elseif type(labels) == "table" then
-        opts = labels
     end
-    ax.legend = true
-    ax.legend_loc = opts and opts.loc or nil
+    ax.legend = { pos = LEGEND_POS[loc or "best"], box = o.frameon ~= false,
+                  title = o.title ~= nil and tostring(o.title) or nil, font = font }
 end
 
---- close(): forgets the current figure.
-function M.close()
+--- close(fig?): forgets the current figure (close(), close("all") or close(fig)).
+function M.close(which)
+    if which ~= nil and which ~= "all" and not (type(which) == "table" and which.axes) then
+        error("plot.close: expected close(), close(\"all\") or close(fig), got " ..
+            (type(which) == "string" and ("'" .. which .. "'") or type(which)), 2)
+    end
     fig = nil
 end
-
 ---------------------------------------------------------------------------
 -- gnuplot script
 ---------------------------------------------------------------------------
@@ -448,17 +1020,6 @@ local function num(v)
     if v == math.huge then return "Inf" end
     if v == -math.huge then return "-Inf" end
     return string.format("%.17g", v)
-end
-
-local LEGEND_POS = {
-    ["upper right"] = "top right", ["upper left"] = "top left",
-    ["lower left"] = "bottom left", ["lower right"] = "bottom right",
-    ["center"] = "center center", ["center right"] = "right center",
-    ["center left"] = "left center", best = "top right",
-}
-
-local function finite(v)
-    return v == v and v ~= math.huge and v ~= -math.huge
 end
 
 local function within(v, lim)
@@ -511,25 +1072,89 @@ local function axes_ranges(ax)
     return xrange, yrange
 end
 
+-- " font ',N'" for a size in points, or "".
+local function font(size)
+    return size and string.format(" font ',%s'", num(size)) or ""
+end
+
+-- "set title ..." (xlabel, ylabel) with the text's style, or "unset title".
+local function text_line(ax, field)
+    if not ax[field] then return "unset " .. field end
+    local st = ax[field .. "_style"] or {}
+    return "set " .. field .. " " .. quote(ax[field]) .. font(st.font)
+        .. (st.color and (" textcolor rgb '" .. st.color .. "'") or "")
+end
+
+local function grid_line(ax)
+    if not (ax.gridx or ax.gridy) then return "unset grid" end
+    local st = ax.grid_style or {}
+    return string.format("set grid %sxtics %sytics lc rgb '%s'%s%s", ax.gridx and "" or "no",
+        ax.gridy and "" or "no", gp_color(st.color or "#cccccc", st.alpha),
+        st.width and (" lw " .. num(st.width)) or "", st.dash and (" dt " .. st.dash) or "")
+end
+
+local function key_line(ax)
+    local k = ax.legend
+    if not k then return "unset key" end
+    return "set key " .. k.pos .. (k.box and " box opaque" or " nobox noopaque")
+        .. (k.title and (" title " .. quote(k.title)) or "") .. font(k.font)
+end
+
+-- The plot spec of series s, its data in datablock name: x y [width] [point
+-- size] [colour] columns.
+local function series_spec(s, name, title)
+    local cols, using = 2, "1:2"
+    local function column()
+        cols = cols + 1
+        using = using .. ":" .. cols
+    end
+    if s.kind == "boxes" then
+        column()
+        return string.format("%s using %s with boxes lc rgb '%s' %s", name, using,
+            gp_color(s.color, s.alpha), title)
+    end
+    local ps = ""
+    if s.marker then
+        if s.sizes then
+            column()
+            ps = " ps variable"
+        elseif s.ps then
+            ps = " ps " .. num(s.ps)
+        end
+    end
+    local color = "lc rgb '" .. gp_color(s.color or "#000000", s.alpha) .. "'"
+    if s.colors then
+        column()
+        color = "lc rgb variable"
+    end
+    if s.lines and s.marker then
+        return string.format("%s using %s with linespoints %s lw %s dt %d pt %d%s %s",
+            name, using, color, num(s.width or LINEWIDTH), s.dash or 1, s.marker, ps, title)
+    elseif s.lines then
+        return string.format("%s using %s with lines %s lw %s dt %d %s",
+            name, using, color, num(s.width or LINEWIDTH), s.dash or 1, title)
+    elseif s.marker then
+        return string.format("%s using %s with points %s pt %d%s %s", name, using, color,
+            s.marker, ps, title)
+    end
+    -- no line and no marker: matplotlib draws nothing (but scales the axes to it)
+    return string.format("%s using %s with points %s pt ' ' %s", name, using, color, title)
+end
+
 local function axes_script(out, ax, nblock)
     out[#out + 1] = "reset"
     out[#out + 1] = "set border lc rgb '#333333'"
     out[#out + 1] = "set tics nomirror"
-    out[#out + 1] = ax.title and ("set title " .. quote(ax.title)) or "unset title"
-    out[#out + 1] = ax.xlabel and ("set xlabel " .. quote(ax.xlabel)) or "unset xlabel"
-    out[#out + 1] = ax.ylabel and ("set ylabel " .. quote(ax.ylabel)) or "unset ylabel"
+    out[#out + 1] = text_line(ax, "title")
+    out[#out + 1] = text_line(ax, "xlabel")
+    out[#out + 1] = text_line(ax, "ylabel")
     local xrange, yrange = axes_ranges(ax)
     out[#out + 1] = xrange and string.format("set xrange [%s:%s]", num(xrange[1]), num(xrange[2]))
         or "set autoscale x"
     out[#out + 1] = yrange and string.format("set yrange [%s:%s]", num(yrange[1]), num(yrange[2]))
         or "set autoscale y"
-    out[#out + 1] = ax.grid and "set grid lc rgb '#cccccc'" or "unset grid"
-    if ax.legend then
-        out[#out + 1] = "set key " .. (LEGEND_POS[ax.legend_loc or "best"] or "top right")
-            .. " box opaque"
-    else
-        out[#out + 1] = "unset key"
-    end
+    out[#out + 1] = grid_line(ax)
+    out[#out + 1] = key_line(ax)
     out[#out + 1] = "set style fill solid 0.6 border -1"
     if #ax.series == 0 then
         out[#out + 1] = "plot NaN notitle"
@@ -541,26 +1166,17 @@ local function axes_script(out, ax, nblock)
         local name = "$d" .. nblock
         local rows = { name .. " << EOD" }
         for i = 1, #s.x do
-            rows[#rows + 1] = num(s.x[i]) .. " " .. num(s.y[i]) .. (s.w and (" " .. num(s.w[i])) or "")
+            local row = num(s.x[i]) .. " " .. num(s.y[i])
+            if s.w then row = row .. " " .. num(s.w[i]) end
+            if s.sizes then row = row .. " " .. num(s.sizes[i]) end
+            if s.colors then row = row .. " " .. num(s.colors[i]) end
+            rows[#rows + 1] = row
         end
         rows[#rows + 1] = "EOD"
         table.insert(out, 1, table.concat(rows, "\n"))
-        local title = (ax.legend and s.label) and ("title " .. quote(s.label)) or "notitle"
-        local color = "lc rgb '" .. s.color .. "'"
-        local spec
-        if s.kind == "boxes" then
-            spec = string.format("%s using 1:2:3 with boxes %s %s", name, color, title)
-        elseif s.lines and s.marker then
-            spec = string.format("%s using 1:2 with linespoints %s lw %s dt %d pt %d %s",
-                name, color, num(s.width or 1.5), s.dash or 1, s.marker, title)
-        elseif s.lines then
-            spec = string.format("%s using 1:2 with lines %s lw %s dt %d %s",
-                name, color, num(s.width or 1.5), s.dash or 1, title)
-        else
-            spec = string.format("%s using 1:2 with points %s pt %d %s", name, color,
-                s.marker or 7, title)
-        end
-        parts[#parts + 1] = spec
+        -- matplotlib leaves labels starting with "_" out of the legend
+        local shown = ax.legend and s.label and s.label:sub(1, 1) ~= "_"
+        parts[#parts + 1] = series_spec(s, name, shown and ("title " .. quote(s.label)) or "notitle")
     end
     out[#out + 1] = "plot " .. table.concat(parts, ", \\\n     ")
     return nblock
@@ -658,28 +1274,74 @@ local function window_terminal(exe)
     return nil
 end
 
---- savefig(path): writes the figure as PNG, SVG or PDF, by the path's extension.
--- gnuplot draws into a temporary file beside path, copied over path only
--- when gnuplot succeeds: on failure an existing file is left as it was.
-function M.savefig(path)
+local function round(v) return math.max(1, math.floor(v + 0.5)) end
+
+-- The gnuplot terminal of format ("png", "svg", "pdf") for the figure's size
+-- in inches at dpi: PNG in pixels, its fonts, lines and markers scaled with
+-- dpi as matplotlib scales them; SVG (at 100 units per inch) and PDF are
+-- vector drawings that dpi does not change, as in matplotlib.
+local function terminal(format, size, dpi)
+    size = size or FIGSIZE
+    local base = string.format("noenhanced font '%s,%d'", FONT, FONTSIZE)
+    if format == "pdf" then
+        return string.format("pdfcairo size %sin,%sin %s", num(size[1]), num(size[2]), base)
+    elseif format == "svg" then
+        return string.format("svg size %d,%d %s background '#ffffff'", round(size[1] * DPI),
+            round(size[2] * DPI), base)
+    end
+    local t = string.format("pngcairo size %d,%d %s", round(size[1] * dpi), round(size[2] * dpi), base)
+    if dpi ~= DPI then
+        local f = num(dpi / DPI)
+        -- (dashes follow the line width)
+        t = t .. string.format(" fontscale %s linewidth %s pointscale %s", f, f, f)
+    end
+    return t
+end
+M._terminal = terminal -- for tests
+
+local SAVEFIG_OPTIONS = { "dpi", "format" }
+
+--- savefig(path, opts?): writes the figure as PNG, SVG or PDF, by the path's
+-- extension (".png" is added to a path with none, as matplotlib does).
+-- opts: format (overrides the extension), dpi (PNG only; default the
+-- figure's, 100). gnuplot draws into a temporary file beside path, copied
+-- over path only when gnuplot succeeds: on failure an existing file is left
+-- as it was.
+function M.savefig(path, opts)
     if type(path) ~= "string" then
         error("plot.savefig: expected a file path ending in .png, .svg or .pdf", 2)
     end
-    local ext = (path:match("%.(%w+)$") or ""):lower()
-    local terminal = TERMINALS[ext]
-    if not terminal then
-        error(string.format("plot.savefig: unsupported format '%s' in '%s' " ..
-            "(supported: png, svg, pdf)", ext, path), 2)
-    end
-    local exe = gnuplot_command("plot.savefig")
-    local size = fig and fig.size
-    if size then
-        if ext == "pdf" then
-            terminal = terminal:gsub("size [^ ]+", string.format("size %gin,%gin", size[1], size[2]))
+    local o, err = check_options(opts, SAVEFIG_OPTIONS)
+    raise("plot.savefig", err)
+    local format = o.format
+    if format ~= nil then
+        if type(format) ~= "string" or not FORMATS[format:lower()] then
+            error(string.format("plot.savefig: unsupported format '%s' (supported: png, svg, pdf)",
+                tostring(format)), 2)
+        end
+        format = format:lower()
+    else
+        local ext = path:match("[^/]*$"):match("^.+%.([^.]*)$")
+        if ext == nil or ext == "" then
+            -- matplotlib's default format, its extension added
+            format, path = "png", path:gsub("%.*$", "") .. ".png"
         else
-            terminal = terminal:gsub("size [^ ]+", string.format("size %d,%d", size[1] * 100, size[2] * 100))
+            format = ext:lower()
+            if not FORMATS[format] then
+                error(string.format("plot.savefig: unsupported format '%s' in '%s' " ..
+                    "(supported: png, svg, pdf)", ext, path), 2)
+            end
         end
     end
+    local dpi = o.dpi
+    if dpi == nil or dpi == "figure" then
+        dpi = fig and fig.dpi or DPI
+    else
+        dpi, err = check_size(dpi, "dpi", true)
+        raise("plot.savefig", err)
+    end
+    local exe = gnuplot_command("plot.savefig")
+    local term = terminal(format, fig and fig.size, dpi)
     -- a unique name in path's directory: where path can be written, so can it
     local unique = os.tmpname()
     os.remove(unique)
@@ -691,7 +1353,7 @@ function M.savefig(path)
             msg and msg:match("[^:]*$"):gsub("^%s+", "") or "?"), 2)
     end
     f:close()
-    local ok, out = run(exe, script(terminal, part))
+    local ok, out = run(exe, script(term, part))
     if not ok then
         os.remove(part)
         error("plot.savefig: gnuplot failed: " .. out, 2)
@@ -712,16 +1374,23 @@ function M.savefig(path)
     return path
 end
 
---- show(opts?): opens a window where a display exists; otherwise draws the
--- figure as text in the terminal ({text = true} forces text). Returns the text.
+--- show(opts?): opens a window where a display exists (sized by the
+-- figure's figsize and dpi when given); otherwise draws the figure as text
+-- in the terminal ({text = true} forces text). Returns the text.
 function M.show(opts)
-    opts = opts or {}
+    local o, err = check_options(opts, { "text" })
+    raise("plot.show", err)
     local exe = gnuplot_command("plot.show")
     local display = os.getenv("DISPLAY")
-    if not opts.text and display and display ~= "" then
+    if not o.text and display and display ~= "" then
         local window = window_terminal(exe)
         if window then
-            local ok, out = run(exe, script(window .. " persist", nil))
+            local term = window .. " persist"
+            if fig and (fig.size or fig.dpi) then
+                local size, dpi = fig.size or FIGSIZE, fig.dpi or DPI
+                term = string.format("%s size %d,%d", term, round(size[1] * dpi), round(size[2] * dpi))
+            end
+            local ok, out = run(exe, script(term, nil))
             if not ok then error("plot.show: gnuplot failed: " .. out, 2) end
             return nil
         end

@@ -395,3 +395,332 @@ describe("adlua.plot errors", function()
       "plot.ylim: limits must be finite, got -inf and 1")
   end)
 end)
+
+-- The gnuplot script of the current figure (terminal and output do not matter).
+local function script()
+  return plt._script("png", nil)
+end
+
+-- Asserts that the script holds each of the plain strings.
+local function assert_script_has(...)
+  local s = script()
+  for _, want in ipairs({...}) do
+    assert.truthy(s:find(want, 1, true), "script lacks " .. want .. " in:\n" .. s)
+  end
+end
+
+-- The width and height of a PNG (its IHDR chunk).
+local function png_size(data)
+  local function u32(i)
+    local a, b, c, d = data:byte(i, i + 3)
+    return ((a * 256 + b) * 256 + c) * 256 + d
+  end
+  return u32(17), u32(21)
+end
+
+describe("adlua.plot scatter options", function()
+  after_each(function() plt.close() end)
+
+  it("draws s as matplotlib's marker area (points^2) and c as one colour", function()
+    -- matplotlib's default s = 36 = 6^2 is gnuplot's default point (ps 1)
+    plt.scatter({1, 2}, {3, 4}, {s = 144, c = "r"})
+    plt.scatter({1, 2}, {3, 4}, {s = 36, c = "tab:orange", marker = "s", alpha = 0.5})
+    plt.scatter({1, 2}, {3, 4}, {color = {0, 0, 1}, label = "blue"})
+    plt.legend()
+    assert_script_has("with points lc rgb '#ff0000' pt 7 ps 2 notitle",
+      "with points lc rgb '#80ff7f0e' pt 5 ps 1 notitle",
+      "with points lc rgb '#0000ff' pt 7 title \"blue\"")
+  end)
+
+  it("draws one size and one colour per point", function()
+    plt.scatter({1, 2, 3}, {4, 5, 6}, {s = {9, 36, 144}, c = {"r", "#00ff0080", {0, 0, 1}}})
+    local s = script()
+    assert.truthy(s:find("using 1:2:3:4 with points lc rgb variable pt 7 ps variable", 1, true), s)
+    -- x y point-size colour (0xAARRGGBB, AA the transparency: 0x7f = 1 - 128/255)
+    assert.truthy(s:find("1 4 0.5 16711680\n2 5 1 2130771712\n3 6 2 255\n", 1, true), s)
+    -- an array of RGB rows, and a 1-row array as one colour
+    plt.figure()
+    plt.scatter(np.array({1, 2}), np.array({3, 4}), {c = np.array({{1, 0, 0}, {0, 1, 0}})})
+    plt.scatter({1, 2}, {3, 4}, {c = np.array({{0, 0, 1}})})
+    s = script()
+    assert.truthy(s:find("1 3 16711680\n2 4 65280\n", 1, true), s)
+    assert.truthy(s:find("using 1:2 with points lc rgb '#0000ff' pt 7 notitle", 1, true), s)
+    local p = tmp("png")
+    plt.savefig(p)
+    assert_png(read(p))
+    os.remove(p)
+  end)
+
+  it("takes its colour from matplotlib's patch cycle, apart from plot's lines", function()
+    plt.plot({1, 2}, {1, 2}) -- C0
+    plt.scatter({1, 2}, {1, 2}) -- C0 too: scatter and hist share another cycle
+    plt.scatter({1, 2}, {1, 2}, {c = "k"}) -- a colour given: the cycle stays
+    plt.hist({1, 2}, 2) -- C1
+    local colors = {}
+    for c in script():match("\nplot .*"):gmatch("lc rgb '(#%x+)'") do colors[#colors + 1] = c end
+    assert.same({"#1f77b4", "#1f77b4", "#000000", "#ff7f0e"}, colors)
+  end)
+
+  it("rejects options it does not implement, and c or s it cannot draw", function()
+    local xy = {{1, 2, 3}, {4, 5, 6}}
+    local function scatter(opts) return function() plt.scatter(xy[1], xy[2], opts) end end
+    h.assert_error_matches(scatter({foo = 1}),
+      "plot.scatter: unknown option 'foo' (supported: s, c, color, marker, alpha, label)")
+    h.assert_error_matches(scatter({cmap = "viridis"}), "plot.scatter: unknown option 'cmap'")
+    h.assert_error_matches(scatter({c = {0.1, 0.5, 0.9}}),
+      "plot.scatter: c as numbers to colour-map (one per point) is not supported")
+    h.assert_error_matches(scatter({c = {"r", "g"}}),
+      "plot.scatter: c must be a colour or one colour per point, got 2 for 3 points")
+    h.assert_error_matches(scatter({c = {"r", "g", "nocolour"}}),
+      {"plot.scatter: c 'nocolour' is not a colour", "(point 3)"})
+    h.assert_error_matches(scatter({c = "r", color = "b"}), "plot.scatter: give c or color, not both")
+    h.assert_error_matches(scatter({s = {1, 2}}),
+      "plot.scatter: s must be a number or one number per point, got 2 sizes for 3 points")
+    h.assert_error_matches(scatter({s = -4}), "plot.scatter: s must be a non-negative number, got -4")
+    h.assert_error_matches(scatter({marker = "h"}),
+      "plot.scatter: marker 'h' is not supported (supported: . , o v ^ s p * + x D d)")
+    h.assert_error_matches(scatter({alpha = {0.5, 0.5, 0.5}}),
+      "plot.scatter: alpha must be a number between 0 and 1 (an alpha per point is not supported)")
+    h.assert_error_matches(function() plt.scatter(xy[1], xy[2], 20) end,
+      "plot.scatter: expected scatter(x, y, opts?) with opts a table")
+    assert.equal(0, #plt.subplot(1, 1, 1).series) -- nothing drawn by the failed calls
+  end)
+end)
+
+describe("adlua.plot plot options", function()
+  after_each(function() plt.close() end)
+  local x, y = {0, 1, 2}, {0, 1, 4}
+
+  it("takes matplotlib's Line2D options, over fmt", function()
+    plt.plot(x, y, "r--")
+    plt.plot(x, y, "r--", {c = "g", lw = 3, ls = ":"})
+    plt.plot(x, y, {color = "orange", alpha = 0.25, linestyle = "dashdot", linewidth = 0.5})
+    plt.plot(x, y, "k", {marker = "o", ms = 12}) -- marker and the default line
+    plt.plot(x, y, "bs") -- a marker alone draws no line
+    plt.plot(x, y, "bs", {ls = "-", markersize = 3})
+    plt.plot(x, y, "g-", {marker = "D", ls = "None"})
+    plt.plot(x, y, {ls = "", marker = "None"}) -- nothing drawn, as matplotlib
+    assert_script_has(
+      "with lines lc rgb '#ff0000' lw 1.5 dt 2 notitle",
+      "with lines lc rgb '#008000' lw 3 dt 3 notitle",
+      "with lines lc rgb '#bfffa500' lw 0.5 dt 4 notitle",
+      "with linespoints lc rgb '#000000' lw 1.5 dt 1 pt 7 ps 2 notitle",
+      "with points lc rgb '#0000ff' pt 5 notitle",
+      "with linespoints lc rgb '#0000ff' lw 1.5 dt 1 pt 5 ps 0.5 notitle",
+      "with points lc rgb '#008000' pt 13 notitle",
+      "with points lc rgb '#1f77b4' pt ' ' notitle")
+    local p = tmp("png")
+    plt.savefig(p)
+    assert_png(read(p))
+    os.remove(p)
+  end)
+
+  it("reads colours as matplotlib.colors.to_rgba", function()
+    local cases = {
+      {"r", "#ff0000"}, {"g", "#008000"}, {"c", "#00bfbf"}, -- matplotlib's letters
+      {"tab:blue", "#1f77b4"}, {"C3", "#d62728"}, {"C12", "#2ca02c"},
+      {"orange", "#ffa500"}, {"DarkSlateGray", "#2f4f4f"}, {"#abc", "#aabbcc"},
+      {"#11223380", "#7f112233"}, {"0.25", "#404040"}, {{1, 0.5, 0}, "#ff8000"},
+      {{0, 0, 1, 0.5}, "#800000ff"}, {"none", "#ff000000"},
+    }
+    for i, case in ipairs(cases) do
+      plt.figure()
+      plt.plot(x, y, {color = case[1], label = "line"})
+      assert.truthy(script():find("lc rgb '" .. case[2] .. "'", 1, true),
+        "case " .. i .. ": " .. tostring(case[1]))
+    end
+    -- alpha replaces the colour's own
+    plt.figure()
+    plt.plot(x, y, {color = "#ff000080", alpha = 1})
+    assert_script_has("lc rgb '#ff0000'")
+  end)
+
+  it("advances the colour cycle only for lines given no colour, as matplotlib", function()
+    plt.plot(x, y, "r")
+    plt.plot(x, y, {color = "k"})
+    plt.plot(x, y)
+    plt.plot(x, y)
+    local colors = {}
+    for c in script():match("\nplot .*"):gmatch("lc rgb '(#%x+)'") do colors[#colors + 1] = c end
+    assert.same({"#ff0000", "#000000", "#1f77b4", "#ff7f0e"}, colors)
+  end)
+
+  it("leaves labels starting with _ out of the legend", function()
+    plt.plot(x, y, {label = "_hidden"})
+    plt.plot(x, y, {label = "shown"})
+    plt.legend()
+    local s = script()
+    assert.falsy(s:find("_hidden", 1, true), s)
+    assert.truthy(s:find('title "shown"', 1, true), s)
+  end)
+
+  it("rejects options it does not implement, and bad values", function()
+    local function plot(fmt, opts) return function() plt.plot(x, y, fmt, opts) end end
+    h.assert_error_matches(plot({foo = 1}), "plot.plot: unknown option 'foo' (supported: color, c, " ..
+      "alpha, label, linewidth, lw, linestyle, ls, marker, markersize, ms)")
+    h.assert_error_matches(plot("r", {drawstyle = "steps"}), "plot.plot: unknown option 'drawstyle'")
+    h.assert_error_matches(plot({linewidth = 1, lw = 2}),
+      "plot.plot: got both 'linewidth' and 'lw', which are aliases of one another")
+    h.assert_error_matches(plot({color = "r", c = "g"}), "plot.plot: got both 'color' and 'c'")
+    h.assert_error_matches(plot({color = "blurple"}),
+      {"plot.plot: color 'blurple' is not a colour", "'tab:blue'", "#rrggbb"})
+    h.assert_error_matches(plot({color = {1, 2, 3}}),
+      "plot.plot: color as a table must be {r, g, b} or {r, g, b, a} with values in 0..1")
+    h.assert_error_matches(plot({color = "1.5"}), "plot.plot: color '1.5' is not a colour")
+    h.assert_error_matches(plot({ls = "loose"}), "plot.plot: linestyle 'loose' is not supported")
+    h.assert_error_matches(plot({marker = "h"}), "plot.plot: marker 'h' is not supported")
+    h.assert_error_matches(plot({alpha = 1.5}), "plot.plot: alpha must be between 0 and 1, got 1.5")
+    h.assert_error_matches(plot({lw = -1}), "plot.plot: linewidth must be a non-negative number, got -1")
+    h.assert_error_matches(plot({ms = 0 / 0}), "plot.plot: markersize must be a non-negative number")
+    h.assert_error_matches(function() plt.plot(x, {{1, 2}, {3, 4}, {5, 6}}, {label = {"a"}}) end,
+      "plot.plot: label must be a string, or a list of one label per line: got 1 for 2 lines")
+    h.assert_error_matches(function() plt.plot(x, y, x, y) end,
+      "plot.plot: expected plot(x, y, fmt?, opts?)")
+    assert.equal(0, #plt.subplot(1, 1, 1).series)
+  end)
+end)
+
+describe("adlua.plot options of the other functions", function()
+  after_each(function() plt.close() end)
+
+  it("title, xlabel and ylabel take fontsize and color", function()
+    plt.title("T", {fontsize = 14, color = "r"})
+    plt.xlabel("x", {size = "large"}) -- matplotlib's 1.2 times the 11-point font
+    plt.ylabel("y", {c = "0"})
+    assert_script_has([[set title "T" font ',14' textcolor rgb '#ff0000']],
+      [[set xlabel "x" font ',13.199999999999999']], [[set ylabel "y" textcolor rgb '#000000']])
+    h.assert_error_matches(function() plt.title("T", {loc = "left"}) end,
+      "plot.title: unknown option 'loc' (supported: fontsize, size, color, c)")
+    h.assert_error_matches(function() plt.xlabel("x", {fontsize = "huge"}) end,
+      "plot.xlabel: fontsize must be a positive number of points or one of xx-small")
+    h.assert_error_matches(function() plt.ylabel("y", {color = "blurple"}) end,
+      "plot.ylabel: color 'blurple' is not a colour")
+  end)
+
+  it("legend takes loc (names and codes), title, frameon and fontsize", function()
+    plt.plot({1, 2}, {1, 2}, {label = "a"})
+    local cases = {
+      {{loc = "lower center"}, "set key bottom center box opaque\n"},
+      {{loc = "upper center"}, "set key top center box opaque\n"},
+      {{loc = "right"}, "set key right center box opaque\n"},
+      {{loc = 3}, "set key bottom left box opaque\n"},
+      {{loc = 0}, "set key top right box opaque\n"}, -- "best"
+      {{title = "Legend", frameon = false, fontsize = 9},
+       "set key top right nobox noopaque title \"Legend\" font ',9'\n"},
+    }
+    for i, case in ipairs(cases) do
+      plt.legend(case[1])
+      assert.truthy(script():find(case[2], 1, true), "case " .. i)
+    end
+    plt.legend({"renamed"}, {loc = "center"})
+    assert_script_has("set key center center box opaque", 'title "renamed"')
+    h.assert_error_matches(function() plt.legend({ncol = 2}) end,
+      "plot.legend: unknown option 'ncol' (supported: loc, title, frameon, fontsize)")
+    h.assert_error_matches(function() plt.legend({loc = "somewhere"}) end,
+      "plot.legend: loc 'somewhere' is not supported (supported: best, upper right")
+    h.assert_error_matches(function() plt.legend({loc = 11}) end, "plot.legend: loc '11' is not supported")
+    h.assert_error_matches(function() plt.legend({loc = {0.5, 0.5}}) end,
+      "plot.legend: loc as a table (a position) is not supported")
+  end)
+
+  it("grid toggles as matplotlib, per axis, with line options", function()
+    plt.plot({1, 2}, {1, 2})
+    plt.grid()
+    assert_script_has("set grid xtics ytics lc rgb '#cccccc'\n")
+    plt.grid() -- grid() toggles
+    assert_script_has("unset grid\n")
+    plt.grid(true, {axis = "y"})
+    assert_script_has("set grid noxtics ytics lc rgb '#cccccc'\n")
+    plt.grid(nil, {axis = "x"}) -- toggles x
+    assert_script_has("set grid xtics ytics lc rgb '#cccccc'\n")
+    plt.grid(false, {axis = "both"})
+    assert_script_has("unset grid\n")
+    plt.grid({color = "r", ls = "--", lw = 2, alpha = 0.5}) -- line options turn it on
+    assert_script_has("set grid xtics ytics lc rgb '#80ff0000' lw 2 dt 2\n")
+    plt.grid(false)
+    plt.grid(true)
+    assert_script_has("set grid xtics ytics lc rgb '#80ff0000' lw 2 dt 2\n") -- the style stays
+    h.assert_error_matches(function() plt.grid(1) end,
+      "plot.grid: visible must be true, false or nil (to toggle), got number")
+    h.assert_error_matches(function() plt.grid(true, {which = "minor"}) end,
+      "plot.grid: which = 'minor' is not supported")
+    h.assert_error_matches(function() plt.grid(true, {axis = "z"}) end,
+      "plot.grid: axis must be 'both', 'x' or 'y', got z")
+    h.assert_error_matches(function() plt.grid(true, {marker = "o"}) end,
+      "plot.grid: unknown option 'marker' (supported: axis, which, color, c, linestyle, ls, " ..
+      "linewidth, lw, alpha)")
+  end)
+
+  it("figure takes figsize and dpi; savefig dpi and format", function()
+    plt.figure({figsize = {4, 3}, dpi = 200})
+    plt.plot({1, 2}, {1, 2})
+    local p = tmp("png")
+    plt.savefig(p) -- the figure's dpi: 4 x 3 inches at 200
+    local data = read(p)
+    assert_png(data)
+    assert.same({800, 600}, {png_size(data)})
+    plt.savefig(p, {dpi = 50})
+    data = read(p)
+    os.remove(p)
+    assert.same({200, 150}, {png_size(data)})
+    -- text, lines and markers scale with dpi, as matplotlib's
+    assert.equal("pngcairo size 1600,1200 noenhanced font 'DejaVu Sans,11' fontscale 2 " ..
+      "linewidth 2 pointscale 2", plt._terminal("png", {8, 6}, 200))
+    assert.equal("pngcairo size 800,600 noenhanced font 'DejaVu Sans,11'",
+      plt._terminal("png", nil, 100))
+    -- vector formats: dpi changes nothing
+    assert.equal(plt._terminal("svg", {4, 3}, 100), plt._terminal("svg", {4, 3}, 300))
+    assert.equal(plt._terminal("pdf", {4, 3}, 100), plt._terminal("pdf", {4, 3}, 300))
+    -- format overrides the extension; a path without one gets .png
+    local dir = h.tmpdir()
+    assert.equal(dir .. "/fig.png", plt.savefig(dir .. "/fig.png", {format = "svg"}))
+    assert.truthy(h.read_file(dir .. "/fig.png"):find("<svg", 1, true))
+    assert.equal(dir .. "/noext.png", plt.savefig(dir .. "/noext"))
+    assert_png(h.read_file(dir .. "/noext.png"))
+    assert.same({"fig.png", "noext.png"}, ls(dir))
+  end)
+
+  it("figure and savefig reject what they do not implement", function()
+    h.assert_error_matches(function() plt.figure(1) end,
+      "plot.figure: expected figure(opts), opts a table such as {figsize = {8, 4}}, got a number")
+    h.assert_error_matches(function() plt.figure({facecolor = "w"}) end,
+      "plot.figure: unknown option 'facecolor' (supported: figsize, dpi)")
+    h.assert_error_matches(function() plt.figure({figsize = {0, 3}}) end,
+      "plot.figure: figsize must be {width, height}, two positive numbers of inches")
+    h.assert_error_matches(function() plt.figure({dpi = -1}) end,
+      "plot.figure: dpi must be a positive number, got -1")
+    plt.plot({1, 2}, {1, 2})
+    local dir = h.tmpdir()
+    h.assert_error_matches(function() plt.savefig(dir .. "/a.png", {transparent = true}) end,
+      "plot.savefig: unknown option 'transparent' (supported: dpi, format)")
+    h.assert_error_matches(function() plt.savefig(dir .. "/a.png", {dpi = 0}) end,
+      "plot.savefig: dpi must be a positive number, got 0")
+    h.assert_error_matches(function() plt.savefig(dir .. "/a.png", {format = "jpg"}) end,
+      "plot.savefig: unsupported format 'jpg' (supported: png, svg, pdf)")
+    assert.same({}, ls(dir))
+  end)
+
+  it("subplot sets title, labels and limits; show and close check theirs", function()
+    plt.subplot(2, 1, 1, {title = "top", xlim = {0, 2}})
+    plt.plot({1, 2}, {1, 2})
+    plt.subplot(212, {ylabel = "y", ylim = {-1, 1}})
+    plt.plot({1, 2}, {1, 2})
+    assert_script_has('set title "top"\nunset xlabel\nunset ylabel\nset xrange [0:2]',
+      'unset title\nunset xlabel\nset ylabel "y"\nset autoscale x\nset yrange [-1:1]')
+    h.assert_error_matches(function() plt.subplot(2, 1, 1, {sharex = true}) end,
+      "plot.subplot: unknown option 'sharex' (supported: title, xlabel, ylabel, xlim, ylim)")
+    h.assert_error_matches(function() plt.subplot(2, 1, 1, {xlim = 3}) end,
+      "plot.subplot: xlim: expected {lo, hi}, two numbers")
+    h.assert_error_matches(function() plt.subplot(2, 1, 1.5) end,
+      "plot.subplot: expected (rows, cols, index) of positive whole numbers")
+    h.assert_error_matches(function() plt.xlim({left = 0}) end,
+      "plot.xlim: unknown option 'left' (expected xlim(lo, hi) or xlim({lo, hi}))")
+    h.assert_error_matches(function() plt.show({block = false}) end,
+      "plot.show: unknown option 'block' (supported: text)")
+    h.assert_error_matches(function() plt.close(3) end,
+      "plot.close: expected close(), close(\"all\") or close(fig), got number")
+    plt.close("all")
+    local f = plt.figure()
+    plt.close(f)
+  end)
+end)
