@@ -155,12 +155,73 @@ static int l_savez(lua_State *L) {
     return 0;
 }
 
-/* loadtxt(path, delimiter, comments, skiprows, usecols (0-based list), ndmin) */
+/* NumPy's comments of any length, several markers and max_rows, which the
+ * parser's options (one comment character, every row) do not hold: they
+ * are applied to the file's bytes before it parses them. */
+#define MAX_MARKERS 32
+
+typedef struct text_filter {
+    const char *marker[MAX_MARKERS];
+    size_t len[MAX_MARKERS];
+    int nmarkers;
+    int64_t max_rows; /* -1: every row */
+} text_filter;
+
+static int is_blank(char c) { /* as the parser's blank lines */
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == 0;
+}
+
+/* The first m (of length len >= 1) in [p, end), or NULL. */
+static char *find_marker(char *p, const char *end, const char *m, size_t len) {
+    while ((size_t)(end - p) >= len) {
+        char *q = memchr(p, m[0], (size_t)(end - p) - len + 1);
+        if (!q || memcmp(q, m, len) == 0)
+            return q;
+        p = q + 1;
+    }
+    return NULL;
+}
+
+/* Blanks every comment (from the first marker to the end of its line) past
+ * the skipped lines and returns the length up to the max_rows-th line of
+ * data.  Lines keep their numbers, so the parser's errors name the
+ * file's own lines. */
+static size_t text_filter_apply(const text_filter *f, int64_t skiprows, char *buf, size_t n) {
+    char *p = buf, *stop = buf + n;
+    int64_t line = 0, rows = 0;
+    while (p < stop) {
+        char *nl = memchr(p, '\n', (size_t)(stop - p));
+        char *eol = nl ? nl : stop, *next = nl ? nl + 1 : stop;
+        if (++line > skiprows) {
+            char *c = eol;
+            for (int i = 0; i < f->nmarkers; i++) {
+                char *q = find_marker(p, c, f->marker[i], f->len[i]);
+                if (q)
+                    c = q;
+            }
+            memset(c, ' ', (size_t)(eol - c));
+            const char *q = p;
+            while (q < c && is_blank(*q))
+                q++;
+            if (q < c && rows++ == f->max_rows)
+                return (size_t)(p - buf);
+        }
+        p = next;
+    }
+    return n;
+}
+
+/* loadtxt(path, delimiter, comments (false, or a list of markers),
+ * skiprows, usecols (0-based list), ndmin, max_rows); npyio.lua checks the
+ * markers. */
 static int l_loadtxt(lua_State *L) {
     const char *fname = "np.loadtxt";
     const char *path = luaL_checkstring(L, 1);
     adl_text_opts *opts = lua_newuserdata(L, sizeof *opts);
+    text_filter *filter = lua_newuserdata(L, sizeof *filter);
     adl_text_opts_default(opts);
+    filter->nmarkers = 0;
+    filter->max_rows = -1;
     if (!lua_isnoneornil(L, 2)) {
         size_t len;
         const char *d = lua_tolstring(L, 2, &len);
@@ -168,15 +229,23 @@ static int l_loadtxt(lua_State *L) {
             adl_lua_raise(L, "%s: delimiter must be one character (or nil: whitespace)", fname);
         opts->delimiter = d[0] == ' ' ? 0 : d[0];
     }
-    if (lua_type(L, 3) == LUA_TBOOLEAN && !lua_toboolean(L, 3))
-        opts->comments = 0;
-    else if (!lua_isnoneornil(L, 3)) {
-        size_t len;
-        const char *c = lua_tolstring(L, 3, &len);
-        if (lua_type(L, 3) != LUA_TSTRING || len != 1)
-            adl_lua_raise(L, "%s: comments must be one character (or false: none)", fname);
-        opts->comments = c[0];
-    }
+    if (lua_type(L, 3) == LUA_TTABLE) { /* the markers stay alive in the table */
+        int k = (int)lua_objlen(L, 3);
+        if (k > MAX_MARKERS)
+            adl_lua_raise(L, "%s: at most %d comment markers", fname, MAX_MARKERS);
+        for (int i = 0; i < k; i++) {
+            lua_rawgeti(L, 3, i + 1);
+            size_t len;
+            const char *m = lua_tolstring(L, -1, &len);
+            if (lua_type(L, -1) != LUA_TSTRING || len == 0)
+                adl_lua_raise(L, "%s: comments must be non-empty strings", fname);
+            filter->marker[i] = m;
+            filter->len[i] = len;
+            lua_pop(L, 1);
+        }
+        filter->nmarkers = k;
+    } else if (!(lua_type(L, 3) == LUA_TBOOLEAN && !lua_toboolean(L, 3)))
+        adl_lua_raise(L, "%s: comments must be a list of strings or false", fname);
     if (!lua_isnoneornil(L, 4))
         opts->skiprows = adl_lua_checkint(L, 4, fname, "skiprows", 0, ADL_MAX_SIZE);
     if (!lua_isnoneornil(L, 5)) {
@@ -194,17 +263,60 @@ static int l_loadtxt(lua_State *L) {
     }
     if (!lua_isnoneornil(L, 6))
         opts->ndmin = (int)adl_lua_checkint(L, 6, fname, "ndmin", 0, 2);
+    if (!lua_isnoneornil(L, 7))
+        filter->max_rows = adl_lua_checkint(L, 7, fname, "max_rows", 0, ADL_MAX_SIZE);
+    /* the parser's own comment character where it is enough */
+    int filtered = filter->max_rows >= 0 || filter->nmarkers > 1 ||
+                   (filter->nmarkers == 1 && filter->len[0] != 1);
+    opts->comments = !filtered && filter->nmarkers == 1 ? filter->marker[0][0] : 0;
     adl_ctx *ctx = adl_lua_ctx(L);
     owned *o = push_owned(L);
     size_t n;
     if (adl_file_read(ctx, "loadtxt", path, (unsigned char **)&o->p[0], &n))
         return raise_ctx(L);
+    if (filtered)
+        n = text_filter_apply(filter, opts->skiprows, o->p[0], n);
     adl_array *a = NULL;
     adl_lua_newslot(L);
     return adl_lua_finish(L, adl_text_parse(ctx, "loadtxt", o->p[0], n, opts, &a), &a, "np.");
 }
 
-static const luaL_Reg funcs[] = {{"npyio_save", l_save},
+/* The length of the run of at most two digits at p (of n bytes). */
+static size_t two_digits(const char *p, size_t n) {
+    size_t i = 0;
+    while (i < 2 && i < n && p[i] >= '0' && p[i] <= '9')
+        i++;
+    return i;
+}
+
+/* format_float(spec, x): one float conversion of savetxt's fmt
+ * ("%[-+ #0][width][.precision]" and one of "aAeEfFgG", at most two digits
+ * each, as Lua's string.format takes) by the C library, which rounds a tie
+ * to even as NumPy (Python) does; LuaJIT's string.format rounds it away
+ * from zero (2.25 with "%.1f": "2.3" for "2.2"). */
+static int l_format_float(lua_State *L) {
+    size_t len;
+    const char *spec = luaL_checklstring(L, 1, &len);
+    double x = luaL_checknumber(L, 2);
+    size_t i = 1;
+    while (i < len && i < 6 && spec[i] && strchr("-+ #0", spec[i]))
+        i++;
+    i += two_digits(spec + i, len - i);
+    if (i < len && spec[i] == '.')
+        i += 1 + two_digits(spec + i + 1, len - i - 1);
+    if (len < 2 || spec[0] != '%' || i != len - 1 || !spec[i] || !strchr("aAeEfFgG", spec[i]))
+        return adl_lua_raise(L, "np.savetxt: '%s' is not a float conversion", spec);
+    char buf[512]; /* enough for the longest: width 99, %.99f of 1e308 */
+    /* spec is checked above: one float conversion, nothing else */
+    int n = snprintf(buf, sizeof buf, spec, x);
+    if (n < 0 || (size_t)n >= sizeof buf)
+        return adl_lua_raise(L, "np.savetxt: cannot format %g with '%s'", x, spec);
+    lua_pushlstring(L, buf, (size_t)n);
+    return 1;
+}
+
+static const luaL_Reg funcs[] = {{"npyio_format_float", l_format_float},
+                                 {"npyio_save", l_save},
                                  {"npyio_load", l_load},
                                  {"npyio_savez", l_savez},
                                  {"npyio_loadtxt", l_loadtxt},

@@ -5,7 +5,8 @@
 --   local w, v = np.linalg.eigh(A)
 --   local u, s, vt = np.linalg.svd(A, false)
 --   local sign, logdet = np.linalg.slogdet(A)
--- Matrices are 2-dimensional (stacks of matrices are not supported).
+-- Matrices are 2-dimensional (stacks of matrices are not supported, but
+-- norm takes two axes of a stack).
 -- Conventions: docs/linalg.md.
 local core = require "adlua.core"
 local check = require "adlua.argcheck"
@@ -77,6 +78,30 @@ local function norm_axis(a, nd)
   return i
 end
 
+-- The singular values of the matrices of x over the axes r, c (1-based,
+-- distinct), in an array of shape (the other axes .., k). Axes (c, r) make
+-- the transposed matrix, which has the same singular values; the matrices
+-- of a stack go through svd one at a time (svd takes 2-d matrices).
+local function singular_values(x, r, c)
+  if x.ndim == 2 then return linalg.svd(x, false, false) end
+  local perm, batch, count = {}, {}, 1
+  for i = 1, x.ndim do
+    if i ~= r and i ~= c then
+      perm[#perm + 1], batch[#batch + 1] = i, x.shape[i]
+      count = count * x.shape[i]
+    end
+  end
+  local m, n = x.shape[r], x.shape[c]
+  perm[#perm + 1], perm[#perm + 2] = r, c
+  local k = math.min(m, n)
+  batch[#batch + 1] = k
+  if count == 0 then return core.zeros(batch, x.dtype) end
+  local mats = core.reshape(core.transpose(x, perm), { count, m, n })
+  local each_s = {}
+  for b = 1, count do each_s[b] = linalg.svd(mats[b], false, false) end
+  return core.reshape(core.stack(each_s, 1), batch)
+end
+
 -- Matrix norms over the axes r, c (1-based, distinct).
 local function matrix_norm(x, ord, r, c, keepdims)
   if ord == nil or ord == "fro" then
@@ -98,13 +123,9 @@ local function matrix_norm(x, ord, r, c, keepdims)
     return keep(pick(sums, other))
   end
   if ord == 2 or ord == -2 or ord == "nuc" then
-    if x.ndim ~= 2 or r ~= 1 or c ~= 2 then
-      fail("ord %s needs a 2-dimensional matrix with axis {1, 2}", tostring(ord))
-    end
-    local s = linalg.svd(x, false, false)
-    local v
-    if ord == 2 then v = core.max(s) elseif ord == -2 then v = core.min(s) else v = core.sum(s) end
-    return keep(v)
+    local s = singular_values(x, r, c)
+    local pick = ord == 2 and core.max or ord == -2 and core.min or core.sum
+    return keep(pick(s, -1))
   end
   fail("invalid norm order %s for matrices", tostring(ord))
 end

@@ -8,6 +8,7 @@
 local core = require "adlua.core"
 local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local numbers = require "adlua.numbers"
+local check = require "adlua.argcheck"
 
 local M = {}
 local is_array = core.is_array
@@ -129,20 +130,66 @@ function M.savez(path, tree)
   call(core.npyio_savez, with_ext(path, ".npz"), names, arrays)
 end
 
-local function options(fname, opts)
+-- The options table of np.<fname>, its names checked against NumPy's:
+-- `known` are those adlua implements; `unsupported` NumPy's others, refused
+-- by name rather than silently ignored.
+local function options(fname, opts, known, unsupported)
   if opts == nil then return {} end
-  if type(opts) ~= "table" then
-    error(("np.%s: options must be a table, got %s"):format(fname, type(opts)), 3)
+  if type(opts) ~= "table" or is_array(opts) then
+    error(("np.%s: options must be a table, got %s"):format(fname, check.describe(opts)), 3)
+  end
+  for k in each(opts) do
+    if not known[k] then
+      if unsupported[k] then error(("np.%s: option %s is not supported"):format(fname, k), 3) end
+      local names = {}
+      for name in each(known) do names[#names + 1] = name end
+      table.sort(names)
+      error(("np.%s: unknown option %s (options: %s)"):format(fname, tostring(k),
+        table.concat(names, ", ")), 3)
+    end
   end
   return opts
 end
 
---- loadtxt(path, {delimiter =, skiprows =, usecols =, comments =, ndmin =}):
+local LOADTXT_OPTS = {
+  delimiter = true, comments = true, skiprows = true, usecols = true, ndmin = true,
+  max_rows = true, unpack = true, dtype = true,
+}
+local LOADTXT_UNSUPPORTED = { converters = true, encoding = true, quotechar = true, like = true }
+
+-- loadtxt's comments as false (none) or a list of markers, checked as
+-- NumPy checks them.
+local function comment_markers(comments, delimiter)
+  if comments == false then return false end
+  if comments == nil then comments = "#" end
+  local list = comments
+  if type(comments) ~= "table" or is_array(comments) then list = { comments } end
+  if #list == 0 then return false end
+  for _, m in ipairs(list) do
+    if type(m) ~= "string" then
+      error("np.loadtxt: comments must be a string, a list of strings or false, got "
+        .. check.describe(m), 3)
+    end
+    if m == "" then
+      error("np.loadtxt: comments cannot be an empty string (comments = false: no comments)", 3)
+    end
+    if m:find("[\r\n]") then error("np.loadtxt: comments cannot contain a newline", 3) end
+    if #m == 1 and (m == delimiter or (delimiter == nil or delimiter == " ") and m:find("^%s$")) then
+      error(("np.loadtxt: comments %q and delimiter %q are incompatible"):format(m, delimiter or " "), 3)
+    end
+  end
+  return list
+end
+
+--- loadtxt(path, {delimiter =, comments =, skiprows =, usecols =, ndmin =,
+--- max_rows =, unpack =, dtype =}): NumPy's options (docs/files.md).
 --- usecols are 1-based (negative from the end); delimiter nil splits at
---- whitespace; comments "#" by default (false: none).
+--- whitespace; comments "#" by default, a marker of any length or a list of
+--- them (false: none); max_rows counts lines of data (not blank or comment
+--- lines); unpack transposes; dtype "float64" (default) or "float32".
 function M.loadtxt(path, opts)
   check_path("loadtxt", path)
-  opts = options("loadtxt", opts)
+  opts = options("loadtxt", opts, LOADTXT_OPTS, LOADTXT_UNSUPPORTED)
   local usecols = opts.usecols
   if type(usecols) == "number" then usecols = { usecols } end
   local cols
@@ -156,69 +203,155 @@ function M.loadtxt(path, opts)
       cols[i] = c > 0 and c - 1 or c
     end
   end
-  return (call(core.npyio_loadtxt, path, opts.delimiter, opts.comments, opts.skiprows, cols,
-    opts.ndmin))
-end
-
--- The one conversion of a savetxt fmt: "int", "float" or "string"; nil
--- for none, several, or %q.
-local function conversion(f)
-  local kind, n = nil, 0
-  for c in f:gsub("%%%%", ""):gmatch("%%[-+ #0]*%d*%.?%d*(.)") do
-    n = n + 1
-    kind = c:find("^[diouxXc]$") and "int" or c:find("^[aAeEfFgG]$") and "float"
-      or c == "s" and "string" or nil
+  local dtype, unpack = opts.dtype, opts.unpack
+  if dtype ~= nil and dtype ~= "float64" and dtype ~= "float32" then
+    local what = type(dtype) == "string" and ("%q"):format(dtype) or check.describe(dtype)
+    error(("np.loadtxt: unknown dtype %s (use \"float64\" or \"float32\")"):format(what), 2)
   end
-  return n == 1 and kind or nil
+  if unpack ~= nil and type(unpack) ~= "boolean" then
+    error("np.loadtxt: unpack must be true or false, got " .. check.describe(unpack), 2)
+  end
+  local markers = comment_markers(opts.comments, opts.delimiter)
+  local a = call(core.npyio_loadtxt, path, opts.delimiter, markers, opts.skiprows, cols, opts.ndmin,
+    opts.max_rows)
+  if dtype == "float32" then
+    -- parsed as float64 and rounded, as NumPy does; a single value stays a number
+    a = type(a) == "number" and core.array({ a }, "float32")[1] or core.astype(a, "float32")
+  end
+  if unpack and type(a) ~= "number" then a = core.transpose(a) end -- NumPy's arr.T
+  return a
 end
 
--- One number as text by a savetxt fmt, the same under LuaJIT and Lua 5.4:
--- 5.4's integer conversions take only whole numbers where LuaJIT
--- truncates (NumPy truncates too); glibc writes a nan with its sign bit as
--- "-nan" in 5.4 where LuaJIT writes "nan" (as NumPy does); and %s writes
--- tostring's text, which differs (2 or 2.0), so it gets adlua's own.
-local function format_cell(f, kind, v)
+-- The kind of a conversion character: "int", "float" or "string"; false
+-- for those that cannot write a number (%q, %p, "%5%").
+local function kind_of(c)
+  return c:find("^[diouxXc]$") and "int" or c:find("^[aAeEfFgG]$") and "float"
+    or c == "s" and "string" or false
+end
+
+-- A savetxt fmt cut into columns of one conversion each: {piece =, kind =,
+-- pre =, spec =, post =}, piece = pre .. spec .. post, the literal text
+-- before the first conversion going with the first and the text after
+-- each with it: "x%d|%.2f!" gives the pieces "x%d" and "|%.2f!". "%%" is a
+-- literal percent sign (NumPy counts it as a conversion; Python does not).
+local function split_format(f)
+  local cols, start, i, before = {}, 1, 1, ""
+  while true do
+    local s, e, c = f:find("%%[-+ #0]*%d*%.?%d*(.)", i)
+    if not s then break end
+    if not (c == "%" and e == s + 1) then
+      local text = f:sub(start, s - 1)
+      if #cols == 0 then before = text else cols[#cols].post = text end
+      cols[#cols + 1] = { kind = kind_of(c), pre = "", spec = f:sub(s, e), post = "" }
+      start = e + 1
+    end
+    i = e + 1
+  end
+  if #cols == 0 then return cols end
+  cols[1].pre, cols[#cols].post = before, cols[#cols].post .. f:sub(start)
+  for _, col in ipairs(cols) do
+    col.piece = col.pre .. col.spec .. col.post
+    col.pre_text, col.post_text = col.pre:gsub("%%%%", "%%"), (col.post:gsub("%%%%", "%%"))
+  end
+  return cols
+end
+
+-- One number as text by a column of a savetxt fmt, the same under LuaJIT
+-- and Lua 5.4, and as NumPy writes it: a float conversion goes through the
+-- C library (LuaJIT's string.format rounds ties away from zero, C and
+-- Python to even); 5.4's integer conversions take only whole numbers where
+-- LuaJIT truncates (NumPy truncates too); glibc writes a nan with its sign
+-- bit as "-nan" where NumPy writes "nan"; and %s writes tostring's text,
+-- which differs (2 or 2.0), so it gets adlua's own.
+local function format_cell(col, v)
+  local kind = col.kind
   if kind == "int" then
     if not (v >= -2 ^ 63 and v < 2 ^ 63) then
-      error(("np.savetxt: fmt %q cannot write %s as a 64-bit integer"):format(f, numbers.format(v)), 3)
+      error(("np.savetxt: fmt %q cannot write %s as a 64-bit integer"):format(col.piece,
+        numbers.format(v)), 3)
     end
     v = v < 0 and math.ceil(v) or math.floor(v)
   elseif kind == "string" then
     v = numbers.format(v)
-  elseif v ~= v then
-    v = math.abs(v) -- clears the sign bit
+  else
+    if v ~= v then v = math.abs(v) end -- clears the sign bit
+    return col.pre_text .. core.npyio_format_float(col.spec, v) .. col.post_text
   end
-  return f:format(v)
+  return col.piece:format(v)
+end
+
+local SAVETXT_OPTS = {
+  fmt = true, delimiter = true, newline = true, header = true, footer = true, comments = true,
+}
+
+-- Checks that a column of a savetxt fmt writes numbers (raised at the
+-- caller of savetxt, two frames up).
+local function check_column(fmt, col)
+  local ok = col and col.kind and pcall(string.format, col.piece, col.kind == "string" and "1.5" or 1)
+    and (col.kind ~= "float" or pcall(core.npyio_format_float, col.spec, 1.5))
+  if not ok then error(("np.savetxt: fmt %q is not a number format"):format(fmt), 4) end
+end
+
+-- The format of each of ncols columns and the text between them, as NumPy
+-- reads fmt: a string with one conversion is used for every column
+-- (joined by the delimiter); a string with one per column formats the
+-- whole row (the delimiter unused); a table gives one per column.
+local function column_formats(fmt, ncols, delim)
+  if type(fmt) == "string" then
+    local cols = split_format(fmt)
+    for j = 1, #cols do check_column(fmt, cols[j]) end
+    if #cols == 1 then
+      for j = 2, ncols do cols[j] = cols[1] end
+      return cols, delim
+    end
+    if #cols ~= ncols and ncols == 1 then
+      error(("np.savetxt: fmt %q has %d conversions, not 1"):format(fmt, #cols), 3)
+    elseif #cols ~= ncols then
+      error(("np.savetxt: fmt %q has %d conversions for %d columns "
+        .. "(give 1 for every column, or %d for the whole row)"):format(fmt, #cols, ncols, ncols), 3)
+    end
+    return cols, ""
+  end
+  if type(fmt) ~= "table" or is_array(fmt) or #fmt ~= ncols then
+    error(("np.savetxt: fmt must be a string or a table of %d strings (one per column), got %s")
+      :format(ncols, check.describe(fmt)), 3)
+  end
+  local cols = {}
+  for j = 1, ncols do
+    local f = fmt[j]
+    if type(f) ~= "string" then
+      error(("np.savetxt: fmt entry %d must be a string, got %s"):format(j, check.describe(f)), 3)
+    end
+    local c = split_format(f)
+    check_column(f, #c == 1 and c[1] or nil)
+    cols[j] = c[1]
+  end
+  return cols, delim
 end
 
 --- savetxt(path, x, {delimiter = " ", fmt = "%.18e", newline = "\n",
 --- header =, footer =, comments = "# "}): a 1-d array is written one
 --- number per line, a 2-d array one row per line; fmt is a format of
---- string.format, or a table of one per column.
+--- string.format with one conversion (for every column), or one
+--- conversion per column (the whole row), or a table of one per column.
+--- The file is replaced only once the whole text is written.
 function M.savetxt(path, x, opts)
   check_path("savetxt", path)
-  opts = options("savetxt", opts)
-  local a = core.value(is_array(x) and x or core.array(x))
-  if type(a) == "number" then a = core.array({ a }) end
-  if a.ndim > 2 then
-    error(("np.savetxt: expected a 1-d or 2-d array, got %d dimensions"):format(a.ndim), 2)
+  opts = options("savetxt", opts, SAVETXT_OPTS, { encoding = true })
+  for _, name in ipairs({ "delimiter", "newline", "header", "footer", "comments" }) do
+    if opts[name] ~= nil and type(opts[name]) ~= "string" then
+      error(("np.savetxt: %s must be a string, got %s"):format(name, check.describe(opts[name])), 2)
+    end
   end
-  local rows = a.ndim == 0 and { { a:item() } } or core.totable(a)
+  local a = core.value(is_array(x) and x or check.array("np.savetxt", x))
+  local nd = type(a) == "number" and 0 or a.ndim
+  if nd == 0 or nd > 2 then
+    error(("np.savetxt: expected a 1-d or 2-d array, got %d dimensions"):format(nd), 2)
+  end
+  local rows = core.totable(a)
   local delim, newline = opts.delimiter or " ", opts.newline or "\n"
-  local fmt = opts.fmt or "%.18e"
-  local ncols = a.ndim == 2 and a.shape[2] or 1
-  local fmts, kinds = {}, {}
-  for j = 1, ncols do
-    local f = type(fmt) == "table" and fmt[j] or fmt
-    if type(f) ~= "string" then
-      error(("np.savetxt: fmt must be a string or a table of %d strings"):format(ncols), 2)
-    end
-    local kind = conversion(f)
-    if not kind or not pcall(format_cell, f, kind, 1.5) then
-      error(("np.savetxt: fmt %q is not a number format"):format(f), 2)
-    end
-    fmts[j], kinds[j] = f, kind
-  end
+  local ncols = nd == 2 and a.shape[2] or 1
+  local cols, joiner = column_formats(opts.fmt or "%.18e", ncols, delim)
   local out = {}
   local comments = opts.comments or "# "
   if opts.header and opts.header ~= "" then
@@ -228,8 +361,8 @@ function M.savetxt(path, x, opts)
   for i = 1, #rows do
     local row = rows[i]
     if type(row) == "number" then row = { row } end
-    for j = 1, ncols do cells[j] = format_cell(fmts[j], kinds[j], row[j]) end
-    out[#out + 1] = table.concat(cells, delim, 1, ncols) .. newline
+    for j = 1, ncols do cells[j] = format_cell(cols[j], row[j]) end
+    out[#out + 1] = table.concat(cells, joiner, 1, ncols) .. newline
   end
   if opts.footer and opts.footer ~= "" then
     out[#out + 1] = comments .. opts.footer:gsub("\n", "\n" .. comments) .. newline
@@ -240,7 +373,8 @@ function M.savetxt(path, x, opts)
   local f, err = io.open(tmp, "wb")
   if not f then error(("np.savetxt: cannot write '%s': %s"):format(path, err), 2) end
   local ok, werr = f:write(text)
-  f:close()
+  local closed, cerr = f:close() -- flushes: a full disk shows here
+  if ok and not closed then ok, werr = nil, cerr end
   if ok then ok, werr = os.rename(tmp, path) end
   if not ok then
     os.remove(tmp)

@@ -8,12 +8,34 @@ local core = require "adlua.core"
 local check = require "adlua.argcheck"
 
 local random = {
-  seed = core.random_seed,
   rand = core.random_rand,
   randn = core.random_randn,
 }
 
 local is_array = core.is_array
+
+-- 53 bits from the system's entropy (/dev/urandom), or, where it has none,
+-- from the clock, the CPU time and a fresh table's address.
+local function entropy_seed()
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f and f:read(7)
+  if f then f:close() end
+  if bytes and #bytes == 7 then
+    local s = bytes:byte(7) % 32
+    for i = 6, 1, -1 do s = s * 256 + bytes:byte(i) end
+    return s
+  end
+  local addr = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
+  return (os.time() * 1000003 + math.floor(os.clock() * 1e6) + addr) % 2 ^ 53
+end
+
+--- seed(n): restarts the generator at n (a whole number in [0, 2^53]);
+--- seed() (or seed(nil)) at a seed drawn from the system's entropy, as
+--- NumPy's seed(None) does.
+function random.seed(n)
+  if n == nil then n = entropy_seed() end
+  return core.random_seed(n)
+end
 
 local function is_options(t)
   return type(t) == "table" and not is_array(t) and #t == 0 and next(t) ~= nil
@@ -30,26 +52,108 @@ end
 
 --- normal(loc, scale, size): loc + scale * randn(size); loc and scale may
 --- be arrays (broadcast), and the result is differentiable in both.
+-- Whether the number or array v holds a value below 0 or a -0 (NumPy's
+-- signbit test; a nan passes).
+local function any_negative(v)
+  v = core.value(v)
+  if type(v) == "number" then return v < 0 or 1 / v < 0 end
+  return core.sum(core.less(v, 0)) > 0 or core.sum(core.less(core.divide(1, v), 0)) > 0
+end
+
+-- Whether high - low overflows (inf or nan) anywhere.
+local function any_infinite(low, high)
+  local d = core.subtract(core.value(high), core.value(low))
+  if type(d) == "number" then return d - d ~= 0 end
+  return core.sum(core.not_equal(core.subtract(d, d), 0)) > 0
+end
+
 function random.normal(loc, scale, size)
   loc, scale = loc or 0, scale or 1
+  if any_negative(scale) then error("np.random.normal: scale < 0", 2) end
   local shape = draw_shape("np.random.normal", loc, scale, size)
   local z = shape and check.renamed("np.random.normal", 2, core.random_randn, shape) or core.random_randn()
   return core.add(loc, core.multiply(scale, z))
 end
 
 --- uniform(low, high, size): low + (high - low) * rand(size), on [low, high).
+--- high < low is allowed (as NumPy); high - low must be finite.
 function random.uniform(low, high, size)
   low, high = low or 0, high or 1
+  if any_infinite(low, high) then
+    error("np.random.uniform: Range exceeds valid bounds (high - low must be finite)", 2)
+  end
   local shape = draw_shape("np.random.uniform", low, high, size)
   local u = shape and check.renamed("np.random.uniform", 2, core.random_rand, shape) or core.random_rand()
   return core.add(low, core.multiply(core.subtract(high, low), u))
 end
 
+-- Draws made one at a time go into a Lua list first: at most this many.
+local MAX_LISTED = 2 ^ 26
+
+-- randint with array bounds, broadcast as NumPy does: one draw below
+-- high - low per element, in C order, so bounds that are all equal give
+-- the draws of the number form. Every bound is checked before the first
+-- draw.
+local function randint_bounds(low, high, size)
+  local fname = "np.random.randint"
+  if high == nil then low, high = 0, low end
+  low = core.value(check.array(fname, low, 3))
+  high = core.value(check.array(fname, high, 3))
+  -- the bounds' own broadcast shape, which must broadcast to size
+  local shape = check.shape_of(check.renamed(fname, 3, core.add, core.multiply(low, 0),
+    core.multiply(high, 0)))
+  if size ~= nil then
+    local bshape = shape
+    shape = check.shape(fname, "size", size, 3)
+    local fits = #bshape <= #shape
+    for i = 1, fits and #bshape or 0 do
+      local b = bshape[#bshape + 1 - i]
+      if b ~= 1 and b ~= shape[#shape + 1 - i] then fits = false end
+    end
+    if not fits then
+      error(("%s: low and high of shapes %s and %s cannot be broadcast to size %s"):format(fname,
+        check.shape_str(check.shape_of(low)), check.shape_str(check.shape_of(high)),
+        check.shape_str(shape)), 3)
+    end
+  end
+  local z = check.zeros(fname, shape, 3)
+  local lo = check.renamed(fname, 3, core.add, z, low)
+  local hi = check.renamed(fname, 3, core.add, z, high)
+  local count = type(lo) == "number" and 1 or lo.size
+  if count > MAX_LISTED then
+    error(("%s: size %s is too big for array bounds (at most 2^26 draws)"):format(fname,
+      check.fmt(count)), 3)
+  end
+  lo = type(lo) == "number" and { lo } or core.totable(core.reshape(lo, -1))
+  hi = type(hi) == "number" and { hi } or core.totable(core.reshape(hi, -1))
+  for i = 1, count do
+    local a, b = lo[i], hi[i]
+    if not (check.is_whole(a) and check.is_whole(b)) or math.abs(a) > check.MAX_EXACT
+      or math.abs(b) > check.MAX_EXACT then
+      error(fname .. ": low and high must be whole numbers within +-2^53", 3)
+    end
+    if not (a < b) then
+      error(("%s: low >= high (%s >= %s)"):format(fname, check.fmt(a), check.fmt(b)), 3)
+    end
+    if b - a > check.MAX_EXACT then error(fname .. ": high - low must be at most 2^53", 3) end
+  end
+  local out = {}
+  for i = 1, count do out[i] = lo[i] + core.random_below(hi[i] - lo[i]) end
+  if #shape == 0 then return out[1] end
+  return core.reshape(core.array(out), shape)
+end
+
 --- randint(low, high, size): whole numbers in [low, high) (NumPy's values);
---- randint(n) draws from [0, n). float64 arrays (adlua has no integer dtype).
+--- randint(n) draws from [0, n). low and high may be arrays (or tables),
+--- broadcast against each other and size. float64 arrays (adlua has no
+--- integer dtype).
 function random.randint(low, high, size)
   if is_options(size) then size = size.size end
-  return core.random_randint(low, high, size)
+  if type(low) == "number" and (high == nil or type(high) == "number") then
+    return core.random_randint(low, high, size)
+  end
+  local r = randint_bounds(low, high, size) -- not a tail call: its errors are at level 3
+  return r
 end
 
 --- permutation(n): 1..n in a random order; permutation(x): a copy of the
@@ -94,22 +198,28 @@ function random.shuffle(x)
   end
 end
 
--- Draws made one at a time go into a Lua list first: at most this many.
-local MAX_LISTED = 2 ^ 26
-
 -- Probabilities as a Lua list, checked as NumPy checks them.
+-- The sum may miss 1 by NumPy's tolerance: the square root of the machine
+-- epsilon of p's dtype.
 local function probabilities(p, n)
-  if is_array(p) then p = core.totable(core.reshape(core.value(p), -1)) end
+  local atol = 2 ^ -26
+  if is_array(p) then
+    if p.ndim ~= 1 then error("np.random.choice: p must be 1-dimensional", 4) end
+    if p.dtype == "float32" then atol = math.sqrt(2 ^ -23) end
+    p = core.totable(core.value(p))
+  end
   if type(p) ~= "table" then error("np.random.choice: p must be a table or an array", 4) end
   if #p ~= n then error("np.random.choice: a and p must have same size", 4) end
   local total = 0
   for i = 1, n do
-    if type(p[i]) ~= "number" or p[i] < 0 or p[i] ~= p[i] then
-      error("np.random.choice: probabilities are not non-negative", 4)
+    if type(p[i]) ~= "number" then
+      error("np.random.choice: p must hold numbers, got " .. check.describe(p[i]), 4)
     end
+    if p[i] ~= p[i] then error("np.random.choice: probabilities contain NaN", 4) end
+    if p[i] < 0 then error("np.random.choice: probabilities are not non-negative", 4) end
     total = total + p[i]
   end
-  if math.abs(total - 1) > 1e-8 then error("np.random.choice: probabilities do not sum to 1", 4) end
+  if math.abs(total - 1) > atol then error("np.random.choice: probabilities do not sum to 1", 4) end
   return p, total
 end
 
@@ -160,7 +270,7 @@ function random.choice(a, size, replace, p)
   if replace == nil then replace = true end
   local pool
   if type(a) == "number" then
-    check.whole("np.random.choice", "a", a, 1, check.MAX_EXACT)
+    check.whole("np.random.choice", "a", a, 0, check.MAX_EXACT)
   elseif is_array(a) then
     if a.ndim ~= 1 then error("np.random.choice: a must be 1-dimensional", 2) end
     if core.value(a) ~= a then
@@ -179,9 +289,11 @@ function random.choice(a, size, replace, p)
     error("np.random.choice: a must be a number, a 1-d array or a list, got " .. check.describe(a), 2)
   end
   local n = pool and #pool or a
-  if n == 0 then error("np.random.choice: a cannot be empty unless no samples are taken", 2) end
   local shape, count = {}, 1
   if size ~= nil then shape, count = check.shape("np.random.choice", "size", size) end
+  if n == 0 and count > 0 then
+    error("np.random.choice: a cannot be empty unless no samples are taken", 2)
+  end
   if not replace and count > n then
     error("np.random.choice: cannot take a larger sample than population when replace is false", 2)
   end
@@ -191,6 +303,15 @@ function random.choice(a, size, replace, p)
   end
   local w, total
   if p ~= nil then w, total = probabilities(p, n) end
+  if w ~= nil and not replace then
+    local nonzero = 0
+    for i = 1, n do if w[i] > 0 then nonzero = nonzero + 1 end end
+    if count > nonzero then error("np.random.choice: Fewer non-zero entries in p than size", 2) end
+  end
+  if count == 0 then -- no draws; a may be empty
+    if listed then return {} end
+    return core.zeros(shape, is_array(a) and a.dtype or nil)
+  end
   if size ~= nil and w == nil and replace then
     -- uniform draws with replacement, all at once: the same draws as one
     -- at a time, and a size too big to allocate fails at once

@@ -162,10 +162,167 @@ describe("np.loadtxt and np.savetxt", function()
       { "io_spec.lua:", 'np.savetxt: fmt "%d" cannot write nan as a 64-bit integer' })
     h.assert_error_matches(function() np.savetxt(path("z.txt"), np.array({ 1e300 }), { fmt = "%d" }) end,
       'np.savetxt: fmt "%d" cannot write 1e+300 as a 64-bit integer')
-    for _, f in ipairs({ "%q", "abc", "%d %d", "%%d" }) do
-      h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = f }) end,
-        ("np.savetxt: fmt %q is not a number format"):format(f))
+    h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = "%q" }) end,
+      'np.savetxt: fmt "%q" is not a number format')
+    for _, c in ipairs({ { "abc", 0 }, { "%d %d", 2 }, { "%%d", 0 } }) do
+      h.assert_error_matches(function() np.savetxt(path("z.txt"), x, { fmt = c[1] }) end,
+        ("np.savetxt: fmt %q has %d conversions, not 1"):format(c[1], c[2]))
     end
+  end)
+end)
+
+describe("np.loadtxt's options (NumPy's)", function()
+  local cols = path("cols.txt")
+  h.write_file(cols, "1 2 3\n4 5 6\n")
+
+  it("max_rows reads that many rows of data (blank and comment lines not counted)", function()
+    h.assert_array(np.loadtxt(cols, { max_rows = 1 }), { 1, 2, 3 }, 0)
+    h.assert_array(np.loadtxt(cols, { max_rows = 5 }), { { 1, 2, 3 }, { 4, 5, 6 } }, 0)
+    h.assert_array(np.loadtxt(cols, { max_rows = 0 }), {}, 0, nil, { 0 })
+    h.write_file(path("mr.txt"), "# c\n1 2\n\n# x\n3 4\n5 6\n")
+    h.assert_array(np.loadtxt(path("mr.txt"), { max_rows = 2 }), { { 1, 2 }, { 3, 4 } }, 0)
+    -- the lines after the last row read are not parsed (NumPy: the same)
+    h.write_file(path("mr2.txt"), "1 2\n3 4\nx y z\n")
+    h.assert_array(np.loadtxt(path("mr2.txt"), { max_rows = 2 }), { { 1, 2 }, { 3, 4 } }, 0)
+    -- skiprows counts lines first, then max_rows rows
+    h.write_file(path("mr3.csv"), "# header\na,b,c\n1,2,3\n4,5,6\n\n7,8,9 # trailing\n")
+    h.assert_array(np.loadtxt(path("mr3.csv"), { delimiter = ",", skiprows = 2, max_rows = 2 }),
+      { { 1, 2, 3 }, { 4, 5, 6 } }, 0)
+    h.assert_error_matches(function() np.loadtxt(cols, { max_rows = -1 }) end,
+      "np.loadtxt: max_rows -1 is out of range")
+    h.assert_error_matches(function() np.loadtxt(cols, { max_rows = 1.5 }) end,
+      "np.loadtxt: max_rows must be a whole number, got 1.5")
+  end)
+
+  it("unpack transposes (NumPy's arr.T)", function()
+    h.assert_array(np.loadtxt(cols, { unpack = true }), { { 1, 4 }, { 2, 5 }, { 3, 6 } }, 0)
+    h.assert_array(np.loadtxt(cols, { unpack = true, max_rows = 1 }), { 1, 2, 3 }, 0)
+    h.assert_array(np.loadtxt(cols, { unpack = true, max_rows = 1, ndmin = 2 }),
+      { { 1 }, { 2 }, { 3 } }, 0)
+    h.assert_array(np.loadtxt(cols, { unpack = true, usecols = { 3, 1 } }), { { 3, 6 }, { 1, 4 } }, 0)
+    h.assert_error_matches(function() np.loadtxt(cols, { unpack = "yes" }) end,
+      "np.loadtxt: unpack must be true or false")
+  end)
+
+  it("dtype float32 or float64", function()
+    h.write_file(path("tenth.txt"), "0.1 0.2\n0.3 0.4\n")
+    local x = np.loadtxt(path("tenth.txt"), { dtype = "float32" })
+    assert.equal("float32", x.dtype)
+    -- float32 of each value (NumPy: array([[0.1, 0.2], [0.3, 0.4]], dtype=float32))
+    h.assert_array(x, { { 0.100000001490116119384765625, 0.20000000298023223876953125 },
+      { 0.300000011920928955078125, 0.4000000059604644775390625 } }, 0)
+    assert.equal("float64", np.loadtxt(path("tenth.txt"), { dtype = "float64" }).dtype)
+    h.write_file(path("one.txt"), "0.1\n")
+    assert.equal(0.100000001490116119384765625, np.loadtxt(path("one.txt"), { dtype = "float32" }))
+    h.assert_error_matches(function() np.loadtxt(cols, { dtype = "int" }) end,
+      'np.loadtxt: unknown dtype "int" (use "float64" or "float32")')
+  end)
+
+  it("comments: markers of any length, or a list of them", function()
+    h.write_file(path("cc.txt"), "x//c\n1 2 // hi\n")
+    h.assert_array(np.loadtxt(path("cc.txt"), { comments = "//", skiprows = 1 }), { 1, 2 }, 0)
+    h.write_file(path("pct.txt"), "% c1\n1;2\n# c2\n3;4 % end\n")
+    h.assert_array(np.loadtxt(path("pct.txt"), { delimiter = ";", comments = { "%", "#" } }),
+      { { 1, 2 }, { 3, 4 } }, 0)
+    -- a line ends at the first marker of any of them
+    h.write_file(path("first.txt"), "1 2 #/x\n3 4 /# y\n")
+    h.assert_array(np.loadtxt(path("first.txt"), { comments = { "/#", "#/" } }), { { 1, 2 }, { 3, 4 } }, 0)
+    h.assert_array(np.loadtxt(path("first.txt"), { comments = { "#", "/" } }), { { 1, 2 }, { 3, 4 } }, 0)
+    -- errors still name the file's own lines
+    h.write_file(path("cl.txt"), "1 2 // a\n// b\n\n3 x\n")
+    h.assert_error_matches(function() np.loadtxt(path("cl.txt"), { comments = "//" }) end,
+      "np.loadtxt: line 4: could not convert 'x' to a number (column 2)")
+    h.assert_error_matches(function() np.loadtxt(path("cl.txt"), { comments = "//", max_rows = 2 }) end,
+      "np.loadtxt: line 4: could not convert 'x'")
+    h.assert_array(np.loadtxt(path("cc.txt"), { comments = {}, skiprows = 1, usecols = { 1, 2 } }),
+      { 1, 2 }, 0)
+    h.assert_error_matches(function() np.loadtxt(cols, { comments = "" }) end,
+      "np.loadtxt: comments cannot be an empty string (comments = false: no comments)")
+    h.assert_error_matches(function() np.loadtxt(cols, { comments = { "#", 3 } }) end,
+      "np.loadtxt: comments must be a string, a list of strings or false, got 3")
+    h.assert_error_matches(function() np.loadtxt(cols, { comments = ",", delimiter = "," }) end,
+      'np.loadtxt: comments "," and delimiter "," are incompatible')
+    h.assert_error_matches(function() np.loadtxt(cols, { comments = " " }) end,
+      'np.loadtxt: comments " " and delimiter " " are incompatible')
+  end)
+
+  it("unknown options are an error, NumPy's unsupported ones too", function()
+    h.assert_error_matches(function() np.loadtxt(cols, { max_row = 1 }) end,
+      { "io_spec.lua:", "np.loadtxt: unknown option max_row (options: comments, delimiter, dtype, " ..
+        "max_rows, ndmin, skiprows, unpack, usecols)" })
+    h.assert_error_matches(function() np.loadtxt(cols, { converters = {} }) end,
+      "np.loadtxt: option converters is not supported")
+    h.assert_error_matches(function() np.loadtxt(cols, { [1] = "," }) end, "np.loadtxt: unknown option 1")
+    h.assert_error_matches(function() np.loadtxt(cols, ",") end,
+      "np.loadtxt: options must be a table, got a string")
+  end)
+end)
+
+describe("np.savetxt's fmt and options (NumPy's)", function()
+  local m = np.array({ { 1.5, 2.25 }, { 3, 4 } })
+
+  it("a format with one conversion per column formats the whole row", function()
+    np.savetxt(path("rf.txt"), m, { fmt = "%.1f|%.2f" })
+    assert.equal("1.5|2.25\n3.0|4.00\n", h.read_file(path("rf.txt")))
+    np.savetxt(path("rf.txt"), m, { fmt = "x%d y%d!", delimiter = "," }) -- the delimiter unused
+    assert.equal("x1 y2!\nx3 y4!\n", h.read_file(path("rf.txt")))
+    np.savetxt(path("rf.txt"), m, { fmt = "%.1f%%", delimiter = "," }) -- %% is a literal %
+    assert.equal("1.5%,2.2%\n3.0%,4.0%\n", h.read_file(path("rf.txt")))
+    np.savetxt(path("rf.txt"), m, { fmt = { "%g", "<%.1f>" }, delimiter = ";" })
+    assert.equal("1.5;<2.2>\n3;<4.0>\n", h.read_file(path("rf.txt")))
+    h.assert_error_matches(function() np.savetxt(path("rf.txt"), m, { fmt = "%.1f|%.2f|%g" }) end,
+      'np.savetxt: fmt "%.1f|%.2f|%g" has 3 conversions for 2 columns (give 1 for every column, or 2 for the whole row)')
+    h.assert_error_matches(function() np.savetxt(path("rf.txt"), m, { fmt = "%.1f|%q" }) end,
+      'np.savetxt: fmt "%.1f|%q" is not a number format')
+    h.assert_error_matches(function() np.savetxt(path("rf.txt"), m, { fmt = { "%g" } }) end,
+      "np.savetxt: fmt must be a string or a table of 2 strings (one per column), got a table")
+    h.assert_error_matches(function() np.savetxt(path("rf.txt"), m, { fmt = { "%g", "%g %g" } }) end,
+      'np.savetxt: fmt "%g %g" is not a number format')
+  end)
+
+  it("float conversions round a tie to even, as NumPy (LuaJIT's string.format does not)", function()
+    np.savetxt(path("tie.txt"), np.array({ { 2.25, 0.125, 2.5, 1.0625, -0.5 } }),
+      { fmt = { "%.1f", "%.2f", "%.0f", "%.3e", "%.0g" } })
+    assert.equal("2.2 0.12 2 1.062e+00 -0.5\n", h.read_file(path("tie.txt")))
+    np.savetxt(path("tie.txt"), np.array({ 0.125, -0.0 }), { fmt = "%+08.2f" })
+    assert.equal("+0000.12\n-0000.00\n", h.read_file(path("tie.txt")))
+    np.savetxt(path("tie.txt"), np.array({ 1 / 3 }), { fmt = "%-10.3Fx" })
+    assert.equal("0.333     x\n", h.read_file(path("tie.txt")))
+  end)
+
+  it("a number or 0-d array is refused, as NumPy refuses it", function()
+    h.assert_error_matches(function() np.savetxt(path("zero_d.txt"), 5) end,
+      { "io_spec.lua:", "np.savetxt: expected a 1-d or 2-d array, got 0 dimensions" })
+    h.assert_error_matches(function() np.savetxt(path("zero_d.txt"), np.zeros({})) end,
+      "np.savetxt: expected a 1-d or 2-d array, got 0 dimensions")
+    assert.is_nil(io.open(path("zero_d.txt")))
+  end)
+
+  it("unknown options are an error", function()
+    h.assert_error_matches(function() np.savetxt(path("o.txt"), m, { delimeter = "," }) end,
+      "np.savetxt: unknown option delimeter (options: comments, delimiter, fmt, footer, header, newline)")
+    h.assert_error_matches(function() np.savetxt(path("o.txt"), m, { encoding = "latin1" }) end,
+      "np.savetxt: option encoding is not supported")
+    h.assert_error_matches(function() np.savetxt(path("o.txt"), m, { header = 3 }) end,
+      "np.savetxt: header must be a string, got 3")
+  end)
+
+  it("a failed savetxt leaves an existing file as it was, and no temporary file", function()
+    local target = path("keep.txt")
+    h.write_file(target, "old\n")
+    local bad = {
+      function() np.savetxt(target, 5) end,
+      function() np.savetxt(target, m, { fmt = "%q" }) end,
+      function() np.savetxt(target, np.array({ 1, 0 / 0 }), { fmt = "%d" }) end, -- fails on row 2
+      function() np.savetxt(target, m, { bogus = true }) end,
+      function() np.savetxt(dir .. "/no/such/dir/x.txt", m) end,
+    }
+    for _, f in ipairs(bad) do
+      assert.is_false(pcall(f))
+      assert.equal("old\n", h.read_file(target))
+    end
+    local listing = h.run("ls -a " .. h.shell_quote(dir))
+    assert.is_nil(listing:find(".tmp-", 1, true))
   end)
 end)
 

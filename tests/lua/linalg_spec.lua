@@ -5,6 +5,7 @@
 local h = require "tests.lua.helpers"
 local np = require "adlua.numpy"
 local ad = require "adlua"
+local each = require "adlua.each" -- pairs, safe from Debian 12's LuaJIT (docs/luajit.md)
 local ref = dofile("tests/fixtures/linalg_ref.lua")
 
 local check = function(f, ...) return ad.check_grads(f, { order = 2 })(...) end
@@ -92,6 +93,36 @@ describe("np.linalg values (NumPy's)", function()
     h.assert_array(np.linalg.norm(R, { axis = -1 }), n.axis2, 1e-12)
     h.assert_array(np.linalg.norm(R, { axis = 2, keepdims = true }), n.axis2_keep, 1e-12)
     h.assert_array(np.linalg.norm(R, 1, 2), n.rows1, 1e-12)
+  end)
+
+  it("norm 2, -2, nuc over reversed axes (the transposed matrix) and over stacks", function()
+    -- NumPy 1.24: np.linalg.norm(A, ord, (1, 0)) and (-1, -2)
+    local A = np.array({ { 1, 2, 3 }, { 4, 5, 6 } })
+    local want = { [2] = 9.508032000695724, [-2] = 0.772869635673485, nuc = 10.28090163636921 }
+    for ord, v in each(want) do
+      h.assert_number(np.linalg.norm(A, ord, { 2, 1 }), v, 1e-14)
+      h.assert_number(np.linalg.norm(A, ord, { -1, -2 }), v, 1e-14)
+      h.assert_array(np.linalg.norm(A, ord, { 2, 1 }, true), { { v } }, 1e-14)
+    end
+    -- a stack: x = np.cos(np.arange(24.)**2).reshape(2,3,4)
+    local X = np.cos(np.arange(24) ^ 2):reshape(2, 3, 4)
+    local stacks = {
+      { 2, { 1, 3 }, { 1.722999708650148, 1.821921803498527, 1.557832745814238 }, { 1, 3, 1 } },
+      { 2, { 3, 1 }, { 1.7229997086501478, 1.8219218034985267, 1.5578327458142378 }, { 1, 3, 1 } },
+      { 2, { 3, 2 }, { 1.7189570182648395, 1.7818763966686064 }, { 2, 1, 1 } },
+      { -2, { 1, 3 }, { 1.1087414798625197, 1.2026972234860227, 0.7646093593049782 }, { 1, 3, 1 } },
+      { -2, { 2, 1 }, { 0.8249223739119578, 0.33160576215027016, 0.8530032569317035, 0.6310717306541875 },
+        { 1, 1, 4 } },
+      { "nuc", { 3, 2 }, { 4.1904792756409055, 4.094520126497827 }, { 2, 1, 1 } },
+      { "nuc", { -1, 1 }, { 2.8317411885126678, 3.0246190269845497, 2.322442105119216 }, { 1, 3, 1 } },
+    }
+    for _, c in ipairs(stacks) do
+      local what = ("ord %s axis {%d,%d}"):format(tostring(c[1]), c[2][1], c[2][2])
+      h.assert_array(np.linalg.norm(X, c[1], c[2]), c[3], 1e-14, what)
+      h.assert_array(np.linalg.norm(X, c[1], c[2], true), c[3], 1e-14, what, c[4])
+    end
+    h.assert_array(np.linalg.norm(np.zeros({ 0, 2, 2 }), 2, { 2, 3 }), {}, 0, nil, { 0 })
+    assert.equal("float32", np.linalg.norm(X:astype("float32"), 2, { 3, 1 }).dtype)
   end)
 
   it("accepts non-contiguous views and nested tables", function()
@@ -190,6 +221,27 @@ describe("np.linalg derivatives (check_grads, order 2)", function()
     check(function(x) return np.linalg.norm(x, np.inf) end, np.array({ 1, -5, 3 }))
     check(function(x) return np.linalg.norm(x, "nuc") end, B)
     check(function(x) return np.sum(np.linalg.norm(x, nil, 2) * np.array({ 1, 2, 3 })) end, B)
+  end)
+
+  it("norm 2, -2, nuc over reversed axes and stacks, both modes", function()
+    -- the gradient over axes {2, 1}: torch.linalg.matrix_norm(A.T, ord)'s
+    local A = np.array({ { 1, 2, 3 }, { 4, 5, 6 } })
+    local want = {
+      [2] = { { 0.16560170243494424, 0.21877438814955075, 0.27194707386415723 },
+              { 0.395387895028975, 0.5223421229663032, 0.6492963509036315 } },
+      [-2] = { { -0.7433935292599222, -0.10365769304514759, 0.5360781431696269 },
+               { 0.31135812596271584, 0.04341531608472071, -0.22452749379327436 } },
+      nuc = { { -0.577791826824978, 0.11511669510440316, 0.8080252170337842 },
+              { 0.7067460209916908, 0.5657574390510239, 0.4247688571103571 } },
+    }
+    local X = np.cos(np.arange(24) ^ 2):reshape(2, 3, 4)
+    local both = function(f, x) return ad.check_grads(f, { modes = { "rev", "fwd" }, order = 2 })(x) end
+    for ord, g in each(want) do
+      h.assert_array(ad.grad(function(x) return np.linalg.norm(x, ord, { 2, 1 }) end)(A), g, 1e-12)
+      both(function(x) return np.linalg.norm(x, ord, { -1, -2 }) end, A)
+      both(function(x) return np.sum(np.linalg.norm(x, ord, { 3, 1 }) * np.array({ 1, 2, 3 })) end, X)
+      both(function(x) return np.sum(np.linalg.norm(x, ord, { 2, 3 }, true) * np.array({ 2, -1 }):reshape(2, 1, 1)) end, X)
+    end
   end)
 
   it("the gradient of norm at 0 is 0, with no NaN at any order", function()

@@ -127,6 +127,104 @@ describe("np.random draws", function()
   end)
 end)
 
+describe("np.random: NumPy's parameter checks and forms", function()
+  it("normal refuses scale < 0 (and -0, NumPy's signbit test); nan passes", function()
+    for _, scale in ipairs({ -1, -0.0, np.array({ 1, -1 }), np.array({ 0, -0.0 }) }) do
+      h.assert_error_matches(function() np.random.normal(0, scale) end,
+        { "random_spec.lua:", "np.random.normal: scale < 0" })
+    end
+    h.assert_error_matches(function()
+      ad.grad(function(s) return np.random.normal(0, s) end)(-2)
+    end, "np.random.normal: scale < 0")
+    local v = np.random.normal(0, 0 / 0)
+    assert.is_true(v ~= v)
+    h.assert_array(np.random.normal(np.array({ 1, 2 }), 0), { 1, 2 }, 0)
+  end)
+
+  it("uniform allows high < low (draws in (high, low]) but not an infinite range", function()
+    np.random.seed(4)
+    local u = np.random.rand(50)
+    np.random.seed(4)
+    h.assert_close(np.random.uniform(5, 2, 50), 5 - 3 * u, 0)
+    for _, hi in ipairs({ math.huge, 0 / 0, np.array({ 1, math.huge }) }) do
+      h.assert_error_matches(function() np.random.uniform(0, hi) end,
+        "np.random.uniform: Range exceeds valid bounds (high - low must be finite)")
+    end
+    h.assert_error_matches(function() np.random.uniform(-1e308, 1e308) end, "Range exceeds valid bounds")
+  end)
+
+  it("randint with array bounds: broadcast, one draw per element in C order", function()
+    -- the stream order: element i draws as randint(low_i, high_i) would
+    np.random.seed(7)
+    local a = np.random.randint(0, np.array({ 1, 10, 100 }))
+    np.random.seed(7)
+    local one_by_one = { np.random.randint(0, 1), np.random.randint(0, 10), np.random.randint(0, 100) }
+    h.assert_array(a, one_by_one, 0)
+    -- equal bounds: the draws of the number form
+    np.random.seed(8)
+    local same = np.random.randint(np.array({ 3, 3, 3, 3 }), 9)
+    np.random.seed(8)
+    h.assert_array(same, h.flat(np.random.randint(3, 9, 4)), 0)
+    np.random.seed(9)
+    local b = np.random.randint(np.array({ { 0 }, { 10 } }), np.array({ 1, 2, 3 }) + 10)
+    h.assert_shape(b, { 2, 3 })
+    local flat = h.flat(b)
+    np.random.seed(9)
+    for i, hi in ipairs({ 11, 12, 13, 11, 12, 13 }) do
+      local lo = i <= 3 and 0 or 10
+      assert.equal(np.random.randint(lo, hi), flat[i])
+    end
+    h.assert_shape(np.random.randint(np.array({ 0, 5 }), 10, { 3, 2 }), { 3, 2 })
+    h.assert_shape(np.random.randint({ 3, 5 }), { 2 }) -- a table is an array of bounds
+    assert.equal("number", type(np.random.randint(0, np.array(5))))
+    h.assert_all(np.random.randint(np.array({ -5, 0, 5 }), np.array({ -4, 1, 7 }), { 100, 3 }),
+      function(v) return v % 1 == 0 and v >= -5 and v < 7 end)
+  end)
+
+  it("randint's array bounds are checked before any draw", function()
+    np.random.seed(11)
+    local fresh = np.random.rand()
+    np.random.seed(11)
+    h.assert_error_matches(function() np.random.randint(0, np.array({ 1, 10, 0 })) end,
+      { "random_spec.lua:", "np.random.randint: low >= high (0 >= 0)" })
+    h.assert_error_matches(function() np.random.randint(0, np.array({ 1.5 })) end,
+      "np.random.randint: low and high must be whole numbers within +-2^53")
+    h.assert_error_matches(function() np.random.randint(np.array({ 0, 5 }), 10, { 3 }) end,
+      "np.random.randint: low and high of shapes (2,) and () cannot be broadcast to size (3,)")
+    h.assert_error_matches(function() np.random.randint(np.array({ 0, 5 }), np.array({ 9, 9, 9 })) end,
+      "np.random.randint: operands could not be broadcast together with shapes (2,) (3,)")
+    assert.equal(fresh, np.random.rand())
+  end)
+
+  it("seed() reseeds from the system's entropy; seed(n) still reproduces", function()
+    assert.is_nil(np.random.seed())
+    local a = np.random.rand(4)
+    np.random.seed(nil)
+    local b = np.random.rand(4)
+    assert.is_false(np.array_equal(a, b)) -- 2^-212 odds of a false failure
+    np.random.seed(42)
+    assert.equal(ref.rand_seed42[1], np.random.rand())
+  end)
+
+  it("choice: NumPy's checks of p and of empty draws", function()
+    h.assert_error_matches(function() np.random.choice(3, 2, false, { 1, 0, 0 }) end,
+      "np.random.choice: Fewer non-zero entries in p than size")
+    h.assert_error_matches(function() np.random.choice(3, 2, true, { 0 / 0, 1, 0 }) end,
+      "np.random.choice: probabilities contain NaN")
+    h.assert_error_matches(function() np.random.choice(3, 2, true, np.array({ { 1, 0, 0 } })) end,
+      "np.random.choice: p must be 1-dimensional")
+    h.assert_error_matches(function() np.random.choice(2, 2, true, { 0.5, 0.5 + 1e-7 }) end,
+      "np.random.choice: probabilities do not sum to 1")
+    h.assert_shape(np.random.choice(2, 2, true, { 0.5, 0.5 + 1e-9 }), { 2 }) -- within NumPy's 2^-26
+    h.assert_shape(np.random.choice(2, 2, true, np.array({ 0.5, 0.5001 }, "float32")), { 2 })
+    h.assert_array(np.random.choice(0, 0), {}, 0, nil, { 0 })
+    h.assert_array(np.random.choice(np.zeros({ 0 }), { 2, 0 }), {}, 0, nil, { 2, 0 })
+    assert.same({}, np.random.choice({}, 0))
+    h.assert_error_matches(function() np.random.choice(0) end,
+      "np.random.choice: a cannot be empty unless no samples are taken")
+  end)
+end)
+
 describe("np.random errors", function()
   it("names the function and the problem", function()
     h.assert_error_matches(function() np.random.randint(5, 5) end, "np.random.randint: low >= high")

@@ -170,9 +170,9 @@ local more = {
     local w = np.load("w.npy")]=],
   savez = [=[savez(path, tree) writes a (nested) table of arrays to a .npz file.
     np.savez("params.npz", {w = w, b = b})]=],
-  loadtxt = [=[loadtxt(path, opts) reads numbers from a text or CSV file (opts.delimiter, opts.skiprows).
+  loadtxt = [=[loadtxt(path, opts) reads numbers from a text or CSV file; opts as NumPy's keywords: delimiter, skiprows, usecols, comments (a marker of any length or a list of them), max_rows, unpack, ndmin, dtype ("float64" or "float32"); any other option is an error.
     np.loadtxt("data.csv", {delimiter = ","})]=],
-  savetxt = [=[savetxt(path, x, opts) writes a 1-d or 2-d array as text (opts.delimiter, opts.fmt).
+  savetxt = [=[savetxt(path, x, opts) writes a 1-d or 2-d array as text; opts as NumPy's: fmt (one format, one per column, or a whole row such as "%.1f|%.2f"), delimiter, newline, header, footer, comments. A failed call leaves an existing file as it was.
     np.savetxt("x.csv", x, {delimiter = ","})]=],
 }
 for name, text in each(more) do d["np." .. name] = text end
@@ -190,12 +190,12 @@ local linalg = {
 for name, text in each(linalg) do d["np.linalg." .. name] = text end
 
 local random = {
-  seed = "seed(n) sets the seed of np.random, so that runs are reproducible.\n    np.random.seed(0)",
+  seed = "seed(n) sets the seed of np.random, so that runs are reproducible; seed() reseeds from the system's entropy, as NumPy's seed(None).\n    np.random.seed(0)",
   rand = "rand(d1, d2, ...) returns uniform values in [0, 1) of the given shape.\n    np.random.rand(2, 3)",
   randn = "randn(d1, d2, ...) returns standard normal values of the given shape.\n    np.random.randn(3)",
   normal = "normal(loc, scale, shape) returns normal values.\n    np.random.normal(0, 0.1, {2, 2})",
   uniform = "uniform(low, high, shape) returns uniform values in [low, high).\n    np.random.uniform(-1, 1, 3)",
-  randint = "randint(low, high, shape) returns whole numbers in [low, high).\n    np.random.randint(0, 10, 5)",
+  randint = "randint(low, high, shape) returns whole numbers in [low, high); low and high may be arrays, broadcast against each other and shape.\n    np.random.randint(0, 10, 5)",
   permutation = "permutation(n) returns 1..n in random order (usable as indices), or a shuffled copy of an array.\n    np.random.permutation(5)",
   shuffle = "shuffle(x) shuffles x in place along axis 1.\n    np.random.shuffle(x)",
   choice = "choice(a, size, replace) draws size values from the array a, with replacement unless replace is false.\n    np.random.choice(np.arange(10), 3)",
