@@ -14,7 +14,14 @@ local np = require "adlua.numpy"
 
 local unpack = unpack or table.unpack
 
-return function(M)
+local function callable(f)
+  local mt = getmetatable(f)
+  return type(f) == "function" or (mt ~= nil and mt.__call ~= nil)
+end
+
+return function(M, U)
+  U.own_source(1)
+  local raise, describe = U.raise, U.describe
   local rules = setmetatable({}, { __mode = "k" }) -- primitive -> {vjp = {}, jvp = {}}
 
   --- primitive(fn, name): fn as a differentiable operation whose rules are
@@ -22,16 +29,23 @@ return function(M)
   --- settings through a closure) and it returns one array or number.
   function M.primitive(fn, name)
     if type(fn) ~= "function" then
-      error(("primitive: expected a function, got a %s"):format(type(fn)), 2)
+      raise(("primitive: expected a function, got %s"):format(describe(fn)))
     end
     if name ~= nil and type(name) ~= "string" then
-      error(("primitive: the name must be a string, got a %s"):format(type(name)), 2)
+      raise(("primitive: the name must be a string, got %s"):format(describe(name)))
     end
     name = name or "primitive"
     local entry = { vjp = {}, jvp = {}, name = name }
     local function rule(k, g, ans, ...)
       local maker = entry.vjp[k]
-      if maker then return maker(ans, ...)(g) end
+      if maker then
+        local vjp = maker(ans, ...)
+        if not callable(vjp) then
+          error(("%s: the vjp maker for argument %d must return a function(g), returned %s")
+            :format(name, k, describe(vjp)), 0)
+        end
+        return vjp(g)
+      end
       local jvp = entry.jvp[k]
       if jvp then
         local xs, n = { ... }, select("#", ...)
@@ -63,7 +77,7 @@ return function(M)
       for i = 1, select("#", ...) do
         local a = select(i, ...)
         if type(a) ~= "number" and not is_array(a) then
-          error(("%s: argument %d must be an array or a number, got a %s"):format(name, i, type(a)), 2)
+          raise(("%s: argument %d must be an array or a number, got %s"):format(name, i, describe(a)))
         end
       end
       return core.custom_apply(handle, ...)
@@ -74,29 +88,36 @@ return function(M)
 
   local function entry_of(fname, p)
     local e = rules[p]
-    if not e then error(("%s: the first argument must be a function made by ad.primitive"):format(fname), 3) end
+    if not e then raise(("%s: the first argument must be a function made by ad.primitive"):format(fname)) end
     return e
+  end
+
+  -- The rules given to defvjp/defjvp: functions or nil, checked now
+  -- rather than when a sweep first needs them.
+  local function set_rules(fname, what, p, into, ...)
+    for k = 1, select("#", ...) do
+      local r = select(k, ...)
+      if r ~= nil and not callable(r) then
+        raise(("%s: the %s for argument %d of %s must be a function or nil, got %s")
+          :format(fname, what, k, rules[p].name, describe(r)))
+      end
+    end
+    for k = 1, select("#", ...) do
+      local r = select(k, ...)
+      if r ~= nil then into[k] = r end
+    end
+    return p
   end
 
   --- defvjp(p, maker1, maker2, ...): maker_k(ans, x1, ...) returns
   --- function(g) giving the gradient with respect to argument k (nil skips).
   function M.defvjp(p, ...)
-    local e = entry_of("defvjp", p)
-    for k = 1, select("#", ...) do
-      local maker = select(k, ...)
-      if maker ~= nil then e.vjp[k] = maker end
-    end
-    return p
+    return set_rules("defvjp", "vjp maker", p, entry_of("defvjp", p).vjp, ...)
   end
 
   --- defjvp(p, jvp1, jvp2, ...): jvp_k(g, ans, x1, ...) gives the output's
   --- tangent for argument k's tangent g (nil skips).
   function M.defjvp(p, ...)
-    local e = entry_of("defjvp", p)
-    for k = 1, select("#", ...) do
-      local jvp = select(k, ...)
-      if jvp ~= nil then e.jvp[k] = jvp end
-    end
-    return p
+    return set_rules("defjvp", "jvp rule", p, entry_of("defjvp", p).jvp, ...)
   end
 end

@@ -24,33 +24,131 @@ local function describe(v)
   return "a " .. type(v)
 end
 
-local function check_function(fname, f)
+-- Helpers shared with operators.lua and custom.lua (passed to them below).
+local U = { describe = describe }
+
+-- Frames of these modules are skipped when an error names the user's line.
+local own_sources = { [debug.getinfo(1, "S").source] = true }
+function U.own_source(level) own_sources[debug.getinfo(level + 1, "S").source] = true end
+
+--- raise(msg): error(msg) at the first frame outside adlua's operator
+--- modules -- the user's line, whatever tail calls left on the stack.
+function U.raise(msg)
+  local level = 2
+  while true do
+    local info = debug.getinfo(level, "S")
+    if not info then error(msg, 0) end
+    if not own_sources[info.source] then break end
+    level = level + 1
+  end
+  error(msg, level)
+end
+local raise = U.raise
+
+function U.check_function(fname, f)
   local mt = getmetatable(f)
   if type(f) ~= "function" and not (mt and mt.__call) then
-    error(("%s: expected a function to differentiate, got %s"):format(fname, describe(f)), 3)
+    raise(("%s: expected a function to differentiate, got %s"):format(fname, describe(f)))
+  end
+end
+local check_function = U.check_function
+
+local function check_position(fname, k)
+  if type(k) ~= "number" then
+    raise(("%s: argnum must be a whole number or a table of them, got %s"):format(fname, describe(k)))
+  end
+  if k ~= math.floor(k) or k ~= k or k == math.huge or k == -math.huge then
+    raise(("%s: argnum %s is not a whole number"):format(fname, tostring(k)))
+  end
+  if k == 0 then
+    raise(("%s: argnum 0 is not a position: positions are 1-based (-1 is the last argument)"):format(fname))
   end
 end
 
--- argnum: nil (1), a number, or a table of numbers; returns the list and
--- whether a single gradient (not a list) is wanted.
-local function argnums(fname, argnum)
+--- argnums(fname, argnum, single_only): argnum (nil: 1, a whole number,
+--- or, unless single_only, a table of them) as a list, and whether one
+--- gradient (not a list) is wanted.  Raises at the user's line.
+function U.argnums(fname, argnum, single_only)
   if argnum == nil then return { 1 }, true end
-  if type(argnum) == "number" then return { argnum }, true end
-  if type(argnum) == "table" and #argnum > 0 then return argnum, false end
-  error(("%s: argnum must be a positive whole number or a table of them, got %s")
-    :format(fname, describe(argnum)), 3)
+  if type(argnum) == "table" and not single_only then
+    if #argnum == 0 then
+      raise(("%s: argnum must be a whole number or a non-empty table of them, got an empty table"):format(fname))
+    end
+    for _, k in ipairs(argnum) do check_position(fname, k) end
+    return { unpack(argnum) }, false
+  end
+  if single_only and type(argnum) ~= "number" then
+    raise(("%s: argnum must be a whole number, got %s"):format(fname, describe(argnum)))
+  end
+  check_position(fname, argnum)
+  return { argnum }, true
+end
+
+--- position(fname, k, n): argnum k as a position among n arguments (a
+--- negative k counts from the end, -1 the last), or an error.
+function U.position(fname, k, n)
+  local p = k < 0 and n + 1 + k or k
+  if p < 1 or p > n then
+    error(("%s: argnum %d is out of range: the function was called with %d argument%s")
+      :format(fname, k, n, n == 1 and "" or "s"), 0)
+  end
+  return p
+end
+local position = U.position
+
+-- The traces opened by the operators and their levels, innermost last: the
+-- core has no accessor for the level a value is traced at, which
+-- checkpoint needs.  A collected make_vjp closes its trace from a
+-- finalizer, which may run at any allocation: entries are made before
+-- their index is taken (no hole), and lookups walk down the list, so a
+-- removal meanwhile can only make an entry be seen twice, never skipped.
+local open = {}
+
+function U.open_trace(forward)
+  local t, level = (forward and core.trace_begin_forward or core.trace_begin)()
+  local entry = { t, level }
+  open[#open + 1] = entry
+  return t
+end
+
+-- Ends t once: a trace already ended (jacobian ends its inner one early)
+-- may be freed, so it is not handed to the core again.
+function U.close_trace(t)
+  for i = #open, 1, -1 do
+    local e = open[i]
+    if e and e[1] == t then
+      table.remove(open, i)
+      core.trace_end(t)
+      return
+    end
+  end
+end
+local open_trace, close_trace = U.open_trace, U.close_trace
+
+--- level_of(x): the level of the innermost live trace x is traced on, 0
+--- for a plain value, nil for a trace the operators did not open (a jit
+--- recording).
+function U.level_of(x)
+  if not is_array(x) then return 0 end
+  for i = #open, 1, -1 do
+    local e = open[i]
+    if e and core.on_trace(e[1], x) then return e[2] end
+  end
+  local v = core.live(x)
+  if is_array(v) and not rawequal(core.value(v), v) then return nil end
+  return 0
 end
 
 -- Runs f on args with the chosen ones boxed on trace t; returns the
--- output and the boxes.
+-- output and the boxes.  With an argument listed twice, f sees the last
+-- box, as autograd's last-wins substitution: the earlier one gets a zero
+-- gradient.
 local function run_traced(fname, t, f, args, n, nums, forms)
   local boxes = {}
-  for j, k in ipairs(nums) do
-    if type(k) ~= "number" or k ~= math.floor(k) or k < 1 or k > n then
-      error(("%s: argnum %s is out of range: the function was called with %d argument%s")
-        :format(fname, tostring(k), n, n == 1 and "" or "s"), 0)
-    end
-    local x = args[k]
+  local given = #nums > 1 and { unpack(args, 1, n) } or args
+  for j, num in ipairs(nums) do
+    local k = position(fname, num, n)
+    local x = given[k]
     if tree.is_tree(x) then
       -- a table of parameters: differentiate with respect to its leaves
       -- laid out in one vector, and give the gradient the table's form
@@ -73,11 +171,11 @@ end
 -- The shared body of grad, elementwise_grad and value_and_grad.
 local function differentiate(fname, f, argnum, elementwise)
   check_function(fname, f)
-  local nums, single = argnums(fname, argnum)
+  local nums, single = U.argnums(fname, argnum)
   return function(...)
     local n = select("#", ...)
     local args = { ... }
-    local t = core.trace_begin()
+    local t = open_trace()
     local ok, err = pcall(function()
       local forms = {}
       local out, boxes = run_traced(fname, t, f, args, n, nums, forms)
@@ -100,14 +198,14 @@ local function differentiate(fname, f, argnum, elementwise)
       end
       return { value = core.trace_unbox(t, out), grads = grads }
     end)
-    core.trace_end(t)
+    close_trace(t)
     if not ok then error(err, 0) end
     if single then return err.grads[1], err.value end
     return err.grads, err.value
   end
 end
 
--- grad under another operator's name (hessian, hessian_vector_product,
+-- grad under another operator's name (hessian_vector_product,
 -- grad_and_aux build on it): errors name the function the user called.
 local function grad_as(fname, f, argnum)
   local df = differentiate(fname, f, argnum, false)
@@ -116,10 +214,12 @@ local function grad_as(fname, f, argnum)
   end
   return function(...) return (df(...)) end
 end
+U.grad_as = grad_as
 
 --- grad(f, argnum): the function returning the gradient of scalar-valued f
---- with respect to argument argnum (default 1; a table gives one gradient
---- per listed argument, as multiple return values).
+--- with respect to argument argnum (default 1; negative counts from the
+--- end; a table gives one gradient per listed argument, as multiple return
+--- values).
 function M.grad(f, argnum)
   return grad_as("grad", f, argnum)
 end
@@ -155,8 +255,8 @@ M.set_num_threads = core.set_num_threads
 M.get_num_threads = core.get_num_threads
 
 -- The other operators, parameter tables, user's primitives (one file each).
-require("adlua.operators")(M, grad_as)
-require("adlua.custom")(M)
+require("adlua.operators")(M, U)
+require("adlua.custom")(M, U)
 M.jit = require "adlua.jit"
 M.flatten = tree.flatten
 

@@ -13,7 +13,7 @@
 local core = require "adlua.core"
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
-local check = require "adlua.argcheck"
+local argcheck = require "adlua.argcheck"
 
 local unpack = unpack or table.unpack
 local is_array = core.is_array
@@ -76,33 +76,34 @@ local function on_collect(fn)
   return setmetatable({}, { __gc = fn })
 end
 
-return function(M, grad_as)
+return function(M, U)
+  U.own_source(1)
+  local grad_as, raise, describe, position = U.grad_as, U.raise, U.describe, U.position
+  local open_trace, close_trace, level_of = U.open_trace, U.close_trace, U.level_of
+
   local function check_function(fname, f)
     local mt = getmetatable(f)
     if type(f) ~= "function" and not (mt and mt.__call) then
-      error(("%s: expected a function, got a %s"):format(fname, type(f)), 3)
+      raise(("%s: expected a function, got a %s"):format(fname, type(f)))
     end
   end
 
-  local function check_argnum(fname, argnum, n)
-    argnum = argnum or 1
-    if type(argnum) ~= "number" or argnum ~= math.floor(argnum) or argnum < 1 or argnum > n then
-      error(("%s: argnum %s is out of range: the function was called with %d argument%s")
-        :format(fname, tostring(argnum), n, n == 1 and "" or "s"), 0)
-    end
-    return argnum
+  -- The one argument number of jacobian, hessian, make_vjp, make_jvp and
+  -- hessian_vector_product, checked when the operator is made.
+  local function single_argnum(fname, argnum)
+    return U.argnums(fname, argnum, true)[1]
   end
 
   -- The differentiated argument as a number or an array, and the form to
   -- give the traced value inside f and the gradients (tables: flattened).
   local function as_variable(fname, x)
     if tree.is_tree(x) then
-      local vector, unflatten = tree.flatten(x)
+      local vector, unflatten = tree.flatten_as(fname, x)
       return vector, unflatten
     end
     if type(x) ~= "number" and not is_array(x) then
-      error(("%s: the argument to differentiate must be a number, an array or a table of them, got a %s")
-        :format(fname, type(x)), 0)
+      error(("%s: the argument to differentiate must be a number, an array or a table of them, got %s")
+        :format(fname, describe(x)), 0)
     end
     local id = function(v) return v end
     return x, id
@@ -120,37 +121,48 @@ return function(M, grad_as)
   local function check_output(fname, y)
     if type(y) ~= "number" and not is_array(y) then
       error(("%s: the function must return a number or an array, got %s")
-        :format(fname, y == nil and "nothing" or "a " .. type(y)), 0)
+        :format(fname, y == nil and "nothing" or describe(y)), 0)
     end
   end
 
   -- Ends traces (in order) whatever happens in body; rethrows its error.
   local function with_traces(traces, body)
     local function finish(ok, ...)
-      for i = #traces, 1, -1 do core.trace_end(traces[i]) end
+      for i = #traces, 1, -1 do close_trace(traces[i]) end
       if not ok then error((...), 0) end
       return ...
     end
     return finish(pcall(body))
   end
 
-  --- jacobian(f, argnum): the function returning the Jacobian of f with
-  --- respect to argument argnum, of shape (output shape .. input shape).
-  function M.jacobian(f, argnum)
-    check_function("jacobian", f)
+  -- jacobian under another operator's name (hessian is jacobian of
+  -- jacobian, as in autograd): errors name the function the user called.
+  -- A table output counts as its flat vector (tree.flatten), as a table
+  -- argument does: so jacobian(grad(f)) of a table argument is a matrix.
+  local function jacobian_as(fname, f, argnum)
+    check_function(fname, f)
+    local num = single_argnum(fname, argnum)
     return function(...)
       local n, args = select("#", ...), { ... }
-      local k = check_argnum("jacobian", argnum, n)
-      local x, form = as_variable("jacobian", args[k])
-      local t1 = core.trace_begin() -- records the sweep of t2 (forward side)
-      local t2 = core.trace_begin()
+      local k = position(fname, num, n)
+      local x, form = as_variable(fname, args[k])
+      local t1 = open_trace() -- records the sweep of t2 (forward side)
+      local t2 = open_trace()
       local jac = with_traces({ t1, t2 }, function()
         local y, box = traced_call(t2, f, args, n, k, x, form)
-        check_output("jacobian", y)
+        if tree.is_tree(y) then y = tree.flatten_as(fname, y) end
+        check_output(fname, y)
         local yshape, xshape = shape_of(y), shape_of(x)
         local m, nx = size_of(y), size_of(x)
         local jshape = concat_shapes(yshape, xshape)
         if m == 0 or nx == 0 or not core.on_trace(t2, y) then return np.zeros(jshape) end
+        if m == 1 then
+          -- one sweep: the gradient (hessian's inner Jacobian of a scalar)
+          core.trace_sweep(t2, y)
+          local g = core.trace_grad(t2, box)
+          if #yshape == 0 then return g end -- already of x's shape
+          return np.reshape(g, jshape)
+        end
         local parts = {}
         if m <= nx then
           -- reverse: one sweep of the same tape per output element
@@ -168,7 +180,7 @@ return function(M, grad_as)
         local u = core.trace_leaf(t1, seed_value(yshape))
         core.trace_sweep(t2, y, u)
         local gx = core.trace_grad(t2, box)
-        core.trace_end(t2)
+        close_trace(t2)
         if is_array(gx) then
           local rows = core.trace_rows(t1, gx, u)
           if rows then return np.reshape(np.transpose(rows), jshape) end
@@ -187,34 +199,52 @@ return function(M, grad_as)
     end
   end
 
-  --- hessian(f, argnum): the Jacobian of the gradient: one evaluation of f
-  --- and of its gradient, then one sweep per input element.
+  --- jacobian(f, argnum): the function returning the Jacobian of f with
+  --- respect to argument argnum, of shape (output shape .. input shape).
+  function M.jacobian(f, argnum)
+    return jacobian_as("jacobian", f, argnum)
+  end
+
+  --- hessian(f, argnum): jacobian(jacobian(f)), as autograd: for a scalar
+  --- f, one evaluation of f and of its gradient, then one sweep per input
+  --- element; for f of any shape, shape (output .. input .. input).
   function M.hessian(f, argnum)
-    check_function("hessian", f)
-    return M.jacobian(grad_as("hessian", f, argnum), argnum)
+    return jacobian_as("hessian", jacobian_as("hessian", f, argnum), argnum)
   end
 
   --- make_vjp(f, argnum)(x...): vjp, value; vjp(g) is g^T J, as often as
   --- wanted, from one forward pass.
   function M.make_vjp(f, argnum)
     check_function("make_vjp", f)
+    local num = single_argnum("make_vjp", argnum)
     return function(...)
       local n, args = select("#", ...), { ... }
-      local k = check_argnum("make_vjp", argnum, n)
+      local k = position("make_vjp", num, n)
       local x, form = as_variable("make_vjp", args[k])
-      local t = core.trace_begin()
+      local t = open_trace()
       local ok, y, box = pcall(traced_call, t, f, args, n, k, x, form)
       if ok then
         local fine, err = pcall(check_output, "make_vjp", y)
         if not fine then ok, y = false, err end
       end
       if not ok then
-        core.trace_end(t)
+        close_trace(t)
         error(y, 0)
       end
-      local guard = on_collect(function() core.trace_end(t) end)
+      local yshape = shape_of(y)
+      local guard = on_collect(function() close_trace(t) end)
       local function vjp(g)
         local _ = guard
+        -- g stands for the output: its shape, not one that broadcasts
+        if type(g) ~= "number" and not is_array(g) then
+          raise(("make_vjp: vjp(g) takes an array or a number of the output's shape %s, got %s")
+            :format(argcheck.shape_str(yshape), describe(g)))
+        end
+        local gshape = shape_of(g)
+        if table.concat(gshape, ",") ~= table.concat(yshape, ",") then
+          raise(("make_vjp: vjp(g): g has shape %s but the function's output has shape %s")
+            :format(argcheck.shape_str(gshape), argcheck.shape_str(yshape)))
+        end
         if not core.on_trace(t, y) then return form(np.zeros(shape_of(x))) end
         core.trace_zero_grads(t)
         core.trace_sweep(t, y, g)
@@ -230,22 +260,23 @@ return function(M, grad_as)
   -- autograd's make_jvp does.
   function M.make_jvp(f, argnum)
     check_function("make_jvp", f)
+    local num = single_argnum("make_jvp", argnum)
     return function(...)
       local n, args = select("#", ...), { ... }
-      local k = check_argnum("make_jvp", argnum, n)
+      local k = position("make_jvp", num, n)
       local x, form = as_variable("make_jvp", args[k])
       return function(v)
-        if tree.is_tree(v) then v = tree.flatten(v) end
+        if tree.is_tree(v) then v = tree.flatten_as("make_jvp", v) end
         if type(v) ~= "number" and not is_array(v) then
-          error(("make_jvp: the tangent must be a number, an array or a table like the argument, got a %s")
-            :format(type(v)), 2)
+          raise(("make_jvp: the tangent must be a number, an array or a table like the argument, got %s")
+            :format(describe(v)))
         end
         local xs, vs = shape_of(x), shape_of(v)
         if table.concat(xs, ",") ~= table.concat(vs, ",") then
-          error(("make_jvp: the tangent has shape %s but the argument has shape %s")
-            :format(check.shape_str(vs), check.shape_str(xs)), 2)
+          raise(("make_jvp: the tangent has shape %s but the argument has shape %s")
+            :format(argcheck.shape_str(vs), argcheck.shape_str(xs)))
         end
-        local t = core.trace_begin_forward()
+        local t = open_trace(true)
         return with_traces({ t }, function()
           local box = core.trace_dual(t, x, v)
           local a = { unpack(args, 1, n) }
@@ -266,20 +297,37 @@ return function(M, grad_as)
 
   --- hessian_vector_product(f, argnum)(x..., v): H v without forming H.
   function M.hessian_vector_product(f, argnum)
-    check_function("hessian_vector_product", f)
+    local fname = "hessian_vector_product"
+    check_function(fname, f)
+    local num = single_argnum(fname, argnum)
     return function(...)
       local n = select("#", ...)
       local args = { ... }
+      if n < 2 then
+        error(("%s: the vector v is missing: call hvp(x..., v), v last, of the argument's shape"):format(fname), 0)
+      end
       local v = args[n]
-      local k = check_argnum("hessian_vector_product", argnum, n - 1)
-      local vv = tree.is_tree(v) and tree.flatten(v) or v
-      local g = grad_as("hessian_vector_product", f, k)
+      local k = position(fname, num, n - 1)
+      -- v has x's form: its shape, or for a table x a table like it (or
+      -- the flat vector)
+      local x = as_variable(fname, args[k])
+      local vv = tree.is_tree(v) and tree.flatten_as(fname, v) or v
+      if type(vv) ~= "number" and not is_array(vv) then
+        error(("%s: v must be a number, an array or a table like argument %d, got %s")
+          :format(fname, k, describe(v)), 0)
+      end
+      if table.concat(shape_of(vv), ",") ~= table.concat(shape_of(x), ",") then
+        error(("%s: v has shape %s but argument %d has shape %s%s")
+          :format(fname, argcheck.shape_str(shape_of(vv)), k, argcheck.shape_str(shape_of(x)),
+            tree.is_tree(args[k]) and " (flattened)" or ""), 0)
+      end
+      local g = grad_as(fname, f, k)
       local function gv(...)
         local gi = g(...)
         if tree.is_tree(gi) then gi = tree.flatten(gi) end
         return np.sum(np.multiply(gi, vv))
       end
-      return grad_as("hessian_vector_product", gv, k)(unpack(args, 1, n - 1))
+      return grad_as(fname, gv, k)(unpack(args, 1, n - 1))
     end
   end
 
@@ -310,14 +358,34 @@ return function(M, grad_as)
   --- stop_gradient(x): x as a constant for every level of differentiation.
   M.stop_gradient = M.value
 
-  --- checkpoint(f): the same values and gradients, but the backward pass
-  --- recomputes f instead of keeping its intermediates (f takes arrays or
-  --- numbers and returns one array or number).
+  --- checkpoint(f): the same values and gradients, but the tape of the
+  --- arguments' derivative keeps none of f's intermediates: f becomes one
+  --- primitive whose rule re-runs f under grad in the backward pass.
+  -- Sound only when f's result depends on the values traced at that level
+  -- (or above) through its arguments alone.  f closing over such a value
+  -- (a weight matrix differentiated with the input) is found by running f
+  -- on the arguments' values: a result still traced at that level depended
+  -- on something else, and f is then recorded as usual.
   function M.checkpoint(f)
     check_function("checkpoint", f)
-    local p = M.primitive(f, "checkpoint")
+    local calls = {} -- the checkpointed calls under way, innermost last
+    local p = M.primitive(function(...)
+      local call = calls[#calls]
+      local out = f(...)
+      if type(out) ~= "number" and not is_array(out) then
+        error(("checkpoint: the function must return an array or a number, got %s"):format(describe(out)), 0)
+      end
+      if call then
+        local level = level_of(out)
+        if level == nil or level >= call.level then
+          call.closes_over = true
+          error("checkpoint: f closes over a traced value", 0)
+        end
+      end
+      return out
+    end, "checkpoint")
     local makers = {}
-    for k = 1, 16 do
+    for k = 1, 64 do -- a primitive's most arguments
       makers[k] = function(_, ...)
         local xs, nin = { ... }, select("#", ...)
         return function(g)
@@ -330,7 +398,34 @@ return function(M, grad_as)
       end
     end
     M.defvjp(p, unpack(makers))
-    return p
+    return function(...)
+      local n = select("#", ...)
+      for i = 1, n do
+        local a = select(i, ...)
+        if type(a) ~= "number" and not is_array(a) then
+          raise(("checkpoint: argument %d must be an array or a number, got %s (pass other values through a closure)")
+            :format(i, describe(a)))
+        end
+      end
+      -- the level of the innermost derivative the arguments are traced on
+      local level = 0
+      for i = 1, n do
+        local l = level_of((select(i, ...)))
+        if l == nil then -- a trace opened elsewhere (jit): record as usual
+          level = 0
+          break
+        end
+        if l > level then level = l end
+      end
+      if level == 0 then return (f(...)) end -- nothing to keep off a tape
+      local call = { level = level }
+      calls[#calls + 1] = call
+      local ok, out = pcall(p, ...)
+      table.remove(calls)
+      if ok then return out end
+      if call.closes_over then return (f(...)) end
+      error(out, 0)
+    end
   end
 
   --- debug_nans(on): the first operation producing NaN or Inf (forward or
@@ -405,10 +500,26 @@ return function(M, grad_as)
     end
   end
 
-  --- check_grads(f, {modes = {"rev", "fwd"}, order = 2})(x...): raises when
-  --- f's derivatives disagree with finite differences; checks each argument.
+  local function has_float32(x)
+    if tree.is_tree(x) then
+      for _, k in ipairs(tree.keys_of(x)) do
+        if has_float32(x[k]) then return true end
+      end
+      return false
+    end
+    return is_array(x) and x.dtype == "float32"
+  end
+
+  --- check_grads(f, {modes = {"rev", "fwd"}, order = 2, argnum})(x...):
+  --- raises when f's derivatives disagree with finite differences.  The
+  --- arguments (argnum's, or every number, array or table) are perturbed
+  --- together, so derivatives across arguments are checked too.
   function M.check_grads(f, opts)
     check_function("check_grads", f)
+    if opts ~= nil and type(opts) ~= "table" then
+      raise(("check_grads: opts must be a table such as {modes = {\"rev\"}, order = 2}, got %s")
+        :format(describe(opts)))
+    end
     opts = opts or {}
     local cfg = {
       eps = opts.eps or 1e-6,
@@ -424,29 +535,65 @@ return function(M, grad_as)
       atol = opts.atol or 1e-3,
     }
     local order = opts.order or 2
-    for _, m in ipairs(opts.modes or { "rev", "fwd" }) do
+    if not argcheck.is_whole(order) or order < 1 then
+      raise(("check_grads: order must be a positive whole number, got %s"):format(argcheck.describe(order)))
+    end
+    local modes = opts.modes or { "rev", "fwd" }
+    if type(modes) ~= "table" then
+      raise(("check_grads: modes must be a table of \"rev\" and/or \"fwd\" (such as {\"rev\"}), got %s")
+        :format(argcheck.describe(modes)))
+    end
+    for _, m in ipairs(modes) do
       if m ~= "rev" and m ~= "fwd" then
-        error(("check_grads: unknown mode %q (use \"rev\" and/or \"fwd\")"):format(tostring(m)), 2)
+        raise(("check_grads: unknown mode %q (use \"rev\" and/or \"fwd\")"):format(tostring(m)))
       end
       cfg[m] = true
       cfg32[m] = true
     end
+    if not (cfg.rev or cfg.fwd) then raise("check_grads: modes is empty: give \"rev\" and/or \"fwd\"") end
+    local nums = opts.argnum ~= nil and U.argnums("check_grads", opts.argnum)
     return function(...)
       local n, args = select("#", ...), { ... }
-      for k = 1, n do
-        local a = args[k]
-        if type(a) == "number" or is_array(a) or tree.is_tree(a) then
-          local x, form = as_variable("check_grads", a)
-          local fk = function(z)
-            local b = { unpack(args, 1, n) }
-            b[k] = form(z)
-            local out = f(unpack(b, 1, n))
-            if tree.is_tree(out) then out = tree.flatten(out) end
-            return out
-          end
-          check(fk, x, order, is_array(x) and x.dtype == "float32" and cfg32 or cfg, 1)
+      local ks, seen = {}, {}
+      if nums then
+        for _, num in ipairs(nums) do
+          local k = position("check_grads", num, n)
+          if not seen[k] then ks[#ks + 1], seen[k] = k, true end
+        end
+      else
+        for k = 1, n do
+          local a = args[k]
+          if type(a) == "number" or is_array(a) or tree.is_tree(a) then ks[#ks + 1] = k end
         end
       end
+      if #ks == 0 then
+        error("check_grads: no argument to check: f was called with no number, array or table", 0)
+      end
+      -- one argument as it is; several as one table, flattened, so that
+      -- the directions move them all at once
+      local x, form, place
+      if #ks == 1 then
+        x, form = as_variable("check_grads", args[ks[1]])
+        place = function(b, z) b[ks[1]] = form(z) end
+      else
+        local chosen = {}
+        for i, k in ipairs(ks) do chosen[i] = args[k] end
+        x, form = tree.flatten_as("check_grads", chosen)
+        place = function(b, z)
+          local parts = form(z)
+          for i, k in ipairs(ks) do b[k] = parts[i] end
+        end
+      end
+      local fk = function(z)
+        local b = { unpack(args, 1, n) }
+        place(b, z)
+        local out = f(unpack(b, 1, n))
+        if tree.is_tree(out) then out = tree.flatten(out) end
+        return out
+      end
+      local float32 = false
+      for _, k in ipairs(ks) do float32 = float32 or has_float32(args[k]) end
+      check(fk, x, order, float32 and cfg32 or cfg, 1)
       return true
     end
   end

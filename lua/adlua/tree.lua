@@ -8,6 +8,7 @@
 -- Order: list part 1..n first, then the other keys sorted by their text.
 local core = require "adlua.core"
 local np = require "adlua.numpy"
+local argcheck = require "adlua.argcheck"
 
 local M = {}
 local is_array = core.is_array
@@ -92,11 +93,19 @@ function M.flatten_as(fname, tree)
         pos = pos + 1
         return v[pos]
       end
-      local piece = v[{ { pos + 1, pos + leaf.size } }]
+      if leaf.size == 0 then return np.zeros(leaf.shape, leaf.dtype) end -- no range to slice
+      local piece = np.reshape(v[{ { pos + 1, pos + leaf.size } }], leaf.shape)
       pos = pos + leaf.size
-      return np.reshape(piece, leaf.shape)
+      -- a float32 leaf among float64 ones (the vector is float64) comes
+      -- back float32: the tree keeps its form, gradients their argument's
+      if piece.dtype ~= leaf.dtype then piece = np.astype(piece, leaf.dtype) end
+      return piece
     end
-    if is_array(v) and v.size ~= total then
+    if not is_array(v) or v.ndim ~= 1 then
+      error(("unflatten: expected a vector (a 1-d array) of %d numbers, got %s")
+        :format(total, argcheck.describe(v)), 2)
+    end
+    if v.size ~= total then
       error(("unflatten: expected a vector of %d numbers, got %d"):format(total, v.size), 2)
     end
     return build(tree)

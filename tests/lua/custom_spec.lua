@@ -117,4 +117,24 @@ describe("errors", function()
     h.assert_error_matches(function() ad.defvjp(np.sin, function() end) end,
       "defvjp: the first argument must be a function made by ad.primitive")
   end)
+
+  it("a rule that is not a function is refused by defvjp and defjvp, at the caller's line", function()
+    local p = ad.primitive(function(a, b) return a * b end, "times")
+    local msg = h.assert_error_matches(function() ad.defvjp(p, 3) end,
+      "defvjp: the vjp maker for argument 1 of times must be a function or nil, got a number")
+    assert.truthy(msg:find("custom_spec.lua:", 1, true), msg)
+    h.assert_error_matches(function() ad.defjvp(p, nil, "g") end,
+      "defjvp: the jvp rule for argument 2 of times must be a function or nil, got a string")
+    -- nothing was set by the refused calls: no rule at all
+    h.assert_error_matches(function() ad.grad(p)(2, 3) end, "times: no derivative rule for argument 1")
+  end)
+
+  it("a maker returning something other than a function names the primitive", function()
+    local p = ad.primitive(function(x) return x * x end, "sq")
+    ad.defvjp(p, function(_, x) return 2 * x end) -- forgot the function(g)
+    h.assert_error_matches(function() ad.grad(p)(3) end,
+      "sq: the vjp maker for argument 1 must return a function(g), returned a number")
+    h.assert_error_matches(function() ad.make_jvp(p)(3)(1) end, "sq: the vjp maker for argument 1 must return")
+    h.assert_number(ad.grad(np.exp)(0), 1, 0)
+  end)
 end)

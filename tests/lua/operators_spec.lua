@@ -84,6 +84,44 @@ describe("hessian", function()
     h.assert_near(ad.hessian(function(x) return np.exp(2 * x) end)(0.5), 4 * math.exp(1), 1e-13)
   end)
 
+  it("is jacobian(jacobian(f)), as autograd: non-scalar f and hessian of hessian", function()
+    -- d2(v_i^2)/dv_j dv_k = 2 [i == j == k]
+    local H = ad.hessian(function(v) return v * v end)(np.ones({ 3 }))
+    h.assert_shape(H, { 3, 3, 3 })
+    for i = 1, 3 do
+      for j = 1, 3 do
+        for k = 1, 3 do h.assert_near(H[{ i, j, k }], (i == j and j == k) and 2 or 0, 0) end
+      end
+    end
+    -- fourth derivative of sum(v^4): 24 on the diagonal
+    local H4 = ad.hessian(ad.hessian(function(v) return np.sum(v ^ 4) end))(np.array({ 1, 2 }))
+    h.assert_shape(H4, { 2, 2, 2, 2 })
+    h.assert_near(H4[{ 1, 1, 1, 1 }], 24, 1e-12)
+    h.assert_near(H4[{ 2, 2, 2, 2 }], 24, 1e-12)
+    h.assert_near(H4[{ 1, 1, 2, 2 }], 0, 0)
+    h.assert_number(ad.hessian(ad.hessian(function(x) return x ^ 5 end))(2), 120 * 2, 1e-10)
+    -- a one-element output keeps its axis: (1, n, n)
+    local H1 = ad.hessian(function(v) return np.sum(v ^ 3) * np.ones({ 1 }) end)(np.array({ 1, 2 }))
+    h.assert_array(H1, { { { 6, 0 }, { 0, 12 } } }, 1e-13)
+  end)
+
+  it("of a table argument is over the flat vector; so is jacobian(grad(f))", function()
+    local f = function(p) return p[1] ^ 2 * p[2] end
+    h.assert_array(ad.hessian(f)({ 3, 2 }), { { 4, 6 }, { 6, 0 } }, 1e-13)
+    h.assert_array(ad.jacobian(ad.grad(f))({ 3, 2 }), { { 4, 6 }, { 6, 0 } }, 1e-13)
+    h.assert_array(ad.hessian(function(p) return np.sum(p.a ^ 3) * p.s end)({ a = np.array({ 1, 2 }), s = 2 }),
+      { { 12, 0, 3 }, { 0, 24, 12 }, { 3, 12, 0 } }, 1e-13)
+    -- a table output is its flat vector too
+    h.assert_array(ad.jacobian(function(x) return { x, { y = x * x } } end)(3), { 1, 6 }, 1e-15)
+  end)
+
+  it("names itself in its errors", function()
+    h.assert_error_matches(function() ad.hessian(function() return "s" end)(1) end,
+      "hessian: the function must return a number or an array, got a string")
+    h.assert_error_matches(function() ad.hessian(np.sin, 2)(1) end,
+      "hessian: argnum 2 is out of range: the function was called with 1 argument")
+  end)
+
   it("nests inside grad: d/dx trace(H(x)) of sum(x^4)", function()
     local g = ad.grad(function(x)
       local H = ad.hessian(function(z) return np.sum(z ^ 4) end)(x)
@@ -110,6 +148,22 @@ describe("make_vjp and make_jvp", function()
     end
     h.assert_array(vjp(np.array({ 1, 1, 0 })), { J[1][1] + J[2][1], J[1][2] + J[2][2] }, 1e-14)
     assert.equal(1, calls)
+  end)
+
+  it("vjp(g) checks g against the output's shape instead of broadcasting", function()
+    local vjp = ad.make_vjp(function(z) return z * z end)(np.array({ 1, 2 }))
+    h.assert_array(vjp(np.array({ 3, 1 })), { 6, 4 }, 0)
+    h.assert_error_matches(function() vjp(np.array({ 3 })) end,
+      "make_vjp: vjp(g): g has shape (1,) but the function's output has shape (2,)")
+    h.assert_error_matches(function() vjp(3) end,
+      "make_vjp: vjp(g): g has shape () but the function's output has shape (2,)")
+    h.assert_error_matches(function() vjp(np.ones({ 2, 2 })) end, "g has shape (2,2)")
+    h.assert_error_matches(function() vjp() end,
+      "make_vjp: vjp(g) takes an array or a number of the output's shape (2,), got nil")
+    local svjp = ad.make_vjp(function(z) return np.sum(z * z) end)(np.array({ 1, 2 }))
+    h.assert_array(svjp(2), { 4, 8 }, 0)
+    h.assert_error_matches(function() svjp(np.ones({ 2 })) end,
+      "make_vjp: vjp(g): g has shape (2,) but the function's output has shape ()")
   end)
 
   it("jvp(v) is J v, with the value", function()
@@ -246,6 +300,24 @@ describe("hessian_vector_product", function()
     -- H = M + diag(6 x)
     h.assert_array(hvp(x, v), { 2 - 1 + 6, 1 - 3 - 12 }, 1e-13)
   end)
+
+  it("wants v, of the argument's shape", function()
+    local hvp = ad.hessian_vector_product(function(x) return np.sum(x ^ 3) end)
+    h.assert_error_matches(function() hvp(np.array({ 1, 2 })) end,
+      "hessian_vector_product: the vector v is missing")
+    h.assert_error_matches(function() hvp(np.array({ 1, 2 }), 1) end,
+      "hessian_vector_product: v has shape () but argument 1 has shape (2,)")
+    h.assert_error_matches(function() hvp(np.array({ 1, 2 }), np.ones({ 3 })) end,
+      "hessian_vector_product: v has shape (3,) but argument 1 has shape (2,)")
+    -- a table argument: v a table like it, or its flat vector
+    local f = function(p) return p[1] ^ 2 * p[2] end
+    local r = ad.hessian_vector_product(f)({ 3, 2 }, { 1, 0 })
+    h.assert_number(r[1], 4, 1e-13)
+    h.assert_number(r[2], 6, 1e-13)
+    r = ad.hessian_vector_product(f)({ 3, 2 }, np.array({ 0, 1 }))
+    h.assert_number(r[1], 6, 1e-13)
+    h.assert_number(r[2], 0, 1e-13)
+  end)
 end)
 
 describe("grad_and_aux, value, stop_gradient", function()
@@ -297,6 +369,175 @@ describe("checkpoint", function()
     local d2 = ad.grad(ad.grad(function(x) return cf(x) end))(0.7)
     h.assert_number(d2, 2 * math.cos(0.7) - 0.7 * math.sin(0.7), 1e-13)
   end)
+
+  it("keeps the gradient through an upvalue traced with the arguments", function()
+    -- f closes over x, which is also its argument's level: recorded as usual
+    h.assert_number(ad.grad(function(x) return ad.checkpoint(function(y) return y * x end)(x) end)(2), 4, 1e-15)
+    local _, t = ad.make_jvp(function(x) return ad.checkpoint(function(y) return y * x end)(x) end)(2)(1)
+    h.assert_number(t, 4, 1e-15)
+    -- the tester's case: W closed over, differentiated with h
+    local W = np.array({ { 0.1, 0.2 }, { 0.3, -0.4 } })
+    local h0 = np.array({ 0.5, -1.0 })
+    local function loss(cp)
+      return function(w, z0)
+        local layer = function(z) return np.tanh(np.dot(w, z)) end
+        if cp then layer = ad.checkpoint(layer) end
+        return np.sum(layer(z0))
+      end
+    end
+    local dW, dh = ad.grad(loss(true), { 1, 2 })(W, h0)
+    local eW, eh = ad.grad(loss(false), { 1, 2 })(W, h0)
+    h.assert_close(dW, eW, 1e-15)
+    h.assert_close(dh, eh, 1e-15)
+    assert.is_true(np.max(np.abs(dW)) > 0.3)
+  end)
+
+  it("gives the values and gradients of f in every order and mode, closures included", function()
+    local A = np.array({ { 1, 2 }, { 3, 4 } })
+    local cases = {
+      -- name, function of (f-wrapper) returning a result to compare
+      { "upvalue of an outer level", function(w)
+        return ad.grad(function(a) return ad.grad(function(x)
+          return w(function(y) return np.sin(y) * a * a end)(x) end)(0.5) end)(1.5)
+      end },
+      { "upvalue of an inner level", function(w)
+        return ad.grad(function(x) return ad.grad(function(z)
+          return w(function(y) return y * y * z * z end)(x) end)(2) end)(3)
+      end },
+      { "hessian, closure", function(w)
+        return ad.hessian(function(v) return np.sum(w(function(z) return np.tanh(z * v[1]) end)(v)) end)(
+          np.array({ 0.3, 0.7 }))
+      end },
+      { "hessian, two arguments", function(w)
+        return ad.hessian(function(v) return np.sum(w(function(m, z) return np.tanh(np.dot(m, z)) * z end)(A, v)) end)(
+          np.array({ 0.3, -0.2 }))
+      end },
+      { "jacobian, forward side", function(w)
+        return ad.jacobian(function(x) return w(function(y) return np.outer(y, y):ravel() end)(x) end)(np.array({ 1, 2 }))
+      end },
+      { "forward over reverse", function(w)
+        local _, t = ad.make_jvp(ad.grad(function(x) return np.sum(w(function(y) return np.sin(y) * y end)(x)) end))(
+          np.array({ 0.2, 0.4 }))(np.array({ 1, -1 }))
+        return t
+      end },
+      { "nested checkpoints, third order", function(w)
+        return ad.grad(ad.grad(ad.grad(function(x)
+          return w(function(y) return w(function(z) return z ^ 3 * y end)(y) end)(x) end)))(2)
+      end },
+    }
+    local id = function(f) return f end
+    for _, c in ipairs(cases) do
+      local want, got = c[2](id), c[2](ad.checkpoint)
+      if type(want) == "number" then
+        h.assert_number(got, want, 1e-13, c[1])
+      else
+        h.assert_close(got, want, 1e-13, c[1])
+      end
+    end
+    assert.is_true(ad.check_grads(function(x, v)
+      return ad.checkpoint(function(y) return np.tanh(y * v) end)(x)
+    end)(np.array({ 0.2, 0.5 }), np.array({ 1.5, -0.3 })))
+  end)
+
+  it("a number in gives a number out", function()
+    local cf = ad.checkpoint(function(y) return y * 2 end)
+    h.assert_number(cf(3), 6, 0)
+    h.assert_number(ad.grad(function(x) return cf(x) * x end)(3), 12, 1e-15)
+    h.assert_number(ad.grad(function(x) return ad.checkpoint(function(y) return y * x end)(3) end)(2), 3, 0)
+  end)
+
+  it("keeps none of f's intermediates on the tape, unless f closes over a traced value", function()
+    local core = require "adlua.core"
+    local calls = 0
+    local function chain(z)
+      calls = calls + 1
+      for _ = 1, 20 do z = np.tanh(z) * 1.01 end
+      return z
+    end
+    local x = np.ones({ 100 }) * 0.1
+    -- live arrays while the loss is being recorded
+    local function recorded(g)
+      local live
+      local grad = ad.grad(function(z)
+        local y = g(z)
+        h.settle()
+        live = core.live_arrays()
+        return np.sum(y)
+      end)(x)
+      return live, grad
+    end
+    h.settle()
+    local base = core.live_arrays()
+    calls = 0
+    local plain, g1 = recorded(chain)
+    assert.equal(1, calls)
+    calls = 0
+    local saved, g2 = recorded(ad.checkpoint(chain))
+    assert.equal(2, calls) -- the forward pass and the recomputation
+    h.assert_close(g2, g1, 1e-15)
+    assert.is_true(plain - base >= 40, "the plain chain keeps its 40 intermediates")
+    assert.is_true(saved - base <= 6, ("checkpoint keeps %d arrays"):format(saved - base))
+    -- closing over the differentiated w: f runs twice forward, then as usual
+    local w = np.ones({ 100 }) * 0.5
+    calls = 0
+    local gw, gx = ad.grad(function(v, y)
+      return np.sum(ad.checkpoint(function(z) return chain(z * v) end)(y))
+    end, { 1, 2 })(w, x)
+    assert.equal(2, calls)
+    local ew, ex = ad.grad(function(v, y) return np.sum(chain(y * v)) end, { 1, 2 })(w, x)
+    h.assert_close(gw, ew, 1e-15)
+    h.assert_close(gx, ex, 1e-15)
+  end)
+
+  it("passes on f's errors and refuses what is not an array or a number", function()
+    h.assert_error_matches(function()
+      ad.grad(function(x) return ad.checkpoint(function() error("boom") end)(x) end)(1)
+    end, "boom")
+    h.assert_error_matches(function()
+      ad.grad(function(x) return ad.checkpoint(function(y) return { y } end)(x) end)(1)
+    end, "checkpoint: the function must return an array or a number, got a table")
+    local msg = h.assert_error_matches(function() ad.checkpoint(function(t) return t[1] end)({ 1 }) end,
+      "checkpoint: argument 1 must be an array or a number, got a table")
+    assert.truthy(msg:find("operators_spec.lua", 1, true), msg)
+    h.assert_error_matches(function() ad.checkpoint(3) end, "checkpoint: expected a function, got a number")
+  end)
+end)
+
+describe("argnum", function()
+  local f = function(x, y, z) return x * y * y * z * z * z end
+
+  it("negative counts from the end of the arguments given, for every operator", function()
+    -- at (2, 3, 4): df/dz = 3 x y^2 z^2 = 864, df/dx = y^2 z^3 = 576
+    h.assert_number(ad.grad(f, -1)(2, 3, 4), 864, 1e-12)
+    local gz, gx = ad.grad(f, { -1, 1 })(2, 3, 4)
+    h.assert_number(gz, 864, 1e-12)
+    h.assert_number(gx, 576, 1e-12)
+    h.assert_array(ad.elementwise_grad(function(a, x) return a * x * x end, -1)(3, np.array({ 1, 2 })), { 6, 12 }, 0)
+    local v, g = ad.value_and_grad(f, -1)(2, 3, 4)
+    h.assert_number(v, 2 * 9 * 64, 0)
+    h.assert_number(g, 864, 1e-12)
+    local ga, aux = ad.grad_and_aux(function(a, x) return a * x * x, "aux" end, -1)(3, 2)
+    h.assert_number(ga, 12, 0)
+    assert.equal("aux", aux)
+    h.assert_number(ad.jacobian(f, -1)(2, 3, 4), 864, 1e-12)
+    h.assert_number(ad.hessian(f, -1)(2, 3, 4), 6 * 2 * 9 * 4, 1e-12)
+    local _, t = ad.make_jvp(f, -1)(2, 3, 4)(1)
+    h.assert_number(t, 864, 1e-12)
+    local vjp = ad.make_vjp(f, -1)(2, 3, 4)
+    h.assert_number(vjp(1), 864, 1e-12)
+    -- among the arguments before v
+    h.assert_number(ad.hessian_vector_product(f, -1)(2, 3, 4, 0.5), 6 * 2 * 9 * 4 * 0.5, 1e-12)
+  end)
+
+  it("listed twice follows autograd's last-wins substitution, with numbers for numbers", function()
+    local g1, g2, g3 = ad.grad(function(x, y, z) return x * x * y * z end, { 1, 2, 1 })(3, 2, 5)
+    h.assert_number(g1, 0, 0) -- the box f does not see
+    h.assert_number(g2, 45, 1e-13)
+    h.assert_number(g3, 60, 1e-13)
+    local a1, a2 = ad.grad(function(x) return np.sum(x * x) end, { 1, -1 })(np.array({ 1, 2 }))
+    h.assert_array(a1, { 0, 0 }, 0)
+    h.assert_array(a2, { 2, 4 }, 0)
+  end)
 end)
 
 describe("check_grads", function()
@@ -312,6 +553,41 @@ describe("check_grads", function()
   it("rejects an unknown mode", function()
     h.assert_error_matches(function() ad.check_grads(np.sin, { modes = { "sideways" } }) end,
       'check_grads: unknown mode "sideways"')
+    h.assert_error_matches(function() ad.check_grads(np.sin, { modes = "rev" }) end,
+      'check_grads: modes must be a table of "rev" and/or "fwd" (such as {"rev"}), got a string')
+    h.assert_error_matches(function() ad.check_grads(np.sin, { order = 0 }) end,
+      "check_grads: order must be a positive whole number, got 0")
+  end)
+
+  it("perturbs the arguments together: a wrong cross derivative fails at order 2", function()
+    -- d/da is g * b with b held constant: first derivatives are right, the
+    -- mixed second derivative d2/da db (1) comes out 0
+    local m = ad.primitive(function(a, b) return a * b end, "cross_m")
+    ad.defvjp(m, function(_, a, b) return function(g) return g * ad.stop_gradient(b) end end,
+      function(_, a, b) return function(g) return g * a end end)
+    assert.is_true(ad.check_grads(m, { order = 1 })(0.3, 0.7))
+    h.assert_error_matches(function() ad.check_grads(m, { order = 2, modes = { "rev" } })(0.3, 0.7) end,
+      "check_grads: reverse-mode derivative of order 2 doesn't match finite differences")
+    h.assert_error_matches(function() ad.check_grads(m, { order = 2, modes = { "fwd" } })(0.3, 0.7) end,
+      "check_grads: forward-mode derivative of order 2 doesn't match finite differences")
+    -- a right rule passes, with arrays, numbers and tables mixed
+    assert.is_true(ad.check_grads(function(x, s, p) return np.sin(x * s) * p.w end)(
+      np.array({ 0.3, 0.5 }), 1.5, { w = np.array({ 2, -1 }) }))
+  end)
+
+  it("argnum chooses the arguments perturbed", function()
+    local f = function(x, n) return np.sum(x ^ n) end
+    assert.is_true(ad.check_grads(f, { argnum = 1 })(np.array({ 0.5, 1.5 }), 3))
+    assert.is_true(ad.check_grads(function(a, x) return a * np.sin(x) end, { argnum = -1 })(2, 0.3))
+    h.assert_error_matches(function() ad.check_grads(f, { argnum = 3 })(np.ones({ 2 }), 3) end,
+      "check_grads: argnum 3 is out of range: the function was called with 2 arguments")
+  end)
+
+  it("keeps float32 leaves float32 among float64 ones", function()
+    local seen
+    assert.is_true(ad.check_grads(function(a, b) seen = a.dtype; return np.sum(a * b) end, { order = 1 })(
+      np.array({ 1, 2 }, "float32"), np.array({ 3, 4 })))
+    assert.equal("float32", seen)
   end)
 end)
 
@@ -322,6 +598,34 @@ describe("errors", function()
     h.assert_error_matches(function() ad.jacobian(np.sin, 3)(1) end,
       "jacobian: argnum 3 is out of range")
     h.assert_error_matches(function() ad.make_vjp(42) end, "make_vjp: expected a function")
+  end)
+
+  it("of making an operator point at the caller's line", function()
+    local here = "operators_spec.lua:" .. (debug.getinfo(1, "l").currentline + 1)
+    local msg = h.error_message(function() ad.grad(3) end)
+    assert.truthy(msg:find(here, 1, true), msg)
+    assert.truthy(msg:find("grad: expected a function to differentiate, got a number", 1, true), msg)
+    for _, op in ipairs({ "elementwise_grad", "value_and_grad", "grad_and_aux", "jacobian", "hessian",
+      "make_vjp", "make_jvp", "hessian_vector_product", "checkpoint", "check_grads" }) do
+      local m = h.error_message(function() ad[op](3) end)
+      assert.truthy(m:find("operators_spec.lua:", 1, true) and m:find(op .. ": expected a function", 1, true), m)
+    end
+  end)
+
+  it("name a bad argnum: not a whole number, 0, a table where one number goes", function()
+    local f = function(x, y) return x * y end
+    h.assert_error_matches(function() ad.grad(f, 1.5) end, "grad: argnum 1.5 is not a whole number")
+    h.assert_error_matches(function() ad.grad(f, 0) end,
+      "grad: argnum 0 is not a position: positions are 1-based (-1 is the last argument)")
+    h.assert_error_matches(function() ad.grad(f, "x") end,
+      "grad: argnum must be a whole number or a table of them, got a string")
+    h.assert_error_matches(function() ad.grad(f, {}) end, "got an empty table")
+    h.assert_error_matches(function() ad.grad(f, { 1, 0.5 }) end, "grad: argnum 0.5 is not a whole number")
+    for _, op in ipairs({ "jacobian", "hessian", "make_vjp", "make_jvp", "hessian_vector_product" }) do
+      h.assert_error_matches(function() ad[op](f, { 1 }) end, op .. ": argnum must be a whole number, got a table")
+    end
+    h.assert_error_matches(function() ad.grad(f, -3)(1, 2) end,
+      "grad: argnum -3 is out of range: the function was called with 2 arguments")
   end)
 
   it("leave the engine usable after the user's function raises", function()

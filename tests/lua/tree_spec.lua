@@ -30,6 +30,34 @@ describe("flatten", function()
     assert.same({}, unflatten(v))
   end)
 
+  it("unflatten names what it got instead of a vector", function()
+    local _, unflatten = ad.flatten({ 1, np.zeros({ 2 }) })
+    h.assert_error_matches(function() unflatten(5) end,
+      "unflatten: expected a vector (a 1-d array) of 3 numbers, got 5")
+    h.assert_error_matches(function() unflatten({ 1, 2, 3 }) end,
+      "unflatten: expected a vector (a 1-d array) of 3 numbers, got a table")
+    h.assert_error_matches(function() unflatten(np.zeros({ 3, 1 })) end,
+      "unflatten: expected a vector (a 1-d array) of 3 numbers, got an array of shape (3,1)")
+  end)
+
+  it("gives each leaf back its dtype, and handles empty leaves", function()
+    local v, unflatten = ad.flatten({ np.array({ 1, 2 }, "float32"), np.array({ 3 }), 4 })
+    assert.equal("float64", v.dtype)
+    local t = unflatten(v)
+    assert.equal("float32", t[1].dtype)
+    assert.equal("float64", t[2].dtype)
+    h.assert_array(t[1], { 1, 2 }, 0)
+    local g = ad.grad(function(p) return np.sum(p[1] * p[2]) * p[3] end)({ np.array({ 1, 2 }, "float32"), np.array({ 3 }), 4 })
+    assert.equal("float32", g[1].dtype)
+    h.assert_array(g[1], { 12, 12 }, 0)
+    h.assert_number(g[3], 9, 0)
+    local e, unf = ad.flatten({ np.zeros({ 0 }), np.array({ 5 }) })
+    h.assert_array(e, { 5 }, 0)
+    local r = unf(np.array({ 7 }))
+    h.assert_shape(r[1], { 0 })
+    h.assert_array(r[2], { 7 }, 0)
+  end)
+
   it("rejects leaves that are not numbers or arrays", function()
     h.assert_error_matches(function() ad.flatten({ 1, "x" }) end,
       "flatten: parameters must be numbers, arrays or tables of them, got a string")
@@ -78,5 +106,15 @@ describe("gradients with respect to tables", function()
     h.assert_number(hv.u, 4, 1e-14)
     h.assert_number(hv.v, 6, 1e-14)
     assert.is_true(ad.check_grads(function(p) return np.sum(np.tanh(p[1] * p.c)) end)({ np.array({ 0.3, 0.4 }), c = 1.5 }))
+  end)
+
+  it("jacobian and hessian index the flat vector, of the argument and of a table output", function()
+    -- f = u^2 v: H = [[2v, 2u], [2u, 0]]
+    local f = function(p) return p.u ^ 2 * p.v end
+    h.assert_array(ad.hessian(f)({ u = 3, v = 2 }), { { 4, 6 }, { 6, 0 } }, 1e-13)
+    h.assert_array(ad.jacobian(ad.grad(f))({ u = 3, v = 2 }), { { 4, 6 }, { 6, 0 } }, 1e-13)
+    local J = ad.jacobian(function(p) return { a = p[1] * 2, b = { p[1] * p[2] } } end)({ np.array({ 1, 2 }), 3 })
+    -- rows: a (2), b (2); columns: p[1] (2), p[2] (1)
+    h.assert_array(J, { { 2, 0, 0 }, { 0, 2, 0 }, { 3, 0, 1 }, { 0, 3, 2 } }, 1e-14)
   end)
 end)
