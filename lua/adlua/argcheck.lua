@@ -11,6 +11,7 @@
 -- caller); the helpers add their own frame.
 local core = require "adlua.core"
 local unpack = unpack or table.unpack
+local function pack(...) return { n = select("#", ...), ... } end
 
 local M = {}
 
@@ -138,17 +139,110 @@ end
 --- Calls f(...) and renames an error it raises from "np.xyz: ..." to
 --- "<fname>: ..." (for allocations a composition makes on its caller's
 --- behalf, so that "out of memory" names the function the caller called).
-local function pack(...) return { n = select("#", ...), ... } end
-
 function M.renamed(fname, level, f, ...)
   local res = pack(pcall(f, ...))
   if not res[1] then
-    local msg = tostring(res[2]):gsub("^[%w_%.]+:%d+: ", "")
+    -- the position of the failing call inside the library ("lua/adlua/x.lua:12: ")
+    local msg = tostring(res[2]):gsub("^[^%s:]+:%d+: ", "")
     msg = msg:gsub("^np%.[%w_%.]+:", fname .. ":")
     if not msg:find(fname, 1, true) then msg = fname .. ": " .. msg end
     error(msg, level + 1)
   end
   return unpack(res, 2, res.n)
+end
+
+--- A dtype argument: nil (the caller's default), "float64" or "float32";
+--- anything else is an error in the C binding's words.
+function M.dtype(fname, d, level)
+  if d == nil or d == "float64" or d == "float32" then return d end
+  fail(level or 2, '%s: unknown dtype %s (use "float64" or "float32")', fname,
+    type(d) == "string" and d or describe(d))
+end
+
+--- Whether v is a table of named options (NumPy's keyword arguments): a
+--- plain Lua table, not an array, with only string keys (an empty table
+--- is an empty one).
+function M.is_options(v)
+  if type(v) ~= "table" or is_array(v) or #v ~= 0 then return false end
+  for _, k in ipairs(core.keys(v)) do
+    if type(k) ~= "string" then return false end
+  end
+  return true
+end
+
+--- Whether v, the i-th and last argument, is the trailing options table of
+--- a function whose options may start at position `first`: before it an
+--- empty table is an argument (np.zeros({}) is 0-d), while named fields
+--- still make an options table (np.zeros({dtype = "float32"}) lacks its
+--- shape, rather than being 0-d).
+function M.trailing_options(v, i, first)
+  return M.is_options(v) and (i >= first or #core.keys(v) > 0)
+end
+
+--- A parser of NumPy's keyword arguments given as a trailing options table
+--- (SPEC: `np.linspace(0, 1, 5, {endpoint = false})`). sig lists the
+--- parameter names in order; sig.npos of them (default all) may be given by
+--- position, the others by name only; those from position sig.first on
+--- (default 1; earlier ones are the array or shape) may be options, and an
+--- empty table is an options table from there on (M.trailing_options);
+--- a dtype string given as the last positional argument after the
+--- sig.required leading ones goes to the "dtype" parameter, as the C
+--- creators read it. The parser, parse(fname, level, ...), returns the
+--- arguments as a list in the order of the names; an unknown option, one
+--- also given by position, or too many arguments is an error.
+function M.signature(sig)
+  local npos, first, required = sig.npos or #sig, sig.first or 1, sig.required or 0
+  -- the parameters before `first` (the array a reduction reduces, a
+  -- shape) are no options
+  local index, options = {}, {}
+  for i, name in ipairs(sig) do
+    index[name] = i
+    if i >= first then options[#options + 1] = name end
+  end
+  local dslot = index.dtype
+  local listed = table.concat(options, ", ")
+  return function(fname, level, ...)
+    level = level or 2
+    local n, args = select("#", ...), { ... }
+    while n > 0 and args[n] == nil do n = n - 1 end
+    local opts
+    if n >= 1 and M.trailing_options(args[n], n, first) then
+      opts, args[n] = args[n], nil
+      repeat n = n - 1 until n <= 0 or args[n] ~= nil
+    end
+    if n > npos then
+      fail(level, "%s: takes at most %d arguments and an options table, got %d", fname, npos, n)
+    end
+    if dslot and n < dslot and n > required and type(args[n]) == "string" then
+      args[dslot], args[n] = args[n], nil
+    end
+    if opts then
+      for _, k in ipairs(core.keys(opts)) do
+        local i = index[k]
+        if i == nil or i < first then fail(level, "%s: unknown option '%s' (options: %s)", fname, k, listed) end
+        if args[i] ~= nil then
+          fail(level, "%s: %s given twice (as argument %d and as an option)", fname, k, i)
+        end
+        args[i] = opts[k]
+      end
+    end
+    return args
+  end
+end
+
+--- Calls the C function f(...) on behalf of a public function written in
+--- Lua, as its tail call (`return check.c_call(f, ...)`), so that f's
+--- errors name the line of the public function's caller: LuaJIT leaves no
+--- frame of a function that tail-calls, PUC Lua keeps it when the callee is
+--- a C function, so there the error is caught and raised from that line.
+if _VERSION == "Lua 5.1" then
+  function M.c_call(f, ...) return f(...) end
+else
+  function M.c_call(f, ...)
+    local res = pack(pcall(f, ...))
+    if not res[1] then error(res[2], 2) end
+    return unpack(res, 2, res.n)
+  end
 end
 
 --- The dtype of an array; "float64" for anything else (a number, a

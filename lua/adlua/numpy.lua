@@ -36,10 +36,16 @@ np.amax = np.max
 np.amin = np.min
 
 local is_array = core.is_array
+local check = require "adlua.argcheck"
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
+local asarray_sig = check.signature { "a", "dtype", first = 2 }
 --- The argument as an array (arrays of the dtype asked for are returned as
---- they are).
-function np.asarray(x, dtype)
+--- they are); asarray(x, {dtype = ...}) too.
+function np.asarray(x, dtype, ...)
+  if check.is_options(dtype) or select("#", ...) > 0 then
+    dtype = asarray_sig("np.asarray", 2, x, dtype, ...)[2]
+  end
   if is_array(x) then
     if dtype == nil or x.dtype == dtype then return x end
     local ok, a = pcall(core.astype, x, dtype)
@@ -57,17 +63,110 @@ local function shape_of(x)
   return np.asarray(x).shape
 end
 
--- The *_like creators: the dtype given, or x's own (NumPy's default).
-local function like_dtype(fname, x, dtype)
-  if dtype == nil then return require("adlua.argcheck").dtype_of(x) end
-  if dtype ~= "float64" and dtype ~= "float32" then
-    error(('%s: unknown dtype %s (use "float64" or "float32")'):format(fname, tostring(dtype)), 3)
+-- Creators take NumPy's keyword arguments as a trailing options table
+-- (SPEC): np.linspace(0, 1, 5, {endpoint = false}), np.eye(3, {k = 1}).
+-- A C creator behind `creator` gets calls without one straight away; with
+-- one, the arguments are put in place by name and passed to impl (default
+-- the C function itself).
+local c_call = check.c_call
+local function creator(fname, cfn, sig, impl)
+  local parse = check.signature(sig)
+  local npos, first, count = sig.npos or #sig, sig.first or 1, #sig
+  impl = impl or function(...) return c_call(cfn, ...) end
+  return function(...)
+    local n = select("#", ...)
+    if n <= npos and (n == 0 or not check.trailing_options((select(n, ...)), n, first)) then
+      return c_call(cfn, ...)
+    end
+    return impl(unpack(parse(fname, 2, ...), 1, count))
   end
-  return dtype
 end
-function np.zeros_like(x, dtype) return core.zeros(shape_of(x), like_dtype("np.zeros_like", x, dtype)) end
-function np.ones_like(x, dtype) return core.ones(shape_of(x), like_dtype("np.ones_like", x, dtype)) end
-function np.full_like(x, v, dtype) return core.full(shape_of(x), v, like_dtype("np.full_like", x, dtype)) end
+
+np.zeros = creator("np.zeros", core.zeros, { "shape", "dtype", first = 2, required = 1 })
+np.ones = creator("np.ones", core.ones, { "shape", "dtype", first = 2, required = 1 })
+np.empty = creator("np.empty", core.empty, { "shape", "dtype", first = 2, required = 1 })
+np.eye = creator("np.eye", core.eye, { "N", "M", "k", "dtype", required = 1 })
+
+-- arange(stop) and arange(start, stop, step) by position; by name, start
+-- defaults to 0 and step to 1, and a lone start with a step is the stop
+-- (NumPy's np.arange(5, step=2)).
+np.arange = creator("np.arange", core.arange, { "start", "stop", "step", "dtype", required = 1 },
+  function(start, stop, step, dtype)
+    if stop == nil then
+      if step == nil then return c_call(core.arange, start, dtype) end
+      start, stop = 0, start
+    end
+    return c_call(core.arange, start == nil and 0 or start, stop, step == nil and 1 or step, dtype)
+  end)
+
+-- linspace(start, stop, num, endpoint, dtype); retstep by name only (also
+-- returns the spacing, nan when there is none, as in NumPy).
+np.linspace = creator("np.linspace", core.linspace,
+  { "start", "stop", "num", "endpoint", "dtype", "retstep", npos = 5, required = 2 },
+  function(start, stop, num, endpoint, dtype, retstep)
+    if not retstep then return c_call(core.linspace, start, stop, num, endpoint, dtype) end
+    local r = check.renamed("np.linspace", 2, core.linspace, start, stop, num, endpoint, dtype)
+    local div = (num or 50) - ((endpoint == nil or endpoint) and 1 or 0)
+    return r, div > 0 and (stop - start) / div or 0 / 0
+  end)
+
+-- np.full with a fill value that is not a number: an array (a 0-d or
+-- traced one too) or a nested table, broadcast to the shape as NumPy's
+-- copyto does; of its dtype unless one is given (level: as seen by the
+-- caller).
+local function fill(fname, shape, v, dtype, level)
+  if not is_array(v) and type(v) ~= "table" then
+    error(("%s: fill_value must be a number or an array, got %s"):format(fname, check.describe(v)), level + 1)
+  end
+  shape = check.shape(fname, "shape", shape, level + 1)
+  dtype = check.dtype(fname, dtype, level + 1)
+  v = check.array(fname, v, level + 1)
+  local r = check.renamed(fname, level + 1, np.broadcast_to, v, shape)
+  dtype = dtype or check.dtype_of(v)
+  if type(r) ~= "number" and r.dtype ~= dtype then r = core.astype(r, dtype) end
+  return r
+end
+
+local core_full = core.full
+local full_sig = check.signature { "shape", "fill_value", "dtype", first = 2, required = 2 }
+--- full(shape, fill_value, dtype)
+function np.full(...)
+  local n, shape, v, dtype = select("#", ...), ...
+  if n <= 3 and type(v) == "number" and (dtype == nil or type(dtype) == "string") then
+    return c_call(core_full, shape, v, dtype)
+  end
+  local a = full_sig("np.full", 2, ...)
+  shape, v, dtype = a[1], a[2], a[3]
+  if type(v) == "number" or v == nil then return c_call(core_full, shape, v, dtype) end
+  return (fill("np.full", shape, v, dtype, 2))
+end
+
+-- The *_like creators: the dtype given, or x's own (NumPy's default), and
+-- the shape given, or x's own.
+local like_sig = check.signature { "a", "dtype", "shape", npos = 2, first = 2 }
+local full_like_sig = check.signature { "a", "fill_value", "dtype", "shape", npos = 3, first = 2, required = 2 }
+local function like(fname, x, dtype, shape, level)
+  x = check.array(fname, x, level + 1)
+  dtype = check.dtype(fname, dtype, level + 1) or check.dtype_of(x)
+  if shape == nil then return check.shape_of(x), dtype end
+  return check.shape(fname, "shape", shape, level + 1), dtype
+end
+function np.zeros_like(...)
+  local a = like_sig("np.zeros_like", 2, ...)
+  local shape, dtype = like("np.zeros_like", a[1], a[2], a[3], 2)
+  return c_call(core.zeros, shape, dtype)
+end
+function np.ones_like(...)
+  local a = like_sig("np.ones_like", 2, ...)
+  local shape, dtype = like("np.ones_like", a[1], a[2], a[3], 2)
+  return c_call(core.ones, shape, dtype)
+end
+function np.full_like(...)
+  local a = full_like_sig("np.full_like", 2, ...)
+  local shape, dtype = like("np.full_like", a[1], a[3], a[4], 2)
+  if type(a[2]) == "number" then return c_call(core_full, shape, a[2], dtype) end
+  return (fill("np.full_like", shape, a[2], dtype, 2))
+end
 
 --- A 1-d view (or copy, when the array is not contiguous) of all elements.
 function np.ravel(x) return np.reshape(x, -1) end
@@ -83,12 +182,12 @@ function np.squeeze(x, axis)
     for _, a in ipairs(axes) do
       if type(a) ~= "number" or a % 1 ~= 0 then
         error(("np.squeeze: axis must be a whole number or a table of them, got %s")
-          :format(is_array(a) and "an array" or type(a) == "number" and tostring(a) or type(a)), 2)
+          :format(check.describe(a)), 2)
       end
       local i = a < 0 and #shape + a + 1 or a
       if shape[i] == nil then
         error(("np.squeeze: axis %s is out of bounds for array of dimension %d")
-          :format(require("adlua.argcheck").fmt(a), #shape), 2)
+          :format(check.fmt(a), #shape), 2)
       end
       if shape[i] ~= 1 then
         error(("np.squeeze: cannot select an axis to squeeze out which has size not equal to one (axis %d has size %d)")
@@ -111,7 +210,7 @@ require("adlua.indexing")(np)
 
 -- Methods: x:sum(axis, keepdims), x:reshape(...), ... mirror the namespace.
 local methods = {}
-for _, name in ipairs({ "sum", "mean", "max", "min", "dot", "copy", "exp", "log",
+for _, name in ipairs({ "sum", "mean", "max", "min", "amax", "amin", "dot", "copy", "exp", "log",
   "sqrt", "abs", "tanh", "sin", "cos", "transpose", "squeeze", "ravel" }) do
   methods[name] = np[name]
 end

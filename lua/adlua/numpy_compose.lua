@@ -86,82 +86,122 @@ return function(np, core)
   function np.isfinite(x) return np.less(np.abs(x), math.huge) end
 
   -- reductions ----------------------------------------------------------------
-  local function options(axis, keepdims)
-    if type(axis) == "table" and not is_array(axis) and (axis.axis ~= nil or axis.keepdims ~= nil) then
-      return axis.axis, axis.keepdims
+  -- (x, axis, keepdims) by position, or any of them by name in a trailing
+  -- options table: np.prod(x, {axis = 2, keepdims = true}).
+  local reduction_sig = check.signature { "x", "axis", "keepdims", first = 2 }
+
+  -- The reduced axes of an nd-dimensional array (axis: one or a table of
+  -- them), checked and named fname: a list of 1-based axes, or nil for all.
+  -- level: as seen by the caller.
+  local function reduced_axes(fname, axis, nd, level)
+    if axis == nil then return nil end
+    local given = axis
+    if type(axis) ~= "table" or is_array(axis) then
+      if type(axis) ~= "number" then
+        error(("%s: axis must be a whole number or a table of them, got %s")
+          :format(fname, check.describe(axis)), level + 1)
+      end
+      given = { axis }
     end
-    return axis, keepdims
+    local axes, seen = {}, {}
+    for i = 1, #given do
+      local a = check.axis(fname, given[i], nd, level + 1)
+      if seen[a] then
+        error(("%s: duplicate value in 'axis' (%s)"):format(fname, check.fmt(given[i])), level + 1)
+      end
+      seen[a], axes[i] = true, a
+    end
+    return axes
   end
 
-  --- any(x, axis, keepdims): 1 where some element along the axis is nonzero.
-  function np.any(x, axis, keepdims)
-    axis, keepdims = options(axis, keepdims)
-    return np.max(np.not_equal(np.asarray(x), 0), axis, keepdims)
-  end
-  --- all(x, axis, keepdims): 1 where every element along the axis is nonzero.
-  function np.all(x, axis, keepdims)
-    axis, keepdims = options(axis, keepdims)
-    return np.min(np.not_equal(np.asarray(x), 0), axis, keepdims)
-  end
-
-  local function count(x, axis)
-    local shape = shape_of(x)
-    if axis == nil then
-      local n = 1
-      for _, d in ipairs(shape) do n = n * d end
-      return n
-    end
+  -- How many values each result of a reduction over axes (nil: all) sums up.
+  local function reduced_count(shape, axes)
     local n = 1
-    for _, a in ipairs(type(axis) == "table" and axis or { axis }) do
-      n = n * shape[a < 0 and #shape + a + 1 or a]
+    if axes == nil then
+      for _, d in ipairs(shape) do n = n * d end
+    else
+      for _, a in ipairs(axes) do n = n * shape[a] end
     end
     return n
   end
 
-  --- var(x, axis, keepdims, ddof): mean squared deviation (divided by n - ddof).
-  function np.var(x, axis, keepdims, ddof)
-    if type(axis) == "table" and not is_array(axis)
-        and (axis.axis ~= nil or axis.keepdims ~= nil or axis.ddof ~= nil) then
-      axis, keepdims, ddof = axis.axis, axis.keepdims, axis.ddof
+  -- The shape of a reduction's result: without the reduced axes, or with
+  -- length 1 there (keepdims).
+  local function reduced_shape(shape, axes, keepdims)
+    local gone, out = {}, {}
+    for _, a in ipairs(axes or {}) do gone[a] = true end
+    for i, d in ipairs(shape) do
+      if axes == nil or gone[i] then
+        if keepdims then out[#out + 1] = 1 end
+      else
+        out[#out + 1] = d
+      end
     end
-    if ddof ~= nil and type(ddof) ~= "number" then
-      error(("np.var: ddof must be a number, got %s"):format(check.describe(ddof)), 2)
-    end
-    x = np.asarray(x)
-    -- np.mean checks the axes before count reads them
-    local d = np.subtract(x, np.mean(x, axis, true))
-    local n = count(x, axis) - (ddof or 0)
-    return np.divide(np.sum(np.square(d), axis, keepdims), n)
-  end
-  --- std(x, axis, keepdims, ddof): sqrt of var (gradient infinite at zero spread).
-  function np.std(x, axis, keepdims, ddof)
-    return np.sqrt(np.var(x, axis, keepdims, ddof))
+    return out
   end
 
+  -- x, axes (checked) and keepdims of a reduction's arguments.
+  local function reduction_args(fname, level, ...)
+    local a = reduction_sig(fname, level + 1, ...)
+    local x = check.array(fname, a[1], level + 1)
+    local shape = shape_of(x)
+    return x, shape, reduced_axes(fname, a[2], #shape, level + 1), a[3]
+  end
+
+  -- any and all count the values that pass a test: a sum has an identity,
+  -- so empty arrays give NumPy's answers (any: 0, all: 1).
+  --- any(x, axis, keepdims): 1 where some element along the axis is nonzero.
+  function np.any(...)
+    local x, _, axes, keepdims = reduction_args("np.any", 2, ...)
+    return np.greater(np.sum(np.not_equal(x, 0), axes, keepdims), 0)
+  end
+  --- all(x, axis, keepdims): 1 where every element along the axis is nonzero.
+  function np.all(...)
+    local x, _, axes, keepdims = reduction_args("np.all", 2, ...)
+    return np.equal(np.sum(np.equal(x, 0), axes, keepdims), 0)
+  end
+
+  local var_sig = check.signature { "x", "axis", "keepdims", "ddof", first = 2 }
+  -- var(x, axis, keepdims, ddof), named fname (level: as seen by the caller).
+  local function variance(fname, level, ...)
+    local a = var_sig(fname, level + 1, ...)
+    local ddof = a[4]
+    if ddof ~= nil and type(ddof) ~= "number" then
+      error(("%s: ddof must be a number, got %s"):format(fname, check.describe(ddof)), level + 1)
+    end
+    local x = check.array(fname, a[1], level + 1)
+    local shape = shape_of(x)
+    local axes = reduced_axes(fname, a[2], #shape, level + 1)
+    local d = np.subtract(x, np.mean(x, axes, true))
+    -- NumPy divides by max(n - ddof, 0): inf (nan for no spread) when ddof >= n
+    local n = math.max(reduced_count(shape, axes) - (ddof or 0), 0)
+    return np.divide(np.sum(np.square(d), axes, a[3]), n)
+  end
+  --- var(x, axis, keepdims, ddof): mean squared deviation (divided by n - ddof).
+  function np.var(...) return (variance("np.var", 2, ...)) end
+  --- std(x, axis, keepdims, ddof): sqrt of var (gradient infinite at zero spread).
+  function np.std(...) return np.sqrt(variance("np.std", 2, ...)) end
+
   --- logsumexp(x, axis, keepdims): log(sum(exp(x))) without overflow.
-  function np.logsumexp(x, axis, keepdims)
-    axis, keepdims = options(axis, keepdims)
-    x = np.asarray(x)
-    local m = np.max(x, axis, true)
-    -- An infinite max would give inf - inf; shift by 0 there instead.
-    m = np.where(np.isfinite(m), m, 0)
-    local r = np.add(np.log(np.sum(np.exp(np.subtract(x, m)), axis, true)), m)
+  function np.logsumexp(...)
+    local x, shape, axes, keepdims = reduction_args("np.logsumexp", 2, ...)
+    local m = 0
+    -- an empty sum is log(0) = -inf (as in SciPy), with no max to shift by
+    if reduced_count(shape, axes) > 0 then
+      m = np.max(x, axes, true)
+      -- An infinite max would give inf - inf; shift by 0 there instead.
+      m = np.where(np.isfinite(m), m, 0)
+    end
+    local r = np.add(np.log(np.sum(np.exp(np.subtract(x, m)), axes, true)), m)
     if keepdims then return r end
-    if axis == nil then return np.reshape(r, {}) end
-    return np.squeeze(r, axis)
+    return np.reshape(r, reduced_shape(shape, axes, false))
   end
 
   -- Moves 1-based `axis` of x to the end; returns the moved array and the
-  -- permutation that undoes it.
-  local function axis_to_end(x, axis, fname)
+  -- permutation that undoes it (level: as seen by the caller).
+  local function axis_to_end(x, axis, fname, level)
     local nd = ndim_of(x)
-    if type(axis) ~= "number" or axis % 1 ~= 0 then
-      error(("%s: axis must be an integer (got %s)"):format(fname, tostring(axis)), 3)
-    end
-    local a = axis < 0 and nd + axis + 1 or axis
-    if a < 1 or a > nd then
-      error(("%s: axis %s is out of bounds for array of dimension %d"):format(fname, check.fmt(axis), nd), 3)
-    end
+    local a = check.axis(fname, axis, nd, level + 1)
     local perm, inverse = {}, {}
     for i = 1, nd do if i ~= a then perm[#perm + 1] = i end end
     perm[#perm + 1] = a
@@ -169,64 +209,118 @@ return function(np, core)
     return np.transpose(x, perm), inverse, a
   end
 
-  --- prod(x, axis, keepdims): product along an axis (all elements by default).
-  -- A running product of slices, so zeros give exact gradients.
-  function np.prod(x, axis, keepdims)
-    axis, keepdims = options(axis, keepdims)
-    x = np.asarray(x)
-    if axis == nil then
-      local flat = np.ravel(x)
-      local r = 1
-      for i = 1, count(x) do r = np.multiply(r, flat[i]) end
-      if keepdims then
-        local ones = {}
-        for i = 1, ndim_of(x) do ones[i] = 1 end
-        return np.reshape(np.asarray(r), ones)
-      end
-      return r
+  -- The product along the last axis of m (of shape lead..., n): halves
+  -- multiplied pairwise, about log2(n) traced operations, with exact
+  -- gradients at zeros (no division).
+  local function prod_last(m, lead, n, dtype)
+    if n == 0 then return np.ones(lead, dtype) end
+    local last = #lead + 1
+    local function part(from, to)
+      local key = {}
+      for i = 1, #lead do key[i] = {} end
+      key[last] = { from, to }
+      return m[key]
     end
-    local moved, _, a = axis_to_end(x, axis, "np.prod")
-    local ms = moved.shape
-    local n = ms[#ms]
-    local idx = {}
-    for i = 1, #ms - 1 do idx[i] = {} end
-    local r = np.ones(#ms > 1 and { unpack(ms, 1, #ms - 1) } or {}, x.dtype)
-    for i = 1, n do
-      idx[#ms] = i
-      r = np.multiply(r, moved[idx])
+    while n > 1 do
+      local h = math.floor(n / 2)
+      local r = np.multiply(part(1, h), part(h + 1, 2 * h))
+      if n % 2 == 1 then r = np.concatenate({ r, part(n, n) }, last) end
+      m, n = r, n - h
     end
-    if keepdims then
-      local shape = {}
-      for i, d in ipairs(shape_of(x)) do shape[i] = (i == a) and 1 or d end
-      return np.reshape(r, shape)
+    return np.reshape(m, lead)
+  end
+
+  --- prod(x, axis, keepdims): product along an axis or a table of them (all
+  -- elements by default).
+  function np.prod(...)
+    local x, shape, axes, keepdims = reduction_args("np.prod", 2, ...)
+    local nd = #shape
+    if nd == 0 then return x end
+    -- the reduced axes moved to the end and flattened into one of length n
+    local reduced, perm, lead, n = {}, {}, {}, 1
+    for _, a in ipairs(axes or {}) do reduced[a] = true end
+    for i = 1, nd do
+      if axes and not reduced[i] then perm[#perm + 1] = i; lead[#lead + 1] = shape[i] end
     end
+    for i = 1, nd do
+      if not axes or reduced[i] then perm[#perm + 1] = i; n = n * shape[i] end
+    end
+    local flat = { unpack(lead) }
+    flat[#lead + 1] = n
+    local r = prod_last(np.reshape(np.transpose(x, perm), flat), lead, n, x.dtype)
+    if keepdims then return np.reshape(r, reduced_shape(shape, axes, true)) end
     return r
   end
 
-  --- cumsum(x, axis): running sums along an axis (of the flattened array by
-  -- default), as a product with a triangular matrix of ones.
-  function np.cumsum(x, axis)
-    x = np.asarray(x)
-    if axis == nil then x = np.ravel(x); axis = 1 end
-    local moved, inverse = axis_to_end(x, axis, "np.cumsum")
-    local ms = moved.shape
-    local n = ms[#ms]
-    local upper = np.triu(np.ones({ n, n }, x.dtype))
-    local r = np.reshape(np.dot(np.reshape(moved, { -1, n }), upper), ms)
-    return np.transpose(r, inverse)
+  -- tri's matrix of 0/1 (of dtype, nil: float64), its arguments checked
+  -- (level: as seen by the caller).
+  local function tri(fname, n, m, k, dtype, level)
+    check.whole(fname, "N", n, 0, nil, level + 1)
+    check.whole(fname, "M", m, 0, nil, level + 1)
+    check.whole(fname, "k", k, nil, nil, level + 1)
+    check.shape(fname, "the shape", { n, m }, level + 1)
+    if n == 0 or m == 0 then return np.zeros({ n, m }, dtype) end
+    -- k beyond the matrix gives the same as k at its edge (and stays exact)
+    k = math.max(math.min(k, m), -n)
+    local r = check.renamed(fname, level + 1, function()
+      local rows = np.reshape(np.add(np.arange(n), k), { n, 1 })
+      return np.greater_equal(rows, np.reshape(np.arange(m), { 1, m }))
+    end)
+    if dtype == "float32" then r = core.astype(r, dtype) end
+    return r
   end
 
-  -- First 1-based position of the extreme value along an axis.
-  local function arg_extreme(fname, reduce, x, axis, keepdims)
-    axis, keepdims = options(axis, keepdims)
-    x = np.asarray(x)
+  -- Running sums along the rows of m (rows x n): a product with a
+  -- triangular matrix of ones, block by block beyond CUMSUM_BLOCK columns
+  -- (each block then adds the sums of the blocks before it), so that the
+  -- matrix stays small however long the rows are.
+  local CUMSUM_BLOCK = 256
+  local function cumsum_rows(m, rows, n, dtype)
+    if n <= CUMSUM_BLOCK then return np.dot(m, np.transpose(tri("np.cumsum", n, n, 0, dtype, 2))) end
+    local b = CUMSUM_BLOCK
+    local nb = math.ceil(n / b)
+    if nb * b > n then m = np.concatenate({ m, np.zeros({ rows, nb * b - n }, dtype) }, 2) end
+    local upper = np.transpose(tri("np.cumsum", b, b, 0, dtype, 2))
+    local within = np.reshape(np.dot(np.reshape(m, { rows * nb, b }), upper), { rows, nb, b })
+    local before = cumsum_rows(within[{ {}, { 1, nb - 1 }, b }], rows, nb - 1, dtype)
+    local offsets = np.concatenate({ np.zeros({ rows, 1 }, dtype), before }, 2)
+    local r = np.reshape(np.add(within, np.reshape(offsets, { rows, nb, 1 })), { rows, nb * b })
+    if nb * b > n then r = r[{ {}, { 1, n } }] end
+    return r
+  end
+
+  local cumsum_sig = check.signature { "x", "axis", "dtype", first = 2 }
+  --- cumsum(x, axis, dtype): running sums along an axis (of the flattened
+  -- array by default).
+  function np.cumsum(...)
+    local a = cumsum_sig("np.cumsum", 2, ...)
+    local x, axis = check.array("np.cumsum", a[1]), a[2]
+    local dtype = check.dtype("np.cumsum", a[3])
+    if axis == nil then x, axis = np.ravel(x), 1 end
+    local shape = shape_of(x)
+    local ax = check.axis("np.cumsum", axis, #shape)
+    if dtype and dtype ~= x.dtype then x = core.astype(x, dtype) end
+    -- the axis moved last, the others flattened into rows
+    local n, rows = shape[ax], 1
+    for i, d in ipairs(shape) do if i ~= ax then rows = rows * d end end
+    if n * rows == 0 then return np.copy(x) end
+    local moved = np.moveaxis(x, ax, -1)
+    local r = cumsum_rows(np.reshape(moved, { rows, n }), rows, n, x.dtype)
+    return np.moveaxis(np.reshape(r, shape_of(moved)), -1, ax)
+  end
+
+  -- First 1-based position of the extreme value along an axis (level: as
+  -- seen by the caller).
+  local function arg_extreme(fname, reduce, level, ...)
+    local a = reduction_sig(fname, level + 1, ...)
+    local x, axis, keepdims = check.array(fname, a[1], level + 1), a[2], a[3]
     if axis == nil then
       x = np.ravel(x); axis = 1
     end
-    local moved, inverse = axis_to_end(x, axis, fname)
+    local moved, inverse = axis_to_end(x, axis, fname, level + 1)
     local ms = moved.shape
     local n = ms[#ms]
-    if n == 0 then error(fname .. ": attempt to get " .. fname:sub(4) .. " of an empty sequence", 3) end
+    if n == 0 then error(fname .. ": attempt to get " .. fname:sub(4) .. " of an empty sequence", level + 1) end
     local extreme = reduce(moved, #ms, true)
     local positions = np.add(np.arange(n), 1)
     -- A NaN counts as the extreme, as in NumPy.
@@ -236,8 +330,8 @@ return function(np, core)
     if keepdims then return r end
     return np.squeeze(r, axis)
   end
-  function np.argmax(x, axis, keepdims) return arg_extreme("np.argmax", np.max, x, axis, keepdims) end
-  function np.argmin(x, axis, keepdims) return arg_extreme("np.argmin", np.min, x, axis, keepdims) end
+  function np.argmax(...) return (arg_extreme("np.argmax", np.max, 2, ...)) end
+  function np.argmin(...) return (arg_extreme("np.argmin", np.min, 2, ...)) end
 
   --- allclose(a, b, rtol, atol): |a - b| <= atol + rtol * |b| everywhere
   -- (NaNs are never close). Returns a Lua boolean.
@@ -255,79 +349,110 @@ return function(np, core)
   end
 
   -- creation ------------------------------------------------------------------
-  function np.identity(n)
+  -- NumPy's keyword arguments are a trailing options table (SPEC):
+  -- np.tri(3, {k = 1, dtype = "float32"}).
+  local identity_sig = check.signature { "n", "dtype", required = 1 }
+  --- identity(n, dtype): the n x n identity matrix.
+  function np.identity(...)
+    local a = identity_sig("np.identity", 2, ...)
+    local n, dtype = a[1], check.dtype("np.identity", a[2])
     check.whole("np.identity", "n", n, 0)
-    return check.renamed("np.identity", 2, np.eye, n)
+    return (check.renamed("np.identity", 2, np.eye, n, n, 0, dtype))
   end
 
-  -- tri's matrix, its arguments checked (level: as seen by the caller).
-  local function tri(fname, n, m, k, level)
-    check.whole(fname, "N", n, 0, nil, level + 1)
-    check.whole(fname, "M", m, 0, nil, level + 1)
-    check.whole(fname, "k", k, nil, nil, level + 1)
-    check.shape(fname, "the shape", { n, m }, level + 1)
-    if n == 0 or m == 0 then return np.zeros({ n, m }) end
-    -- k beyond the matrix gives the same as k at its edge (and stays exact)
-    k = math.max(math.min(k, m), -n)
-    return check.renamed(fname, level + 1, function()
-      local rows = np.reshape(np.add(np.arange(n), k), { n, 1 })
-      return np.greater_equal(rows, np.reshape(np.arange(m), { 1, m }))
-    end)
-  end
-
-  --- tri(n, m, k): 1 on and below the k-th diagonal.
-  function np.tri(n, m, k)
+  local tri_sig = check.signature { "N", "M", "k", "dtype", required = 1 }
+  --- tri(N, M, k, dtype): 1 on and below the k-th diagonal.
+  function np.tri(...)
+    local a = tri_sig("np.tri", 2, ...)
+    local n, m, k = a[1], a[2], a[3]
     if m == nil then m = n end
-    return tri("np.tri", n, m, k or 0, 2)
+    return (tri("np.tri", n, m, k or 0, check.dtype("np.tri", a[4]), 2))
   end
-  local function last2(fname, x)
-    local s = shape_of(check.array(fname, x, 3))
-    if #s < 2 then error(("%s: input must be at least 2-d (got %d-d)"):format(fname, #s), 3) end
+
+  -- The matrix of tril's argument (checked): its last two axes, or twice
+  -- the length of a 1-d one, which NumPy broadcasts to a square matrix.
+  local function matrix_dims(fname, x, level)
+    local s = shape_of(x)
+    if #s == 0 then error(fname .. ": input must be at least 1-d (got a 0-d value)", level + 1) end
+    if #s == 1 then return s[1], s[1] end
     return s[#s - 1], s[#s]
   end
-  function np.tril(x, k)
-    local n, m = last2("np.tril", x)
-    return np.where(tri("np.tril", n, m, k or 0, 2), x, 0)
+  local tril_sig = check.signature { "m", "k", first = 2 }
+  --- tril(m, k): m with the values above the k-th diagonal set to zero.
+  function np.tril(...)
+    local a = tril_sig("np.tril", 2, ...)
+    local x = check.array("np.tril", a[1])
+    local n, m = matrix_dims("np.tril", x, 2)
+    return np.where(tri("np.tril", n, m, a[2] or 0, nil, 2), x, 0)
   end
-  function np.triu(x, k)
-    local n, m = last2("np.triu", x)
-    if k ~= nil then check.whole("np.triu", "k", k) end
-    return np.where(tri("np.triu", n, m, (k or 0) - 1, 2), 0, x)
+  --- triu(m, k): m with the values below the k-th diagonal set to zero.
+  function np.triu(...)
+    local a = tril_sig("np.triu", 2, ...)
+    local x, k = check.array("np.triu", a[1]), a[2] or 0
+    local n, m = matrix_dims("np.triu", x, 2)
+    check.whole("np.triu", "k", k)
+    return np.where(tri("np.triu", n, m, k - 1, nil, 2), 0, x)
   end
 
+  local diag_sig = check.signature { "v", "k", first = 2 }
   --- diag(v, k): the k-th diagonal of a 2-d array, or a 2-d array with the
   -- 1-d v on its k-th diagonal.
-  function np.diag(v, k)
-    k = check.whole("np.diag", "k", k or 0)
-    v = check.array("np.diag", v)
+  function np.diag(...)
+    local a = diag_sig("np.diag", 2, ...)
+    local k = check.whole("np.diag", "k", a[2] or 0)
+    local v = check.array("np.diag", a[1])
     local s = shape_of(v)
     if #s == 1 then
       local n = s[1]
-      local a = math.abs(k)
-      check.shape("np.diag", "the result's shape", { n + a, n + a })
+      local ak = math.abs(k)
+      check.shape("np.diag", "the result's shape", { n + ak, n + ak })
       local d = np.multiply(np.eye(n, n, 0, v.dtype), v)
       if k == 0 then return d end
       if k > 0 then
-        d = np.concatenate({ check.zeros("np.diag", { n, a }, nil, nil, v.dtype), d }, 2)
-        return np.concatenate({ d, check.zeros("np.diag", { a, n + a }, nil, nil, v.dtype) }, 1)
+        d = np.concatenate({ check.zeros("np.diag", { n, ak }, nil, nil, v.dtype), d }, 2)
+        return np.concatenate({ d, check.zeros("np.diag", { ak, n + ak }, nil, nil, v.dtype) }, 1)
       end
-      d = np.concatenate({ d, check.zeros("np.diag", { n, a }, nil, nil, v.dtype) }, 2)
-      return np.concatenate({ check.zeros("np.diag", { a, n + a }, nil, nil, v.dtype), d }, 1)
+      d = np.concatenate({ d, check.zeros("np.diag", { n, ak }, nil, nil, v.dtype) }, 2)
+      return np.concatenate({ check.zeros("np.diag", { ak, n + ak }, nil, nil, v.dtype), d }, 1)
     elseif #s == 2 then
       local r0, c0 = (k < 0) and -k or 0, (k > 0) and k or 0
       local len = math.min(s[1] - r0, s[2] - c0)
-      if len <= 0 then return np.zeros({ 0 }) end
-      local sub = v[{ { r0 + 1, r0 + len }, { c0 + 1, c0 + len } }]
-      return np.sum(np.multiply(sub, np.eye(len)), 2)
+      if len <= 0 then return np.zeros({ 0 }, v.dtype) end
+      -- a strided range of the flattened matrix, copied (not a view of v)
+      local first = r0 * s[2] + c0 + 1
+      return np.copy(np.reshape(v, { -1 })[{ { first, first + (len - 1) * (s[2] + 1), s[2] + 1 } }])
     end
     error(("np.diag: input must be 1-d or 2-d (got %d-d)"):format(#s), 2)
   end
 
-  --- meshgrid(x1, x2, ...): coordinate arrays with NumPy's default "xy"
-  -- indexing (the first two axes swapped).
+  --- meshgrid(x1, x2, ..., {indexing = "xy" | "ij", sparse = false,
+  -- copy = true}): coordinate arrays, by default with NumPy's "xy" indexing
+  -- (the first two axes swapped). Each keeps its input's dtype.
   function np.meshgrid(...)
     local nd = select("#", ...)
     local xs = { ... }
+    local indexing, sparse = "xy", false
+    if nd > 0 and check.is_options(xs[nd]) then
+      local opts = xs[nd]
+      xs[nd], nd = nil, nd - 1
+      for _, key in ipairs(core.keys(opts)) do
+        local v = opts[key]
+        if key == "indexing" then
+          if v ~= "xy" and v ~= "ij" then
+            error(("np.meshgrid: indexing must be \"xy\" or \"ij\", got %s")
+              :format(type(v) == "string" and ("%q"):format(v) or check.describe(v)), 2)
+          end
+          indexing = v
+        elseif key == "sparse" or key == "copy" then
+          if type(v) ~= "boolean" then
+            error(("np.meshgrid: %s must be a boolean, got %s"):format(key, check.describe(v)), 2)
+          end
+          if key == "sparse" then sparse = v end
+        else
+          error(("np.meshgrid: unknown option '%s' (options: indexing, sparse, copy)"):format(key), 2)
+        end
+      end
+    end
     if nd > check.MAX_DIMS then
       error(("np.meshgrid: %d arrays give %d dimensions, at most %d supported")
         :format(nd, nd, check.MAX_DIMS), 2)
@@ -336,19 +461,24 @@ return function(np, core)
     for i = 1, nd do
       xs[i] = np.ravel(check.array("np.meshgrid", xs[i])); lens[i] = xs[i].shape[1]
     end
+    -- "xy": the first two inputs give the second and first axes
+    local swap = indexing == "xy" and nd >= 2
     local out_shape = {}
     for i = 1, nd do out_shape[i] = lens[i] end
-    if nd >= 2 then out_shape[1], out_shape[2] = lens[2], lens[1] end
+    if swap then out_shape[1], out_shape[2] = lens[2], lens[1] end
     check.shape("np.meshgrid", "the result's shape", out_shape)
     local result = {}
     for i = 1, nd do
       local pos = i
-      if nd >= 2 and i <= 2 then pos = 3 - i end
+      if swap and i <= 2 then pos = 3 - i end
       local shape = {}
       for j = 1, nd do shape[j] = 1 end
       shape[pos] = lens[i]
-      result[i] = np.add(np.reshape(xs[i], shape), check.zeros("np.meshgrid", out_shape))
+      result[i] = np.reshape(xs[i], shape)
+      if not sparse then
+        result[i] = np.add(result[i], check.zeros("np.meshgrid", out_shape, nil, nil, xs[i].dtype))
+      end
     end
-    return unpack(result)
+    return unpack(result, 1, nd)
   end
 end

@@ -188,7 +188,8 @@ return function(np)
       error(("np.broadcast_to: operand with shape %s cannot be broadcast to shape %s")
         :format(shape_str(s), shape_str(shape)), 2)
     end
-    return x + check.zeros("np.broadcast_to", shape)
+    -- zeros of x's dtype: the result keeps it, as in NumPy
+    return x + check.zeros("np.broadcast_to", shape, nil, nil, check.dtype_of(x))
   end
 
   --- np.flip(x, axis): reversed along axis (all axes when nil).

@@ -811,3 +811,88 @@ describe("printing", function()
   end)
 end)
 
+
+-- NumPy's keyword arguments as a trailing options table (SPEC), for the
+-- creators written in C too; values from NumPy 1.24.
+describe("creators take an options table", function()
+  it("linspace: endpoint, dtype, retstep; unknown options are errors", function()
+    h.assert_array(np.linspace(0, 1, 5, { endpoint = false }), { 0, 0.2, 0.4, 0.6, 0.8 }, 1e-15)
+    local x32 = np.linspace(0, 1, 3, { dtype = "float32" })
+    h.assert_array(x32, { 0, 0.5, 1 }, 0)
+    assert.equal("float32", x32.dtype)
+    assert.equal("float32", np.linspace(0, 1, 3, "float32", { endpoint = false }).dtype)
+    local v, step = np.linspace(0, 1, 5, { retstep = true })
+    h.assert_array(v, { 0, 0.25, 0.5, 0.75, 1 }, 0)
+    assert.equal(0.25, step)
+    local _, s1 = np.linspace(0, 1, 1, { retstep = true })
+    assert.is_true(s1 ~= s1) -- nan, as NumPy
+    _, s1 = np.linspace(0, 1, 1, { retstep = true, endpoint = false })
+    assert.equal(1, s1)
+    h.assert_error_matches(function() np.linspace(0, 1, 5, { foo = 1 }) end,
+      { "np.linspace", "unknown option 'foo'", "endpoint" })
+    h.assert_error_matches(function() np.linspace(0, 1, 5, { num = 3 }) end, { "np.linspace", "num given twice" })
+    h.assert_error_matches(function() np.linspace(0, 1, 3, { dtype = "int8" }) end, { "np.linspace", "int8" })
+  end)
+
+  it("eye: N, M, k, dtype", function()
+    h.assert_array(np.eye(3, { k = 1 }), { { 0, 1, 0 }, { 0, 0, 1 }, { 0, 0, 0 } }, 0)
+    local e = np.eye(2, { M = 3, k = -1, dtype = "float32" })
+    h.assert_array(e, { { 0, 0, 0 }, { 1, 0, 0 } }, 0)
+    assert.equal("float32", e.dtype)
+    local e2 = np.eye(3, "float32", { k = -2 })
+    h.assert_array(e2, { { 0, 0, 0 }, { 0, 0, 0 }, { 1, 0, 0 } }, 0)
+    assert.equal("float32", e2.dtype)
+    h.assert_error_matches(function() np.eye(3, { k = 1.5 }) end, { "np.eye", "k must be a whole number" })
+    h.assert_error_matches(function() np.eye(3, { order = "C" }) end, { "np.eye", "unknown option 'order'" })
+  end)
+
+  it("arange, zeros, ones, empty: dtype (and step) by name", function()
+    local a = np.arange(5, { dtype = "float32" })
+    h.assert_array(a, { 0, 1, 2, 3, 4 }, 0)
+    assert.equal("float32", a.dtype)
+    h.assert_array(np.arange(5, { step = 2 }), { 0, 2, 4 }, 0)
+    h.assert_array(np.arange(1, 5, { step = 2 }), { 1, 3 }, 0)
+    h.assert_array(np.arange({ start = 1, stop = 3 }), { 1, 2 }, 0)
+    for _, name in ipairs({ "zeros", "ones", "empty" }) do
+      local z = np[name]({ 2 }, { dtype = "float32" })
+      h.assert_shape(z, { 2 })
+      assert.equal("float32", z.dtype, name)
+      assert.equal("float64", np[name](2, {}).dtype, name)
+    end
+    h.assert_array(np.ones(2, {}), { 1, 1 }, 0)
+    h.assert_error_matches(function() np.zeros({ 2 }, { order = "C" }) end,
+      { "np.zeros", "unknown option 'order'" })
+    h.assert_error_matches(function() np.zeros({ 2 }, { dtype = "float16" }) end, { "np.zeros", "float16" })
+    -- an empty table is still the 0-d shape; named fields are options, so
+    -- the shape is missing (not a silent 0-d array)
+    assert.equal(0, np.zeros({}))
+    h.assert_error_matches(function() np.zeros({ dtype = "float32" }) end, { "np.zeros", "shape", "nil" })
+  end)
+
+  it("full and full_like broadcast an array fill value", function()
+    h.assert_array(np.full({ 2, 2 }, np.array({ 1, 2 })), { { 1, 2 }, { 1, 2 } }, 0)
+    local f32 = np.full({ 2, 2 }, np.array({ 1, 2 }, "float32"))
+    assert.equal("float32", f32.dtype) -- the fill value's dtype, as NumPy
+    h.assert_array(np.full({ 2, 2 }, { { 1 }, { 2 } }), { { 1, 1 }, { 2, 2 } }, 0)
+    local f = np.full({ 2 }, { fill_value = 3, dtype = "float32" })
+    h.assert_array(f, { 3, 3 }, 0)
+    assert.equal("float32", f.dtype)
+    h.assert_array(np.full_like(np.zeros({ 2, 2 }), np.array({ 1, 2 })), { { 1, 2 }, { 1, 2 } }, 0)
+    assert.equal("float32", np.full_like(np.zeros({ 2, 2 }, "float32"), np.array({ 1, 2 })).dtype)
+    h.assert_array(np.full_like(np.zeros({ 2, 2 }), 3, { shape = { 3 } }), { 3, 3, 3 }, 0)
+    assert.equal("float32", np.zeros_like(np.zeros(2), { dtype = "float32" }).dtype)
+    -- the result is a new array
+    local v = np.array({ 1, 2 })
+    local g = np.full({ 2 }, v)
+    g[1] = 9
+    assert.equal(1, v[1])
+    -- a traced fill value: differentiable
+    local ad = require "adlua"
+    assert.equal(6, ad.grad(function(t) return np.sum(np.full({ 2, 3 }, t)) end)(2))
+    h.assert_array(ad.grad(function(t) return np.sum(np.full({ 2, 2 }, t) * np.array({ { 1, 2 }, { 3, 4 } })) end)(
+      np.array({ 1, 1 })), { 4, 6 }, 0)
+    h.assert_error_matches(function() np.full({ 2, 2 }, np.array({ 1, 2, 3 })) end,
+      { "np.full", "(3,)", "(2,2)" })
+    h.assert_error_matches(function() np.full({ 2 }, "a") end, { "np.full", "fill_value" })
+  end)
+end)

@@ -149,3 +149,188 @@ describe("errors and methods of the compositions", function()
     h.assert_array(np.zeros_like(x(), "float64"), { { 0, 0, 0 }, { 0, 0, 0 } }, 0)
   end)
 end)
+
+-- The external tester's report (round 2): empty arrays, tables of axes,
+-- options tables, dtypes. Values from NumPy 1.24 (axes 1-based here).
+describe("reductions: empty arrays, tables of axes, options", function()
+  local A = function() return np.reshape(np.arange(1, 25), { 2, 3, 4 }) end
+
+  it("all and any of empty arrays are NumPy's True and False", function()
+    assert.equal(1, np.all(np.zeros(0)))
+    assert.equal(0, np.any(np.zeros(0)))
+    h.assert_array(np.any(np.zeros({ 0, 3 }), 1), { 0, 0, 0 }, 0)
+    h.assert_array(np.all(np.zeros({ 0, 3 }), 1), { 1, 1, 1 }, 0)
+    h.assert_shape(np.any(np.zeros({ 0, 3 }), 2), { 0 })
+    h.assert_array(np.all(np.zeros({ 0, 3 }), { axis = 1, keepdims = true }), { { 1, 1, 1 } }, 0)
+    -- NaN is nonzero
+    assert.equal(1, np.all(np.array({ 0 / 0, 1 })))
+    assert.equal(1, np.any(np.array({ 0 / 0, 0 })))
+    h.assert_array(np.all(np.array({ { 1, 0 }, { 2, 3 } }), { axis = 2, keepdims = true }), { { 0 }, { 1 } }, 0)
+    assert.is_true(np.allclose(np.zeros(0), np.zeros(0)))
+  end)
+
+  it("prod over a table of axes, keepdims, options, empty axes", function()
+    h.assert_array(np.prod(A(), { 1, 3 }), { 1048320, 195350400, 3029685120 }, 0)
+    h.assert_array(np.prod(A(), { 1, 3 }, true), { { { 1048320 }, { 195350400 }, { 3029685120 } } }, 0)
+    h.assert_array(np.prod(A(), { axis = { 1, 2 }, keepdims = true }),
+      { { { 208845, 665280, 1514205, 2949120 } } }, 0)
+    h.assert_array(np.prod(A(), -1), { { 24, 1680, 11880 }, { 43680, 116280, 255024 } }, 0)
+    h.assert_number(np.prod(np.ones({ 2, 3 }), { 1, 2 }), 1, 0)
+    h.assert_number(np.prod(np.arange(1, 11)), 3628800, 0)
+    h.assert_number(np.prod(np.zeros(0)), 1, 0)
+    h.assert_array(np.prod(np.zeros({ 0, 3 }), 1), { 1, 1, 1 }, 0)
+    h.assert_shape(np.prod(np.zeros({ 0, 3 }), 2), { 0 })
+    assert.equal("float32", np.prod(np.ones({ 2, 3 }, "float32"), 2).dtype)
+  end)
+
+  it("prod's gradient is exact at zeros, over a table of axes too", function()
+    local v = np.array({ { { 1, 0 }, { 2, 3 } }, { { 4, 5 }, { 0, 0 } } })
+    h.assert_array(ad.grad(function(b) return np.sum(np.prod(b, { 1, 3 })) end)(v),
+      { { { 0, 20 }, { 0, 0 } }, { { 0, 0 }, { 0, 0 } } }, 0)
+    h.assert_array(ad.grad(np.prod)(np.arange(1, 8)), { 5040, 2520, 1680, 1260, 1008, 840, 720 }, 0)
+    ad.check_grads(function(b) return np.sum(np.prod(b, { 1, 3 })) end, { modes = { "rev", "fwd" }, order = 2 })(
+      np.reshape(np.cos(np.arange(24)), { 2, 3, 4 }))
+  end)
+
+  it("cumsum takes an options table, dtype, and empty arrays", function()
+    h.assert_array(np.cumsum(np.ones({ 2, 3 }), { axis = 2 }), { { 1, 2, 3 }, { 1, 2, 3 } }, 0)
+    h.assert_array(np.cumsum(np.ones({ 2, 3 }), { axis = 1 }), { { 1, 1, 1 }, { 2, 2, 2 } }, 0)
+    local f = np.cumsum(np.ones(3), { dtype = "float32" })
+    h.assert_array(f, { 1, 2, 3 }, 0)
+    assert.equal("float32", f.dtype)
+    h.assert_shape(np.cumsum(np.zeros(0)), { 0 })
+    h.assert_shape(np.cumsum(np.zeros({ 0, 3 }), 2), { 0, 3 })
+    h.assert_shape(np.cumsum(np.zeros({ 2, 0 }), 2), { 2, 0 })
+    h.assert_array(np.cumsum(5), { 5 }, 0)
+  end)
+
+  it("cumsum of long rows (blocks of the triangular product)", function()
+    local c = np.cumsum(np.arange(1000))
+    h.assert_shape(c, { 1000 })
+    assert.equal(32640, c[256])
+    assert.equal(32896, c[257])
+    assert.equal(499500, c[1000])
+    assert.equal(166666500, np.sum(c))
+    local b = np.cumsum(np.reshape(np.arange(2100), { 3, 700 }), 2)
+    assert.equal(1224650, b[{ 3, 700 }])
+    assert.equal(254850, b[{ 2, 300 }])
+    local b1 = np.cumsum(np.reshape(np.arange(1400), { 700, 2 }), 1)
+    h.assert_array(b1[700], { 489300, 490000 }, 0)
+    check2(function(v) return np.sum(np.sin(np.cumsum(v))) end, np.sin(np.arange(600)))
+  end)
+
+  it("var and std divide by max(n - ddof, 0), as NumPy", function()
+    assert.equal(math.huge, np.var(np.array({ 1, 2, 4 }), { ddof = 5 }))
+    assert.equal(math.huge, np.var(np.array({ 1, 2, 4 }), { ddof = 3 }))
+    assert.equal(math.huge, np.std(np.array({ 1, 2, 4 }), nil, nil, 5))
+    local v = np.var(np.array({ 1, 1, 1 }), { ddof = 5 })
+    assert.is_true(v ~= v)
+    h.assert_number(np.var(np.reshape(np.arange(6), { 2, 3 }), { axis = { 1, 2 }, ddof = 1 }), 3.5, 0)
+    h.assert_number(np.var(np.array({ 1, 2, 4 }), 1, false, 1), 7 / 3, 1e-15)
+  end)
+
+  it("logsumexp of an empty reduction is -inf (SciPy)", function()
+    assert.equal(-math.huge, np.logsumexp(np.zeros(0)))
+    h.assert_array(np.logsumexp(np.zeros({ 0, 3 }), 1), { -math.huge, -math.huge, -math.huge }, 0)
+    h.assert_array(np.logsumexp(np.zeros({ 0, 3 }), 1, true), { { -math.huge, -math.huge, -math.huge } }, 0)
+    h.assert_shape(np.logsumexp(np.zeros({ 0, 3 }), 2), { 0 })
+    h.assert_number(np.logsumexp(np.reshape(np.arange(6), { 2, 3 }), { 1, 2 }), 5.456193316018123, 1e-15)
+    h.assert_number(np.logsumexp(5), 5, 0)
+  end)
+
+  it("name the function and the argument, never a file of the library", function()
+    local function msg(f, ...) return h.error_message(f, ...) end
+    for _, m in ipairs({
+      msg(np.prod, np.ones({ 2, 3 }), { 1, {} }),
+      msg(np.cumsum, np.ones({ 2, 3 }), { 1, 2 }),
+      msg(np.argmax, np.ones({ 2, 3 }), { 1 }),
+      msg(np.squeeze, np.ones({ 2, 3 }), { {} }),
+    }) do
+      assert.truthy(m:find("got a table", 1, true), m)
+      assert.falsy(m:find("0x", 1, true), m)
+    end
+    h.assert_error_matches(function() np.prod(np.ones({ 2, 3 }), { 1, 1 }) end, { "np.prod", "duplicate" })
+    h.assert_error_matches(function() np.logsumexp(np.ones({ 2, 3 }), 5) end, { "np.logsumexp", "axis 5" })
+    h.assert_error_matches(function() np.all(np.ones({ 2, 3 }), 3) end, { "np.all", "axis 3" })
+    h.assert_error_matches(function() np.cumsum(np.ones(2), { axis = 1, foo = 2 }) end,
+      { "np.cumsum", "unknown option 'foo'" })
+    h.assert_error_matches(function() np.std(np.ones(2), { ddof = "a" }) end, { "np.std", "ddof" })
+    h.assert_error_matches(function() np.cumsum(np.ones(2), { dtype = "int8" }) end, { "np.cumsum", "int8" })
+    -- an error inside a composition names the caller's line, not the library's
+    local m = h.error_message(function() local r = np.cumsum(np.ones(2), 3); return r end)
+    assert.falsy(m:find("lua/adlua", 1, true), m)
+    assert.truthy(m:find("^[^:]*compose_spec%.lua:%d+: np%.cumsum:"), m)
+  end)
+
+  it("every reduction of the SPEC is a method too", function()
+    local x = np.array({ { 1, 5 }, { 3, 2 } })
+    assert.equal(5, x:amax())
+    h.assert_array(x:amin(1), { 1, 2 }, 0)
+    for _, name in ipairs({ "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin",
+      "var", "std", "cumsum", "logsumexp", "all", "any" }) do
+      assert.equal("function", type(x[name]), name)
+    end
+  end)
+end)
+
+describe("creators: options tables, dtypes, broadcasting", function()
+  it("identity, tri take a dtype (last argument or option) and reject bad ones", function()
+    local i = np.identity(2, "float32")
+    h.assert_array(i, { { 1, 0 }, { 0, 1 } }, 0)
+    assert.equal("float32", i.dtype)
+    assert.equal("float32", np.identity(2, { dtype = "float32" }).dtype)
+    h.assert_error_matches(function() np.identity(2, "bogus") end, { "np.identity", "unknown dtype bogus" })
+    local t = np.tri(2, "float32")
+    h.assert_array(t, { { 1, 0 }, { 1, 1 } }, 0)
+    assert.equal("float32", t.dtype)
+    assert.equal("float32", np.tri(2, 2, 0, "float32").dtype)
+    h.assert_array(np.tri(3, { k = 1 }), { { 1, 1, 0 }, { 1, 1, 1 }, { 1, 1, 1 } }, 0)
+    h.assert_array(np.tri(2, 3, { dtype = "float32" }), { { 1, 0, 0 }, { 1, 1, 0 } }, 0)
+    h.assert_error_matches(function() np.tri(2, { dtype = "float16" }) end, { "np.tri", "float16" })
+    h.assert_error_matches(function() np.tri(2, { n = 3 }) end, { "np.tri", "unknown option 'n'" })
+  end)
+
+  it("tril and triu of a 1-d array broadcast it to a square matrix", function()
+    h.assert_array(np.tril(np.array({ 1, 2, 3 })), { { 1, 0, 0 }, { 1, 2, 0 }, { 1, 2, 3 } }, 0)
+    h.assert_array(np.triu(np.array({ 1, 2, 3 }), 1), { { 0, 2, 3 }, { 0, 0, 3 }, { 0, 0, 0 } }, 0)
+    h.assert_array(np.tril({ 1, 2, 3 }, { k = -1 }), { { 0, 0, 0 }, { 1, 0, 0 }, { 1, 2, 0 } }, 0)
+    assert.equal("float32", np.tril(np.ones({ 2, 2 }, "float32")).dtype)
+    h.assert_error_matches(function() np.tril(5) end, { "np.tril", "at least 1-d" })
+  end)
+
+  it("diag keeps float32, takes {k = ...}", function()
+    local d = np.diag(np.ones({ 2, 2 }, "float32"))
+    h.assert_array(d, { 1, 1 }, 0)
+    assert.equal("float32", d.dtype)
+    assert.equal("float32", np.diag(np.ones({ 2, 2 }, "float32"), 5).dtype)
+    local M = np.reshape(np.arange(12), { 3, 4 })
+    h.assert_array(np.diag(M, { k = 1 }), { 1, 6, 11 }, 0)
+    h.assert_array(np.diag(M, -2), { 8 }, 0)
+    h.assert_array(np.diag(M.T, 1), { 4, 9 }, 0)
+    -- a copy, not a view of the matrix
+    local e = np.diag(M)
+    e[1] = 100
+    assert.equal(0, M[{ 1, 1 }])
+  end)
+
+  it("meshgrid: indexing and sparse options, dtypes kept", function()
+    local a, b, c = np.meshgrid(np.arange(3), np.arange(2), { indexing = "ij" })
+    h.assert_array(a, { { 0, 0 }, { 1, 1 }, { 2, 2 } }, 0)
+    h.assert_array(b, { { 0, 1 }, { 0, 1 }, { 0, 1 } }, 0)
+    assert.is_nil(c)
+    a, b = np.meshgrid(np.arange(3), np.arange(2), { indexing = "xy", sparse = true })
+    h.assert_array(a, { { 0, 1, 2 } }, 0)
+    h.assert_array(b, { { 0 }, { 1 } }, 0)
+    a, b, c = np.meshgrid(np.arange(3), np.arange(2), np.arange(4))
+    h.assert_shape(a, { 2, 3, 4 })
+    h.assert_array(b[{ {}, {}, 1 }], { { 0, 0, 0 }, { 1, 1, 1 } }, 0)
+    h.assert_shape(c, { 2, 3, 4 })
+    a, b = np.meshgrid(np.arange(3, "float32"), np.arange(2))
+    assert.equal("float32", a.dtype)
+    assert.equal("float64", b.dtype)
+    h.assert_error_matches(function() np.meshgrid(np.arange(3), { indexing = "ji" }) end,
+      { "np.meshgrid", "indexing", "ji" })
+    h.assert_error_matches(function() np.meshgrid(np.arange(3), { foo = 1 }) end,
+      { "np.meshgrid", "unknown option 'foo'" })
+  end)
+end)
