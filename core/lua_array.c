@@ -8,6 +8,7 @@
 #include "alloc.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,20 +149,22 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
     int nd = 0;
     lua_pushvalue(L, idx);
     for (;;) {
-        if (adl_lua_toarray(L, -1)) {
-            const adl_array *a = adl_array_value(adl_lua_toarray(L, -1));
+        int t = lua_type(L, -1);
+        const adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
+        if (a) {
+            a = adl_array_value(a);
             if (nd + a->ndim > ADL_MAX_DIMS)
                 adl_lua_raise(L, "%s: too many dimensions", fname);
             for (int i = 0; i < a->ndim; i++)
                 shape[nd++] = a->shape[i];
             break;
         }
-        if (lua_type(L, -1) != LUA_TTABLE)
+        if (t != LUA_TTABLE)
             break;
         if (nd == ADL_MAX_DIMS)
             adl_lua_raise(L, "%s: nested tables deeper than %d levels", fname, ADL_MAX_DIMS);
-        shape[nd++] = (int64_t)lua_objlen(L, -1);
-        if (lua_objlen(L, -1) == 0)
+        shape[nd] = (int64_t)lua_objlen(L, -1);
+        if (shape[nd++] == 0)
             break;
         lua_rawgeti(L, -1, 1);
         lua_remove(L, -2);
@@ -170,60 +173,254 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
     return nd;
 }
 
-/* Copies the nested table at the top into dst (depth d of shape). */
-static void fill_nested(lua_State *L, const char *fname, int nd, const int64_t *shape, int d,
-                        double **dst) {
-    adl_array *a = adl_lua_toarray(L, -1);
+/* The walk of a nested table (fill_nested). */
+typedef struct fill_state {
+    const char *fname;
+    int nd;
+    const int64_t *shape;
+    double *base, *dst; /* the plain array's numbers; the next one to write */
+    /* what the entries were: NumPy's np.array([a32, b32]) is float32 */
+    int numbers, f64_arrays, f32_arrays;
+    int traced; /* a live box was seen: its place in dst is left unwritten */
+    int boxes;  /* the second walk: stack index of the table of offsets and boxes */
+    int nboxes; /* the boxes listed there */
+} fill_state;
+
+/* The key at the top as a whole number in 1..n, or 0. */
+static int64_t position_key(lua_State *L, int64_t n) {
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        return 0;
+    double k = lua_tonumber(L, -1);
+    return k >= 1 && k <= (double)n && k == floor(k) ? (int64_t)k : 0;
+}
+
+/* Raises for the key at the top of the table at depth d. */
+static __attribute__((noinline, noreturn)) void extra_key(lua_State *L, const fill_state *s,
+                                                          int d) {
+    const char *what = NULL;
+    int t = lua_type(L, -1);
+    if (t == LUA_TSTRING)
+        what = lua_pushfstring(L, "'%s'", lua_tostring(L, -1));
+    else if (t == LUA_TNUMBER) {
+        lua_pushvalue(L, -1);
+        what = lua_tostring(L, -1);
+    } else
+        what = lua_pushfstring(L, "of type %s", type_name(L, -1));
+    char n[48] = "1..n (the table has no elements)";
+    if (s->shape[d] > 0)
+        snprintf(n, sizeof n, "1..%lld", (long long)s->shape[d]);
+    if (d == 0)
+        adl_lua_raise(L, "%s: the table has a key %s that is not a position %s", s->fname, what, n);
+    adl_lua_raise(L, "%s: the table at depth %d has a key %s that is not a position %s", s->fname,
+                  d + 1, what, n);
+}
+
+/* The slow path of check_keys: every key of the table at the top. */
+static __attribute__((noinline)) void check_all_keys(lua_State *L, const fill_state *s, int d) {
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        if (!position_key(L, s->shape[d]))
+            extra_key(L, s, d);
+    }
+}
+
+/* Raises when the table at the top (depth d), whose positions 1..n hold
+ * values, has other keys too (np.array({1, 2, x = 3}), an options table):
+ * they would be dropped silently.  Counting the keys would cost a lua_next
+ * per element, a third more on a large table.  Instead: a traversal visits
+ * the array part in order (LuaJIT's from a slot 0), then the hash part,
+ * where any other key lives.  So when n-1 is in the array part, the keys
+ * after n-1 are n alone exactly when there is no other key (for n = 1: the
+ * first key is 1, and none follows).  When n-1 is in the hash part too
+ * (positions added after other keys), the key after it is seldom n, and
+ * then every key is looked at. */
+static void check_keys(lua_State *L, const fill_state *s, int d) {
+    int64_t n = s->shape[d];
+#if LUA_VERSION_NUM == 501
+    lua_rawgeti(L, -1, 0);
+    if (!lua_isnil(L, -1)) {
+        lua_pushnumber(L, 0);
+        extra_key(L, s, d);
+    }
+    lua_pop(L, 1);
+#endif
+    if (n <= 1)
+        lua_pushnil(L);
+    else /* an integer: Lua 5.4's next finds no float key 2.0 */
+        lua_pushinteger(L, (lua_Integer)(n - 1));
+    if (!lua_next(L, -2)) {
+        if (n > 0) /* n came before n-1 */
+            check_all_keys(L, s, d);
+        return;
+    }
+    lua_pop(L, 1);
+    if (n == 0)
+        extra_key(L, s, d);
+    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) != (lua_Number)n) {
+        lua_pop(L, 1);
+        check_all_keys(L, s, d);
+        return;
+    }
+    if (lua_next(L, -2)) {
+        lua_pop(L, 2);
+        check_all_keys(L, s, d);
+    }
+}
+
+/* Copies the nested table at the top into s->dst (depth d of s->shape). */
+static void fill_nested(lua_State *L, fill_state *s, int d) {
+    int t = lua_type(L, -1);
+    adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
     if (a) {
-        const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
-        if (!adl_shape_equal(v->ndim, v->shape, nd - d, shape + d))
+        const adl_array *v = adl_array_value(a);
+        if (!adl_shape_equal(v->ndim, v->shape, s->nd - d, s->shape + d))
             adl_lua_raise(L, "%s: ragged nested sequence: an array element has the wrong shape",
-                          fname);
+                          s->fname);
+        if (v->dtype == ADL_FLOAT32)
+            s->f32_arrays = 1;
+        else
+            s->f64_arrays = 1;
+        if (adl_live(a)->level > 0) { /* traced: convert builds the result by traced ops */
+            s->traced = 1;
+            if (s->boxes) {
+                lua_pushnumber(L, (lua_Number)(s->dst - s->base));
+                lua_rawseti(L, s->boxes, 2 * s->nboxes + 1);
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, s->boxes, 2 * s->nboxes + 2);
+                s->nboxes++;
+            }
+            s->dst += v->size;
+            return;
+        }
+        v = adl_value_read(adl_lua_ctx(L), a);
         int64_t index[ADL_MAX_DIMS] = {0};
         for (int64_t i = 0; i < v->size; i++) {
-            *(*dst)++ = adl_array_get(v, index);
+            *s->dst++ = adl_array_get(v, index);
             for (int k = v->ndim - 1; k >= 0 && ++index[k] == v->shape[k]; k--)
                 index[k] = 0;
         }
         return;
     }
-    if (d == nd) {
-        if (lua_type(L, -1) != LUA_TNUMBER)
-            adl_lua_raise(L, "%s: expected numbers in the nested tables, got %s", fname,
+    if (d == s->nd) {
+        if (t != LUA_TNUMBER)
+            adl_lua_raise(L, "%s: expected numbers in the nested tables, got %s", s->fname,
                           type_name(L, -1));
-        *(*dst)++ = lua_tonumber(L, -1);
+        *s->dst++ = lua_tonumber(L, -1);
+        s->numbers = 1;
         return;
     }
-    if (lua_type(L, -1) != LUA_TTABLE || (int64_t)lua_objlen(L, -1) != shape[d])
+    if (t != LUA_TTABLE || (int64_t)lua_objlen(L, -1) != s->shape[d])
         adl_lua_raise(L,
                       "%s: ragged nested sequence: at depth %d expected a table of length %lld, "
                       "got %s",
-                      fname, d + 1, (long long)shape[d],
-                      lua_type(L, -1) == LUA_TTABLE ? "a table of another length"
-                                                    : type_name(L, -1));
-    for (int64_t i = 1; i <= shape[d]; i++) {
+                      s->fname, d + 1, (long long)s->shape[d],
+                      t == LUA_TTABLE ? "a table of another length" : type_name(L, -1));
+    int leaves = d + 1 == s->nd; /* numbers inline, the rest by the general case */
+    for (int64_t i = 1; i <= s->shape[d]; i++) {
         lua_rawgeti(L, -1, (int)i);
-        fill_nested(L, fname, nd, shape, d + 1, dst);
+        if (leaves && lua_type(L, -1) == LUA_TNUMBER) {
+            *s->dst++ = lua_tonumber(L, -1);
+            s->numbers = 1;
+        } else
+            fill_nested(L, s, d + 1);
         lua_pop(L, 1);
     }
+    check_keys(L, s, d);
 }
 
-/* Replaces the number or nested table at idx by a new array. */
-static adl_array *convert(lua_State *L, int idx, const char *fname) {
+/* Pushes the array of the nested table at idx that holds live boxes, built
+ * by traced operations so that derivatives flow through it (autograd's
+ * np.array of a list of boxes): the flat concatenation of the runs of
+ * plain numbers (views of `plain`, which a second walk fills) and of each
+ * box raveled, reshaped to s->shape.  Every new array stays anchored in a
+ * table on the stack, and the list of pointers is a userdata: an error
+ * leaks nothing. */
+static void convert_traced(lua_State *L, int idx, fill_state *s, adl_array *plain) {
+    adl_ctx *ctx = adl_lua_ctx(L);
+    lua_newtable(L);
+    s->boxes = lua_gettop(L);
+    s->base = s->dst = adl_f64(plain);
+    lua_pushvalue(L, idx);
+    fill_nested(L, s, 0);
+    lua_pop(L, 1);
+    int nboxes = s->nboxes;
+    /* at most one plain run before each box, and one after the last */
+    adl_array **parts = lua_newuserdata(L, sizeof(adl_array *) * (size_t)(2 * nboxes + 1));
+    lua_newtable(L); /* anchors the parts */
+    int anchor = lua_gettop(L), n = 0;
+    int64_t run = 0; /* start of the current run of plain numbers */
+    for (int b = 0; b <= nboxes; b++) {
+        adl_array *box = NULL;
+        int64_t at = plain->size;
+        if (b < nboxes) {
+            lua_rawgeti(L, s->boxes, 2 * b + 1);
+            at = (int64_t)lua_tonumber(L, -1);
+            lua_rawgeti(L, s->boxes, 2 * b + 2);
+            box = adl_lua_toarray(L, -1);
+            lua_pop(L, 2);
+        }
+        adl_array *r = NULL;
+        if (at > run) {
+            int64_t len = at - run, stride = 1;
+            adl_lua_newslot(L);
+            r = adl_array_view(ctx, plain, 1, &len, &stride, plain->offset + run);
+            adl_lua_finish(L, r ? ADL_OK : ctx->status, &r, "");
+            parts[n++] = r;
+            lua_rawseti(L, anchor, n);
+        }
+        if (box) {
+            int64_t flat = -1;
+            adl_lua_newslot(L);
+            adl_lua_finish(L, adl_reshape(ctx, s->fname, box, 1, &flat, &r), &r, "");
+            parts[n++] = r;
+            lua_rawseti(L, anchor, n);
+            run = at + adl_array_value(box)->size;
+        }
+    }
+    adl_array *flat = NULL, *r = NULL;
+    adl_lua_newslot(L);
+    adl_lua_finish(L, adl_concatenate(ctx, n, parts, 0, &flat), &flat, "");
+    if (flat->dtype != ADL_FLOAT64) { /* float32 boxes alone: float64, as the plain conversion */
+        adl_lua_newslot(L);
+        adl_lua_finish(L, adl_astype(ctx, flat, ADL_FLOAT64, &r), &r, "");
+        flat = r;
+        r = NULL;
+    }
+    adl_lua_newslot(L);
+    adl_lua_finish(L, adl_reshape(ctx, s->fname, flat, s->nd, s->shape, &r), &r, "");
+}
+
+/* Replaces the number or nested table at idx by a new array; *f32 (when
+ * not NULL) tells whether the entries were float32 arrays and nothing else. */
+static adl_array *convert(lua_State *L, int idx, const char *fname, int *f32) {
     adl_ctx *ctx = adl_lua_ctx(L);
     int64_t shape[ADL_MAX_DIMS];
     int nd = lua_type(L, idx) == LUA_TNUMBER ? 0 : nested_shape(L, idx, fname, shape);
-    idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
+    int top = lua_gettop(L);
+    idx = idx < 0 ? top + idx + 1 : idx;
     adl_ud *u = adl_lua_newslot(L);
     u->a = adl_array_alloc(ctx, fname, ADL_FLOAT64, nd, shape);
     if (!u->a)
         adl_lua_raise(L, "%s", ctx->msg);
-    double *dst = adl_f64(u->a);
+    fill_state s = {fname, nd, shape, adl_f64(u->a), adl_f64(u->a), 0, 0, 0, 0, 0, 0};
     lua_pushvalue(L, idx);
-    fill_nested(L, fname, nd, shape, 0, &dst);
+    fill_nested(L, &s, 0);
     lua_pop(L, 1);
+    if (f32)
+        *f32 = s.f32_arrays && !s.f64_arrays && !s.numbers;
+    if (__builtin_expect(s.traced, 0)) {
+        convert_traced(L, idx, &s, u->a);
+        lua_replace(L, idx);
+        lua_settop(L, top);
+        return adl_lua_toarray(L, idx);
+    }
     lua_replace(L, idx);
     return u->a;
+}
+
+adl_array *adl_lua_table_array(lua_State *L, int idx, const char *fname, int *f32) {
+    return convert(L, idx, fname, f32);
 }
 
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
@@ -232,7 +429,7 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
         return a;
     int t = lua_type(L, idx);
     if (t == LUA_TNUMBER || t == LUA_TTABLE)
-        return convert(L, idx, fname);
+        return convert(L, idx, fname, NULL);
     adl_lua_raise(L,
                   "%s: expected an array, a number or a nested table of numbers for argument "
                   "%d, got %s",

@@ -102,8 +102,16 @@ static inline adl_ctx *adl_lua_ctx_of(lua_State *L, const adl_ud *u) {
     return u ? u->ctx : adl_lua_ctx(L);
 }
 /* The array at idx; numbers and nested tables are converted into a new
- * array that replaces them on the stack.  Raises "<fname>: ..." otherwise. */
+ * array that replaces them on the stack (traced when the table holds
+ * traced values; a table with keys other than 1..n is refused).  Raises
+ * "<fname>: ..." otherwise. */
 adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname);
+/* The conversion of adl_lua_checkarray for np.array: the number or nested
+ * table at idx becomes a new array that replaces it (an array built by
+ * traced operations when the table holds traced values, so that
+ * derivatives flow through it); *f32 tells whether the table's entries were
+ * float32 arrays and nothing else (NumPy's np.array then is float32). */
+adl_array *adl_lua_table_array(lua_State *L, int idx, const char *fname, int *f32);
 /* adl_lua_checkarray that also sets *ctx (adl_lua_ctx_of the array). */
 adl_array *adl_lua_checkarray_ctx(lua_State *L, int idx, const char *fname, adl_ctx **ctx);
 

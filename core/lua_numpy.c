@@ -55,39 +55,30 @@ static adl_dtype trailing_dtype(lua_State *L, const char *fname, int *nargs) {
 
 /* ---- creation ---- */
 
-/* Whether the nested table at idx holds float32 arrays and nothing else (at
- * least one): NumPy's np.array([a32, b32]) is float32, while a number
- * anywhere (a Python float) makes it float64.  Stops at the first number,
- * so a table of numbers costs one look. */
-static int only_float32_arrays(lua_State *L, int idx, int depth) {
-    int n = (int)lua_objlen(L, idx), only = n > 0 && depth < ADL_MAX_DIMS;
-    for (int i = 1; only && i <= n; i++) {
-        lua_rawgeti(L, idx, i);
-        adl_array *a = adl_lua_toarray(L, -1);
-        if (a)
-            only = adl_array_value(a)->dtype == ADL_FLOAT32;
-        else
-            only =
-                lua_type(L, -1) == LUA_TTABLE && only_float32_arrays(L, lua_gettop(L), depth + 1);
-        lua_pop(L, 1);
-    }
-    return only;
+/* np.array of a traced array: a differentiable copy, as autograd's. */
+static int traced_copy(lua_State *L, adl_array *a, adl_dtype dt) {
+    adl_array *r = NULL;
+    adl_lua_newslot(L);
+    return finish(L, adl_astype(adl_lua_ctx(L), a, dt, &r), &r);
 }
 
 static int l_array(lua_State *L) {
     adl_dtype dt = check_dtype(L, 2, "np.array");
-    if (lua_isnoneornil(L, 2) && lua_type(L, 1) == LUA_TTABLE && only_float32_arrays(L, 1, 0))
-        dt = ADL_FLOAT32;
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
         if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
             adl_lua_raise(L, "np.array: expected a number or a nested table of numbers, got %s",
                           luaL_typename(L, 1));
+        int f32 = 0; /* NumPy's np.array([a32, b32]) is float32, a number makes it float64 */
         if (lua_type(L, 1) == LUA_TTABLE || dt != ADL_FLOAT64)
-            a = adl_lua_checkarray(L, 1, "np.array"); /* converts in place */
+            a = adl_lua_table_array(L, 1, "np.array", &f32); /* converts in place */
+        if (f32 && lua_isnoneornil(L, 2))
+            dt = ADL_FLOAT32;
         lua_settop(L, 1);
         if (dt == ADL_FLOAT64)
             return 1;
+        if (__builtin_expect(adl_live(a)->level > 0, 0)) /* a table of traced values */
+            return traced_copy(L, a, dt);
         /* the float64 conversion, converted again: a number gives a 0-d array */
         adl_lua_newslot(L);
         adl_ctx *ctx = adl_lua_ctx(L);
@@ -97,9 +88,11 @@ static int l_array(lua_State *L) {
         ((adl_ud *)lua_touserdata(L, -1))->a = r;
         return 1;
     }
-    const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
     if (lua_isnoneornil(L, 2))
-        dt = v->dtype; /* an array keeps its dtype, as in NumPy */
+        dt = a->dtype; /* an array keeps its dtype, as in NumPy */
+    if (adl_live(a)->level > 0)
+        return traced_copy(L, a, dt);
+    const adl_array *v = adl_value_read(adl_lua_ctx(L), a);
     adl_lua_newslot(L);
     return finish(L, adl_k_astype(adl_lua_ctx(L), v, dt, &r), &r);
 }
