@@ -410,7 +410,20 @@ adl_status adl_mean(adl_ctx *ctx, adl_array *a, int naxes, const int *axes, int 
     adl_status st = adl_reduce(ctx, ADL_OP_SUM, a, naxes, axes, keepdims, &s);
     if (st)
         return st;
-    st = adl_binary_scalar(ctx, ADL_OP_DIV, s, (double)count, out);
+    if (s->dtype == ADL_FLOAT64) {
+        st = adl_binary_scalar(ctx, ADL_OP_DIV, s, (double)count, out);
+        adl_array_release(s);
+        return st;
+    }
+    /* float32: the count as a float32 0-d array, so that a 0-d sum (the
+     * whole array) is divided in float32 too, as NumPy does, rather than
+     * promoted by a float64 0-d count */
+    adl_array *c = adl_array_scalar(ctx, (double)count), *c32 = NULL;
+    st = c ? adl_k_astype(ctx, c, s->dtype, &c32) : ctx->status;
+    if (st == ADL_OK)
+        st = adl_binary(ctx, ADL_OP_DIV, s, c32, out);
+    adl_array_release(c);
+    adl_array_release(c32);
     adl_array_release(s);
     return st;
 }

@@ -90,8 +90,17 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     case ADL_OP_DIV:
         return k == 0 ? DIV(g, y) : NEG(DIV(MUL(g, ans), y));
     case ADL_OP_POW:
-        if (k == 0)
-            return MUL(g, MUL(y, POW(x, SUB(y, num(s, 1.0)))));
+        if (k == 0) {
+            /* y x^(y-1), with the exponent 0 where y == 0: x^0 is the
+             * constant 1 there, whose derivative y * 1 is 0 for every x,
+             * where 0 * 0^-1 was 0 * inf (autograd's exponent is 1; 0 also
+             * spares 0 * inf^1).  The mask is a constant and has y's shape,
+             * so a scalar exponent keeps the kernel's fast path and higher
+             * orders nest: x^1 at 0 has derivatives 1, then 0. */
+            adl_array *zero = num(s, 0.0);
+            adl_array *e = where(s, cmp(s, ADL_B_EQ, y, zero), zero, SUB(y, num(s, 1.0)));
+            return MUL(g, MUL(y, POW(x, e)));
+        }
         /* d/dy x^y = x^y log x; 0 where x == 0 (autograd's convention) */
         return MUL(g, MUL(ans, un(s, ADL_OP_LOG,
                                   where(s, cmp(s, ADL_B_EQ, x, num(s, 0.0)), num(s, 1.0), x))));

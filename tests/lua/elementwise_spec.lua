@@ -122,6 +122,81 @@ describe("x ^ 2", function()
   end)
 end)
 
+-- The rule y x^(y-1) met 0 * inf at x = 0, y = 0 (x^0's derivative read
+-- nan). Reference values: torch 1.13, float64.
+describe("the derivatives of x^y at x = 0", function()
+  local inf = math.huge
+  local function tab(a) return a:totable() end
+
+  it("reverse mode: x^0 has derivative 0, x^1 derivatives 1 then 0 (torch's values)", function()
+    assert.equal(0, ad.grad(function(x) return x ^ 0 end)(0))
+    assert.equal(0, ad.grad(function(x) return np.power(x, 0) end)(-0.0))
+    assert.equal(1, ad.grad(function(x) return np.sum(np.power(x, np.arange(4))) end)(0))
+    assert.equal(1, ad.grad(function(x) return x ^ 1 end)(0))
+    assert.equal(0, ad.grad(ad.grad(function(x) return x ^ 1 end))(0))
+    -- x^3 at 0: 0, 0, 6 (torch's) and then 0 (torch: nan, from 0 * 0^-1)
+    local f = function(x) return x ^ 3 end
+    assert.equal(0, ad.grad(f)(0))
+    assert.equal(0, ad.grad(ad.grad(f))(0))
+    assert.equal(6, ad.grad(ad.grad(ad.grad(f)))(0))
+    assert.equal(0, ad.grad(ad.grad(ad.grad(ad.grad(f))))(0))
+    -- x^0 is the constant 1 at inf and nan too (torch: 0; autograd: nan)
+    assert.equal(0, ad.grad(function(x) return x ^ 0 end)(inf))
+    assert.equal(0, ad.grad(function(x) return x ^ 0 end)(0 / 0))
+    assert.equal(0, ad.grad(function(x) return x ^ 0 end)(-3))
+  end)
+
+  it("elementwise, with broadcasting, both arguments (torch's values)", function()
+    local X = { 0, 0, 0, 0, 2, -2, 0, 0.5 }
+    local Y = { 0, 1, 2, 3, 0, 3, 0.5, -1 }
+    local gx = ad.grad(function(x, y) return np.sum(np.power(x, y)) end, 1)(np.array(X), np.array(Y))
+    assert.are.same({ 0, 1, 0, 0, 0, 12, inf, -4 }, tab(gx))
+    local gy = ad.grad(function(x, y) return np.sum(np.power(x, y)) end, 2)(np.array(X), np.array(Y))
+    local want = { 0, 0, 0, 0, 0.6931471805599453, 0 / 0, 0, -1.3862943611198906 }
+    for i, w in ipairs(want) do
+      if w ~= w then assert.is_true(gy[i] ~= gy[i]) else assert.equal(w, gy[i]) end
+    end
+    -- 0^y for y < 0: d/dx -inf as torch; d/dy nan, autograd's log(1) * inf (torch: -inf)
+    assert.equal(-inf, ad.grad(np.power, 1)(0, -1))
+    local d = ad.grad(np.power, 2)(0, -1)
+    assert.is_true(d ~= d)
+    -- a scalar x against a row of exponents: the row's derivatives summed
+    assert.equal(1, ad.grad(function(x) return np.sum(np.power(x, np.array({ 0, 1, 2, 3 }))) end)(0))
+  end)
+
+  it("second order, mixed derivatives included", function()
+    local function dx(x, y) return ad.grad(np.power, 1)(x, y) end
+    local function dy(x, y) return ad.grad(np.power, 2)(x, y) end
+    -- x^(y-1) (1 + y log x) at (2, 0.5), both ways (torch: 0.9521713170536844)
+    assert.equal(0.9521713170536844, ad.grad(function(y) return dx(2, y) end)(0.5))
+    assert.equal(0.9521713170536844, ad.grad(function(x) return dy(x, 0.5) end)(2))
+    -- at y == 0 exactly the x side is the constant 0 (docs/conventions.md):
+    -- its y derivative reads 1 (torch 0, autograd x) where 1/x is the limit
+    assert.equal(1, ad.grad(function(y) return dx(2, y) end)(0))
+    assert.equal(0.5, ad.grad(function(x) return dy(x, 0) end)(2)) -- torch: 0.5
+    h.assert_array(ad.elementwise_grad(ad.elementwise_grad(function(x)
+      return np.power(x, np.array({ 0, 1, 2, 3 }))
+    end))(np.zeros(4)), { 0, 0, 2, 0 }, 0)
+  end)
+
+  it("forward mode and forward over reverse give the same", function()
+    local _, t = ad.make_jvp(function(x) return np.power(x, 0) end)(np.array({ 0, 1 }))(np.array({ 1, 1 }))
+    assert.are.same({ 0, 0 }, tab(t))
+    _, t = ad.make_jvp(function(x) return np.power(x, np.arange(4)) end)(np.zeros(4))(np.ones(4))
+    assert.are.same({ 0, 1, 0, 0 }, tab(t))
+    _, t = ad.make_jvp(ad.elementwise_grad(function(x) return x ^ 1 end))(np.array({ 0, 2 }))(np.array({ 1, 1 }))
+    assert.are.same({ 0, 0 }, tab(t))
+    _, t = ad.make_jvp(function(y) return np.power(0, y) end)(np.array({ 0, 1, 2 }))(np.ones(3))
+    assert.are.same({ 0, 0, 0 }, tab(t))
+  end)
+
+  it("float32 keeps its dtype", function()
+    local g = ad.grad(function(x) return np.sum(x ^ np.array({ 0, 1, 3 }, "float32")) end)(np.array({ 0, 0, 2 }, "float32"))
+    assert.equal("float32", g.dtype)
+    assert.are.same({ 0, 1, 12 }, tab(g))
+  end)
+end)
+
 describe("+ - * / on results too big for the caches (streamed stores)", function()
   -- 4 MB and more of float64 results are written around the caches; the
   -- values are the same IEEE operations'.  Odd lengths exercise the tail,

@@ -158,6 +158,30 @@ describe("float32 kernels against float64", function()
     assert.are.equal(exact, s)
   end)
 
+  it("mean divides in float32, the whole array's too (NumPy's values)", function()
+    -- the whole mean was the float32 sum divided in double: 0.20000000794728598
+    assert.are.equal(0.20000000298023224, np.mean(np.array({ 0.1, 0.2, 0.3 }, "float32")))
+    local b = np.array({ { 0.1, 0.2, 0.3 }, { 1, 2, 4 } }, "float32")
+    assert.are.equal(1.2666666507720947, np.mean(b))
+    local whole = np.mean(b, nil, true)
+    assert.are.equal("float32", whole.dtype)
+    assert.are.equal(1.2666666507720947, whole:item())
+    local rows, cols = np.mean(b, 2), np.mean(b, 1)
+    assert.are.equal("float32", rows.dtype)
+    assert.are.same({ 0.20000000298023224, 2.3333332538604736 }, rows:totable())
+    assert.are.same({ 0.550000011920929, 1.100000023841858, 2.1500000953674316 }, cols:totable())
+    -- traced: the same value, and torch's float32 gradient
+    local seen
+    local g = ad.grad(function(x)
+      local m = np.mean(x)
+      seen = ad.value(m)
+      return m
+    end)(np.array({ 0.1, 0.2, 0.3 }, "float32"))
+    assert.are.equal(0.20000000298023224, seen)
+    assert.are.equal("float32", g.dtype)
+    assert.are.same({ 0.3333333432674408, 0.3333333432674408, 0.3333333432674408 }, g:totable())
+  end)
+
   it("where, copy, concatenate, stack, transpose, reshape and indexing keep float32", function()
     local y32 = sample({ 3, 4 }, 1)
     local w = np.where(np.greater(x32, 0), x32, 0)
