@@ -125,6 +125,7 @@ spec("np.where", { samples = { { function() return np.greater(A(), 0.4) end, A, 
 spec("np.clip", { samples = { { A, 0.25, 0.5, wrt = { 1, 2, 3 } } } })
 spec("np.dot np.matmul", { samples = { { A, C }, { r3, q3 } } })
 spec("np.inner", { samples = { { A, B } } })
+spec("np.isclose", { samples = { { A, B } } })
 spec("np.outer", { samples = { { r3, q3 } } })
 spec("np.tensordot", { samples = { { A, C, 1 } } })
 spec("np.einsum", { samples = { { "ij,jk->ik", A, C, wrt = { 2, 3 } } } })
@@ -149,8 +150,10 @@ spec("np.asarray", { samples = { { A } } })
 -- a float64 sample: finite differences in float32 are too coarse for this table
 spec("np.astype", { samples = { { A, "float64", wrt = { 1 } } } })
 spec("np.allclose np.array_equal", { kind = "comparison with a boolean result", samples = { { A, B } } })
+-- np.array of an array, and of a table holding traced values, is differentiable
+spec("np.array", { samples = { { A }, { function() return { r3(), q3() } end },
+  { function() return { { 0.3, 0.6 }, { 0.45, 0.2 } } end } } })
 -- creation: the values of the result do not depend on an array argument
-spec("np.array", { kind = "creation", samples = { { function() return { { 0.3, 0.6 }, { 0.45, 0.2 } } end } } })
 spec("np.zeros np.ones np.empty", { kind = "creation", samples = { { { 2, 3 }, wrt = {} } } })
 spec("np.full", { kind = "creation", samples = { { { 2, 3 }, 0.7, wrt = { 2 } } } })
 spec("np.zeros_like np.ones_like", { kind = "creation", samples = { { A } } })

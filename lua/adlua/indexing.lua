@@ -86,7 +86,10 @@ return function(np)
       error(("an index must be an integer, a table or an array, got %s"):format(type(idx)), 0)
     end)
     if not ok then
-      error(("%s: %s"):format(fname, tostring(sel):gsub("^np%.take: ", ""):gsub("^index: ", "")), 3)
+      -- without the position the error got inside the closure above (a
+      -- line of this file), and the name of the step that raised it
+      local msg = tostring(sel):gsub("^[^%s:]+:%d+: ", ""):gsub("^np%.take: ", ""):gsub("^index: ", "")
+      error(("%s: %s"):format(fname, msg), 3)
     end
     if type(sel) == "number" then return core.array({ sel }), {}, 1 end
     return np.ravel(sel), sel.shape, sel.size

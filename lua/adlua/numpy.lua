@@ -168,8 +168,85 @@ function np.full_like(...)
   return (fill("np.full_like", shape, a[2], dtype, 2))
 end
 
---- A 1-d view (or copy, when the array is not contiguous) of all elements.
-function np.ravel(x) return np.reshape(x, -1) end
+-- NumPy's order argument of reshape, ravel and flatten: "C" (rows first,
+-- the default) or "F" (columns first), either case. "A" and "K" follow the
+-- memory layout in NumPy; adlua arrays show none (every array reads as
+-- row-major), so they are "C"; reshape refuses "K", as NumPy does.
+-- Returns true for "F" (level: as seen by the caller).
+local function fortran(fname, order, level, reshaping)
+  local o = type(order) == "string" and order:upper() or order
+  if order == nil or o == "C" or o == "A" then return false end
+  if o == "F" then return true end
+  if o == "K" then
+    if not reshaping then return false end
+    error(fname .. ": order 'K' is not permitted for reshaping", level + 1)
+  end
+  error(("%s: order must be one of 'C', 'F', 'A', or 'K' (got %s)")
+    :format(fname, type(order) == "string" and ("'%s'"):format(order) or check.describe(order)), level + 1)
+end
+
+local core_reshape, core_transpose = core.reshape, core.transpose
+
+-- np.reshape with an order, or with more than a shape: x, then the shape
+-- (a table, or whole numbers one by one, as x:reshape(2, 3)), then the
+-- order as a string or an options table {order = ...}. np.reshape
+-- tail-calls it, so that its errors are raised at level 2, and the C
+-- reshape's name the line of np.reshape's caller.
+local function reshape_ordered(x, n, ...)
+  local args = { ... }
+  local order
+  while n > 1 and args[n] == nil do n = n - 1 end
+  if type(args[n]) == "string" or check.is_options(args[n]) then
+    order = args[n]
+    if type(order) == "table" then
+      for _, k in ipairs(core.keys(order)) do
+        if k ~= "order" then error(("np.reshape: unknown option '%s' (options: order)"):format(k), 2) end
+      end
+      order = order.order
+    end
+    n = n - 1
+  end
+  local shape = args[1]
+  if type(shape) == "table" and not is_array(shape) then
+    if n > 1 then
+      error(("np.reshape: the shape is one table or whole numbers, not both (got %s after it)")
+        :format(check.describe(args[2])), 2)
+    end
+  else
+    shape = { unpack(args, 1, n) }
+  end
+  if not fortran("np.reshape", order, 2, true) then return c_call(core_reshape, x, shape) end
+  -- column-major: read x and write the result with the first axis fastest,
+  -- i.e. reshape the reversed axes; a bad shape is reported as given
+  local reversed = {}
+  for i = 1, #shape do reversed[i] = shape[#shape + 1 - i] end
+  local ok, r = pcall(function() return core_transpose(core_reshape(core_transpose(x), reversed)) end)
+  if ok then return r end
+  local plain, e = pcall(core_reshape, x, shape)
+  error((tostring(plain and r or e):gsub("^[^%s:]+:%d+: ", "")), 2)
+end
+
+--- reshape(x, shape, order): x with a new shape (one entry may be -1);
+-- the shape may be given as whole numbers one by one (x:reshape(2, 3)).
+function np.reshape(x, ...)
+  local n = select("#", ...)
+  if n > 1 then
+    local last = select(n, ...)
+    if type(last) ~= "number" or type((...)) ~= "number" then return reshape_ordered(x, n, ...) end
+  end
+  return c_call(core_reshape, x, ...)
+end
+
+local ravel_sig = check.signature { "a", "order", first = 2 }
+--- A 1-d view (or copy, when the array is not contiguous) of all elements,
+-- in row-major order, or column-major with order "F".
+function np.ravel(x, ...)
+  if select("#", ...) == 0 then return c_call(core_reshape, x, -1) end
+  if fortran("np.ravel", ravel_sig("np.ravel", 2, x, ...)[2], 2) then
+    return c_call(core_reshape, core_transpose(check.array("np.ravel", x)), -1)
+  end
+  return c_call(core_reshape, x, -1)
+end
 
 --- Removes axes of length one (all of them, or the listed 1-based axes).
 function np.squeeze(x, axis)
@@ -220,9 +297,68 @@ for _, name in ipairs({ "prod", "var", "std", "cumsum", "argmax", "argmin", "all
   methods[name] = np[name]
 end
 methods.reshape = np.reshape
-methods.item = core.item
+-- x:item(): the value of a one-element array; x:item(i): the i-th value
+-- (1-based, of the flattened array, negative from the end); x:item(i, j,
+-- ...) or x:item({i, j, ...}): the value at one index per axis.
+local core_item = core.item
+methods.item = function(x, ...)
+  local n = select("#", ...)
+  if n == 0 then return c_call(core_item, x) end
+  local index = { ... }
+  if n == 1 and type(index[1]) == "table" and not is_array(index[1]) then index = index[1] end
+  local v = core.value(x)
+  local shape = check.shape_of(v)
+  if #index == 1 then
+    local size = 1
+    for _, d in ipairs(shape) do size = size * d end
+    local i = index[1]
+    if not check.is_whole(i) then
+      error(("item: an index must be a whole number, got %s"):format(check.describe(i)), 2)
+    end
+    if i == 0 or i > size or i < -size then
+      error(("item: index %s is out of bounds for size %d (indices are 1-based; -1 is the last)")
+        :format(check.fmt(i), size), 2)
+    end
+    if #shape == 0 then return core_item(v) end
+    return core_item(np.reshape(v, -1)[i < 0 and size + i + 1 or i])
+  end
+  if #index ~= #shape then
+    error(("item: incorrect number of indices for array (%d given for an array of dimension %d)")
+      :format(#index, #shape), 2)
+  end
+  for a = 1, #shape do
+    local i = index[a]
+    if not check.is_whole(i) then
+      error(("item: an index must be a whole number, got %s"):format(check.describe(i)), 2)
+    end
+    if i == 0 or i > shape[a] or i < -shape[a] then
+      error(("item: index %s is out of bounds for axis %d with size %d (indices are 1-based; -1 is the last)")
+        :format(check.fmt(i), a, shape[a]), 2)
+    end
+  end
+  if #shape == 0 then return core_item(v) end
+  return core_item(v[index])
+end
 methods.totable = core.totable
-methods.flatten = function(x) return np.reshape(np.copy(x), -1) end
+-- x:transpose(axes) as np.transpose, or the axes one by one as NumPy's
+-- x.transpose(1, 0): x:transpose(2, 1).
+methods.transpose = function(x, axes, ...)
+  if type(axes) == "number" then
+    axes = { axes, ... }
+  elseif select("#", ...) > 0 then
+    error(("np.transpose: the axes are a table or whole numbers, not both (got %s, then %d more)")
+      :format(check.describe(axes), select("#", ...)), 2)
+  end
+  return c_call(core_transpose, x, axes)
+end
+local flatten_sig = check.signature { "a", "order", first = 2 }
+-- x:flatten(order): a 1-d copy, in row-major order ("C", default) or
+-- column-major ("F").
+methods.flatten = function(x, ...)
+  local order = select("#", ...) > 0 and flatten_sig("flatten", 2, x, ...)[2]
+  if fortran("flatten", order or nil, 2) then x = core_transpose(x) end
+  return np.reshape(np.copy(x), -1)
+end
 methods.astype = core.astype
 methods.lt = np.less
 methods.le = np.less_equal

@@ -54,13 +54,36 @@ return function(np, core)
   end
 
   -- rounding: constants, as in autograd.
-  --- round(x, decimals): half to even, as NumPy (scaled by 10^decimals).
-  function np.round(x, decimals)
+  -- NumPy's power_of_ten (numpy/core/src/multiarray/calculation.c): a table
+  -- up to 1e8, then repeated multiplication by 10, which from 10^23 on can
+  -- differ from Lua's 10^n; rounding must scale by NumPy's double.
+  local P10 = { [0] = 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8 }
+  local function power_of_ten(n)
+    if n < 9 then return P10[n] end
+    local r = 1e9
+    for _ = 10, n do
+      r = r * 10
+      if r == math.huge then break end
+    end
+    return r
+  end
+  local round_sig = check.signature { "a", "decimals", first = 2 }
+  --- round(x, decimals): half to even, as NumPy's: rint(x * 10^d) / 10^d
+  -- for d >= 0, rint(x / 10^-d) * 10^-d for d < 0, so the same doubles.
+  function np.round(x, decimals, ...)
+    if type(decimals) == "table" or select("#", ...) > 0 then
+      decimals = round_sig("np.round", 2, x, decimals, ...)[2]
+    end
     decimals = decimals or 0
     check.whole("np.round", "decimals", decimals)
     if decimals == 0 then return np.rint(x) end
-    local scale = 10 ^ decimals
-    return np.divide(np.rint(np.multiply(core.value(x), scale)), scale)
+    x = core.value(check.array("np.round", x))
+    if decimals > 0 then
+      local f = power_of_ten(decimals)
+      return np.divide(np.rint(np.multiply(x, f)), f)
+    end
+    local f = power_of_ten(-decimals)
+    return np.multiply(np.rint(np.divide(x, f)), f)
   end
   np.around = np.round
   --- mod(x, y): NumPy's remainder (the sign of y). Its derivative is autograd's:
@@ -333,19 +356,63 @@ return function(np, core)
   function np.argmax(...) return (arg_extreme("np.argmax", np.max, 2, ...)) end
   function np.argmin(...) return (arg_extreme("np.argmin", np.min, 2, ...)) end
 
-  --- allclose(a, b, rtol, atol): |a - b| <= atol + rtol * |b| everywhere
-  -- (NaNs are never close). Returns a Lua boolean.
-  function np.allclose(a, b, rtol, atol)
-    rtol, atol = rtol or 1e-5, atol or 1e-8
-    local ok = np.less_equal(np.abs(np.subtract(a, b)), np.add(atol, np.multiply(rtol, np.abs(b))))
-    return core.value(np.all(ok)) == 1
+  -- NumPy's isclose: |a - b| <= atol + rtol * |b| where both are finite;
+  -- elsewhere equal values (an infinity is close to the same infinity
+  -- only); NaN to NaN only with equal_nan. A constant (0/1), of the shape
+  -- a and b broadcast to (level: as seen by the caller).
+  local close_sig = check.signature { "a", "b", "rtol", "atol", "equal_nan", first = 3 }
+  local function isclose(fname, level, ...)
+    local args = close_sig(fname, level + 1, ...)
+    local a = core.value(check.array(fname, args[1], level + 1))
+    local b = core.value(check.array(fname, args[2], level + 1))
+    local tol = { rtol = args[3] or 1e-5, atol = args[4] or 1e-8 }
+    for _, name in ipairs({ "rtol", "atol" }) do
+      local t = tol[name]
+      if type(t) ~= "number" then
+        if type(t) ~= "table" then
+          error(("%s: %s must be a number or an array, got %s"):format(fname, name, check.describe(t)), level + 1)
+        end
+        tol[name] = core.value(check.array(fname, t, level + 1))
+      end
+    end
+    local equal_nan = args[5]
+    if equal_nan ~= nil and type(equal_nan) ~= "boolean" then
+      error(("%s: equal_nan must be a boolean, got %s"):format(fname, check.describe(equal_nan)), level + 1)
+    end
+    return (check.renamed(fname, level + 1, function()
+      local finite = np.multiply(np.isfinite(a), np.isfinite(b))
+      local within = np.less_equal(np.abs(np.subtract(a, b)),
+        np.add(tol.atol, np.multiply(tol.rtol, np.abs(b))))
+      local r = np.where(finite, within, np.equal(a, b))
+      if equal_nan then r = np.maximum(r, np.multiply(np.isnan(a), np.isnan(b))) end
+      return r
+    end))
   end
-  --- array_equal(a, b): same shape and equal elements. Returns a Lua boolean.
-  function np.array_equal(a, b)
+  --- isclose(a, b, rtol, atol, equal_nan): 1 where a and b are close, else 0.
+  function np.isclose(...) return (isclose("np.isclose", 2, ...)) end
+  --- allclose(a, b, rtol, atol, equal_nan): whether isclose holds
+  -- everywhere. Returns a Lua boolean.
+  function np.allclose(...)
+    return core.value(np.all(isclose("np.allclose", 2, ...))) == 1
+  end
+
+  local equal_sig = check.signature { "a1", "a2", "equal_nan", first = 3 }
+  --- array_equal(a1, a2, equal_nan): same shape and equal elements (NaNs
+  -- equal to each other with equal_nan). Returns a Lua boolean.
+  function np.array_equal(...)
+    local args = equal_sig("np.array_equal", 2, ...)
+    local a = core.value(check.array("np.array_equal", args[1]))
+    local b = core.value(check.array("np.array_equal", args[2]))
+    local equal_nan = args[3]
+    if equal_nan ~= nil and type(equal_nan) ~= "boolean" then
+      error(("np.array_equal: equal_nan must be a boolean, got %s"):format(check.describe(equal_nan)), 2)
+    end
     local sa, sb = shape_of(a), shape_of(b)
     if #sa ~= #sb then return false end
     for i = 1, #sa do if sa[i] ~= sb[i] then return false end end
-    return core.value(np.all(np.equal(a, b))) == 1
+    local same = np.equal(a, b)
+    if equal_nan then same = np.maximum(same, np.multiply(np.isnan(a), np.isnan(b))) end
+    return core.value(np.all(same)) == 1
   end
 
   -- creation ------------------------------------------------------------------
@@ -427,11 +494,13 @@ return function(np, core)
 
   --- meshgrid(x1, x2, ..., {indexing = "xy" | "ij", sparse = false,
   -- copy = true}): coordinate arrays, by default with NumPy's "xy" indexing
-  -- (the first two axes swapped). Each keeps its input's dtype.
+  -- (the first two axes swapped). Each keeps its input's dtype. Full grids
+  -- are always new arrays; sparse ones are views of the inputs with
+  -- copy = false.
   function np.meshgrid(...)
     local nd = select("#", ...)
     local xs = { ... }
-    local indexing, sparse = "xy", false
+    local indexing, sparse, copy = "xy", false, true
     if nd > 0 and check.is_options(xs[nd]) then
       local opts = xs[nd]
       xs[nd], nd = nil, nd - 1
@@ -447,7 +516,7 @@ return function(np, core)
           if type(v) ~= "boolean" then
             error(("np.meshgrid: %s must be a boolean, got %s"):format(key, check.describe(v)), 2)
           end
-          if key == "sparse" then sparse = v end
+          if key == "sparse" then sparse = v else copy = v end
         else
           error(("np.meshgrid: unknown option '%s' (options: indexing, sparse, copy)"):format(key), 2)
         end
@@ -477,6 +546,8 @@ return function(np, core)
       result[i] = np.reshape(xs[i], shape)
       if not sparse then
         result[i] = np.add(result[i], check.zeros("np.meshgrid", out_shape, nil, nil, xs[i].dtype))
+      elseif copy then
+        result[i] = np.copy(result[i]) -- else a view of the input, as NumPy's copy=False
       end
     end
     return unpack(result, 1, nd)

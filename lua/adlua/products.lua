@@ -3,6 +3,7 @@
 -- differentiate to any order.
 local core = require "adlua.core"
 local check = require "adlua.argcheck"
+local unpack = table.unpack or unpack -- Lua 5.4 has only table.unpack
 
 return function(np)
   local is_array = core.is_array
@@ -11,13 +12,13 @@ return function(np)
 
   -- x as an array or a number (a 0-d value), or an error naming fname.
   local function as_array(x, fname)
-    return check.array(fname or "np.einsum", x, 3)
+    return (check.array(fname or "np.einsum", x, 3)) -- no tail call: level counts this frame
   end
 
   local shape_str = check.shape_str
 
   local function norm_axis(fname, a, n)
-    return check.axis(fname, a, n, 3)
+    return (check.axis(fname, a, n, 3)) -- no tail call: level counts this frame
   end
 
   local function prod(t, from, to)
@@ -72,6 +73,36 @@ return function(np)
     for _, n in ipairs(free_a) do out[#out + 1] = n end
     for _, n in ipairs(free_b) do out[#out + 1] = n end
     return np.reshape(np.dot(ma, mb), out)
+  end
+
+  -- np.dot: the C dot multiplies operands of up to 2 axes (and by 0-d
+  -- ones); others are NumPy's sum over the last axis of a and the
+  -- second-to-last of b (the only one of a 1-d b), a tensordot. The C dot
+  -- is tried first, under pcall, which costs nothing measurable, so the
+  -- common call stays one C call.
+  local c_dot, pcall = np.dot, pcall
+  local function operand(x)
+    if type(x) == "table" and not is_array(x) then
+      local ok, r = pcall(core.array, x)
+      if ok then return r end
+    end
+    return x
+  end
+  --- np.dot(a, b)
+  function np.dot(a, b)
+    local ok, r = pcall(c_dot, a, b)
+    if ok then return r end
+    local x, y = operand(a), operand(b)
+    if not (is_array(x) and is_array(y)) or x.ndim == 0 or y.ndim == 0 or (x.ndim <= 2 and y.ndim <= 2) then
+      error(r, 2) -- the C dot's own message
+    end
+    local sa, sb = x.shape, y.shape
+    local kb = #sb >= 2 and #sb - 1 or 1
+    if sa[#sa] ~= sb[kb] then
+      error(("np.dot: shapes %s and %s not aligned: %d (axis %d) ~= %d (axis %d)")
+        :format(shape_str(sa), shape_str(sb), sa[#sa], #sa, sb[kb], kb), 2)
+    end
+    return (check.renamed("np.dot", 2, np.tensordot, x, y, { { #sa }, { kb } }))
   end
 
   --- np.inner(a, b): sum over the last axes of both (a product for scalars).
@@ -131,8 +162,19 @@ return function(np)
         :format(shape_str(shape_a), shape_str(shape_b), sa[#sa], #shape_a, sb[#sb - 1],
           math.max(#shape_b - 1, 1)), 2)
     end
+    -- the stack axes (all but the last two) broadcast against each other
+    for i = 1, math.min(#sa, #sb) - 2 do
+      local p, q = sa[#sa - 1 - i], sb[#sb - 1 - i]
+      if p ~= q and p ~= 1 and q ~= 1 then
+        local stack_a, stack_b = { unpack(sa, 1, #sa - 2) }, { unpack(sb, 1, #sb - 2) }
+        error(("np.matmul: operands could not be broadcast together: shapes %s and %s have stacks %s and %s")
+          :format(shape_str(shape_a), shape_str(shape_b), shape_str(stack_a), shape_str(stack_b)), 2)
+      end
+    end
     -- (..., n, k, 1) * (..., 1, k, m) summed over k: broadcasting does the batches
-    local r = np.sum(np.expand_dims(a, -1) * np.expand_dims(b, -3), -2)
+    local r = check.renamed("np.matmul", 2, function()
+      return np.sum(np.expand_dims(a, -1) * np.expand_dims(b, -3), -2)
+    end)
     if va then r = np.squeeze(r, -2) end
     if vb then r = np.squeeze(r, -1) end
     return r

@@ -10,7 +10,7 @@ return function(np)
 
   -- x as an array or a number (a 0-d value), or an error naming fname.
   local function as_array(x, fname)
-    return check.array(fname, x, 3)
+    return (check.array(fname, x, 3)) -- no tail call: level counts this frame
   end
   local function ndim_of(x) return type(x) == "number" and 0 or x.ndim end
 
@@ -18,7 +18,7 @@ return function(np)
 
   -- A 1-based axis (negative from the end) of an array of ndim axes.
   local function axis_of(fname, axis, ndim)
-    return check.axis(fname, axis, ndim, 3)
+    return (check.axis(fname, axis, ndim, 3)) -- no tail call: level counts this frame
   end
 
   -- A table of axes or a single one, as a list.
@@ -133,13 +133,27 @@ return function(np)
     return x[key]
   end
 
-  --- np.split(x, sections, axis): a number of equal parts, or a table of
-  -- cut points with NumPy's numbers: {2, 3} gives entries 1..2, 3..3 and
-  -- 4..n (each number counts the entries before its cut).
+  --- np.split(x, sections, axis): a number of equal parts, or a table (or
+  -- 1-d array) of cut points with NumPy's numbers: {2, 3} gives entries
+  -- 1..2, 3..3 and 4..n (each number counts the entries before its cut).
+  -- Part i is NumPy's x[c(i-1):c(i)] with c(0) = 0 and c(last) = n, so a
+  -- cut below the one before it gives an empty part and the next part
+  -- starts at that lower cut; negative cuts count from the end.
   function np.split(x, sections, axis)
     x = as_array(x, "np.split")
     axis = axis_of("np.split", axis or 1, ndim_of(x))
     local n, cuts = x.shape[axis], {}
+    if is_array(sections) then
+      local v = core.value(sections)
+      if type(v) == "number" or v.ndim == 0 then
+        sections = core.item(v)
+      elseif v.ndim == 1 then
+        sections = core.totable(v)
+      else
+        error(("np.split: the split positions must be a 1-d array, got %s")
+          :format(check.describe(sections)), 2)
+      end
+    end
     if type(sections) == "number" then
       check.whole("np.split", "the number of sections", sections, 1)
       if n % sections ~= 0 then
@@ -152,7 +166,7 @@ return function(np)
           :format(check.fmt(sections), MAX_EMPTY_PARTS), 2)
       end
       for i = 1, sections - 1 do cuts[i] = i * n / sections end
-    elseif type(sections) == "table" and not is_array(sections) then
+    elseif type(sections) == "table" then
       for i = 1, #sections do
         cuts[i] = check.whole("np.split", "a split position", sections[i])
       end
@@ -160,16 +174,17 @@ return function(np)
       error(("np.split: sections must be a whole number or a table of split positions, got %s")
         :format(check.describe(sections)), 2)
     end
-    local parts, first = {}, 1
+    -- a cut as a Python slice bound: from the end when negative, clipped
+    -- to 0..n
+    local function bound(c)
+      if c < 0 then return math.max(n + c, 0) end
+      return math.min(c, n)
+    end
+    local parts, from = {}, 0
     for i = 1, #cuts + 1 do
-      local last = n
-      if i <= #cuts then
-        local c = cuts[i]
-        if c < 0 then c = math.max(n + c, 0) end -- from the end, as in NumPy
-        last = math.min(c, n)
-      end
-      parts[i] = slice(x, axis, first, last)
-      first = math.max(first, last + 1)
+      local to = i <= #cuts and bound(cuts[i]) or n
+      parts[i] = slice(x, axis, from + 1, to)
+      from = to
     end
     return parts
   end
@@ -205,21 +220,65 @@ return function(np)
     return x[key]
   end
 
+  -- A shift or axis argument of np.roll as a list: a number, a table or a
+  -- 1-d array of them.
+  local function roll_list(what, v)
+    if is_array(v) then
+      v = core.value(v)
+      if v.ndim > 1 then
+        error(("np.roll: %s must be a whole number or a 1-d table of them, got %s")
+          :format(what, check.describe(v)), 3)
+      end
+      v = v.ndim == 0 and core.item(v) or core.totable(v)
+    end
+    if type(v) == "number" then v = { v } end
+    if type(v) ~= "table" then
+      error(("np.roll: %s must be a whole number or a table of them, got %s")
+        :format(what, check.describe(v)), 3)
+    end
+    for i = 1, #v do check.whole("np.roll", what, v[i], nil, nil, 3) end
+    return v
+  end
+
+  -- x rolled by s along the 1-based axis a.
+  local function roll_axis(x, s, a)
+    local n = x.shape[a]
+    if n == 0 then return x end
+    local pos = {}
+    for i = 1, n do pos[i] = (i - 1 - s) % n + 1 end
+    return core.take(x, core.array(pos), a)
+  end
+
   --- np.roll(x, shift, axis): entries shifted along axis (the flattened
-  -- array when axis is nil), wrapping around.
+  -- array when axis is nil), wrapping around. shift and axis may be tables
+  -- (NumPy's tuples), broadcast against each other: np.roll(x, {1, 2},
+  -- {1, 2}) shifts axis 1 by 1 and axis 2 by 2; shifts of a repeated axis
+  -- add up.
   function np.roll(x, shift, axis)
     x = as_array(x, "np.roll")
-    check.whole("np.roll", "shift", shift)
+    local shifts = roll_list("shift", shift)
     if axis == nil then
       if type(x) == "number" then return x end
-      return np.reshape(np.roll(np.ravel(x), shift, 1), x.shape)
+      return np.reshape(np.roll(np.ravel(x), shifts, 1), x.shape)
     end
-    axis = axis_of("np.roll", axis, ndim_of(x))
-    local n = x.shape[axis]
-    if n == 0 then return x end
-    local s, pos = math.fmod(shift, n), {} -- exact, also for shifts beyond 2^53
-    for i = 1, n do pos[i] = (i - 1 - s) % n + 1 end
-    return core.take(x, core.array(pos), axis)
+    local axes = roll_list("axis", axis)
+    local ns, na = #shifts, #axes
+    local count = ns == 1 and na or ns
+    if ns ~= na and ns ~= 1 and na ~= 1 then
+      error(("np.roll: shift and axis could not be broadcast together with shapes (%d,) (%d,)")
+        :format(ns, na), 2)
+    end
+    local nd, shape, total = ndim_of(x), shape_of(x), {}
+    for i = 1, count do
+      local a = axis_of("np.roll", axes[na == 1 and 1 or i], nd)
+      local n = math.max(shape[a], 1)
+      total[a] = math.fmod((total[a] or 0) + math.fmod(shifts[ns == 1 and 1 or i], n), n)
+    end
+    if count == 0 then return np.copy(x) end -- nothing to roll: still a new array
+    for a = 1, nd do
+      if total[a] then x = roll_axis(x, total[a], a) end
+    end
+    return x
   end
 
   local function product(t, from, to)
@@ -275,7 +334,7 @@ return function(np)
     local total = repeat_counts(repeats, n)
     shape[axis] = total
     check.shape("np.repeat", "the result's shape", shape)
-    if total == 0 then return check.zeros("np.repeat", shape) end
+    if total == 0 then return (check.zeros("np.repeat", shape)) end
     local pos
     if total <= LUA_POSITIONS then
       local list = {}
@@ -317,7 +376,7 @@ return function(np)
       result[i] = shape[i] * r[i]
     end
     local _, size = check.shape("np.tile", "the result's shape", result)
-    if size == 0 then return check.zeros("np.tile", result, nil, nil, check.dtype_of(x)) end
+    if size == 0 then return (check.zeros("np.tile", result, nil, nil, check.dtype_of(x))) end
     x = np.reshape(x, shape)
     for a = 1, nd do
       if r[a] ~= 1 then

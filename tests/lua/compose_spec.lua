@@ -334,3 +334,91 @@ describe("creators: options tables, dtypes, broadcasting", function()
       { "np.meshgrid", "unknown option 'foo'" })
   end)
 end)
+
+describe("tests and rounding as NumPy's", function()
+  local inf, nan = math.huge, 0 / 0
+  -- NumPy 1.24: np.isclose(a, b) and np.isclose(a, b, equal_nan=True)
+  local A = { 1, inf, inf, -inf, nan, nan, 1e10, 1 }
+  local B = { 1, inf, -inf, -inf, nan, 1, 1.00001e10, inf }
+
+  it("isclose: equal infinities are close, inf is never close to a number, NaN only with equal_nan", function()
+    h.assert_array(np.isclose(np.array(A), np.array(B)), { 1, 1, 0, 1, 0, 0, 1, 0 }, 0)
+    h.assert_array(np.isclose(np.array(A), np.array(B), { equal_nan = true }), { 1, 1, 0, 1, 1, 0, 1, 0 }, 0)
+    h.assert_array(np.isclose(np.array(A), np.array(B), nil, nil, true), { 1, 1, 0, 1, 1, 0, 1, 0 }, 0)
+    -- broadcast, and not symmetric (the tolerance is relative to b)
+    h.assert_array(np.isclose(np.array({ { 1 }, { 2 } }), { 1, 2.00001 }), { { 1, 0 }, { 0, 1 } }, 0)
+    assert.equal(1, np.isclose(1e-9, 0))
+    assert.equal(1, np.isclose(0, 1e-9))
+    assert.equal(0, np.isclose(1e-7, 0))
+  end)
+
+  it("allclose gets infinities right and takes rtol, atol, equal_nan by position or name", function()
+    assert.is_true(np.allclose(np.array({ inf }), np.array({ inf })))
+    assert.is_false(np.allclose(np.array({ inf }), np.array({ -inf })))
+    assert.is_false(np.allclose(1, inf))
+    assert.is_false(np.allclose(np.array({ 1, nan }), np.array({ 1, nan })))
+    assert.is_true(np.allclose(np.array({ 1, nan }), np.array({ 1, nan }), { equal_nan = true }))
+    assert.is_true(np.allclose(np.array({ 1, nan }), np.array({ 1, nan }), 1e-5, 1e-8, true))
+    -- NumPy: allclose([100], [101], rtol=0.01) True, [101.1] False; atol
+    assert.is_true(np.allclose(np.array({ 100 }), np.array({ 101 }), { rtol = 0.01 }))
+    assert.is_false(np.allclose(np.array({ 100 }), np.array({ 101.1 }), 0.01))
+    assert.is_true(np.allclose({ 100 }, { 101 }, 0, 1))
+    assert.is_false(np.allclose({ 100 }, { 101 }, { rtol = 0, atol = 0.99 }))
+    assert.is_true(np.allclose(np.zeros({ 0 }), np.zeros({ 0 })))
+    h.assert_error_matches(function() np.allclose(1, 2, { foo = 1 }) end, { "np.allclose", "unknown option 'foo'" })
+    h.assert_error_matches(function() np.allclose(1, 2, "x") end, { "np.allclose", "rtol", "string" })
+    h.assert_error_matches(function() np.allclose(1, 1, 1e-5, 1e-8, 1) end, { "np.allclose", "equal_nan", "boolean" })
+    local m = h.error_message(function() local r = np.allclose(np.ones(2), np.ones(3)); return r end)
+    assert.truthy(m:find("^[^:]*compose_spec%.lua:%d+: np%.allclose: .*%(2,%) %(3,%)"), m)
+  end)
+
+  it("array_equal takes equal_nan by position or name", function()
+    assert.is_false(np.array_equal({ 1, nan }, { 1, nan }))
+    assert.is_true(np.array_equal(np.array({ 1, nan }), np.array({ 1, nan }), true))
+    assert.is_true(np.array_equal(np.array({ 1, nan }), np.array({ 1, nan }), { equal_nan = true }))
+    assert.is_false(np.array_equal({ 1, nan }, { nan, 1 }, { equal_nan = true }))
+    assert.is_false(np.array_equal({ 1, 2 }, { 1, 2, 3 }))
+    h.assert_error_matches(function() np.array_equal(1, 1, { foo = true }) end,
+      { "np.array_equal", "unknown option 'foo'" })
+  end)
+
+  it("round gives NumPy's doubles: rint(x * 10^d) / 10^d, or rint(x / 10^-d) * 10^-d", function()
+    -- NumPy 1.24 (repr): 0.3, 2.68, 1.0, -2.0, 20.0, 40.0, 12300.0, 1.235e-20, 1.2345700000000002e-20
+    assert.equal(0.3, np.round(0.3, 1))
+    assert.equal(2.68, np.round(2.675, 2))
+    assert.equal(1.0, np.round(1.005, 2))
+    assert.equal(-2, np.round(-2.5))
+    assert.equal(20, np.round(25, -1))
+    assert.equal(40, np.round(35, -1))
+    assert.equal(12300, np.round(12345.678, -2))
+    -- NumPy's 10^23 and 10^25 are products of tens, not Lua's 10^n
+    assert.equal(1.235e-20, np.round(1.2345678901234567e-20, 23))
+    assert.equal(1.2345700000000002e-20, np.round(1.2345678901234567e-20, 25))
+    -- beyond the doubles: 10^310 is inf, so NaN as in NumPy
+    assert.is_true(np.isnan(np.round(1.5, 310)) == 1)
+    assert.is_true(np.isnan(np.round(1.5, -310)) == 1)
+    h.assert_array(np.round(np.array({ 0.3, 2.675, 1.005, -2.5, 25, 35, 12345.678 }), 1),
+      { 0.3, 2.7, 1.0, -2.5, 25.0, 35.0, 12345.7 }, 0)
+    h.assert_array(np.round(np.array({ 0.125, 2.5, 1234 }), { decimals = 2 }), { 0.12, 2.5, 1234 }, 0)
+    assert.equal(2.68, np.around(2.675, 2))
+    -- float32 rounds in float32 (np.round(np.float32([...]), 2))
+    local r32 = np.round(np.array({ 2.675, 0.3, 1.005, 1234.5678 }, "float32"), 2)
+    assert.equal("float32", r32.dtype)
+    h.assert_array(r32, { 2.680000066757202, 0.30000001192092896, 1.0, 1234.5699462890625 }, 0)
+    -- a constant for gradients
+    assert.equal(0, ad.grad(function(v) return np.round(v, 1) end)(0.34))
+    h.assert_error_matches(function() np.round(1, 1.5) end, { "np.round", "decimals", "1.5" })
+  end)
+end)
+
+describe("meshgrid's copy option", function()
+  it("keeps sparse results apart from the inputs unless copy is false", function()
+    local x = np.arange(3)
+    local a = np.meshgrid(x, np.arange(2), { sparse = true })
+    a[{ 1, 1 }] = 100
+    assert.equal(0, x[1])
+    local b = np.meshgrid(x, np.arange(2), { sparse = true, copy = false })
+    b[{ 1, 1 }] = 100
+    assert.equal(100, x[1]) -- a view, as NumPy's copy=False
+  end)
+end)

@@ -145,3 +145,22 @@ describe("assignment with index arrays", function()
     h.assert_array(x, { 0, 0, 0 }, 0)
   end)
 end)
+
+describe("errors of the functional updates", function()
+  it("name the function and the caller's line, never a file of the library", function()
+    local v = np.arange(5)
+    for _, case in ipairs({
+      { function() local r = np.index_update(v, 6, 1); return r end, "np.index_update", "index 6" },
+      { function() local r = np.index_add(v, 6, 1); return r end, "np.index_add", "index 6" },
+      { function() local r = np.index_update(v, { 7 }, 1); return r end, "np.index_update", "index 7" },
+      { function() local r = np.index_update(v, 0, 1); return r end, "np.index_update", "index 0" },
+      { function() local r = np.index_add(A(), { 3, 1 }, 1); return r end, "np.index_add", "index 3" },
+    }) do
+      local m = h.error_message(case[1])
+      assert.falsy(m:find("lua/adlua", 1, true), m)
+      assert.truthy(m:find("^[^:]*indexing_spec%.lua:%d+: " .. case[2]:gsub("%.", "%%.") .. ": " .. case[3]), m)
+      -- one name only: "np.index_update: index 6 is out of bounds for axis 1 with size 5 ..."
+      assert.falsy(m:find("index: ", 1, true), m)
+    end
+  end)
+end)

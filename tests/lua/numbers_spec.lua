@@ -45,3 +45,14 @@ describe("the adlua program", function()
     assert.are.equal("2.302585092994046", (out:gsub("%s+$", "")))
   end)
 end)
+
+describe("numbers from np.round", function()
+  it("are NumPy's doubles, so they print as NumPy's repr", function()
+    local np = require "adlua.numpy"
+    -- NumPy 1.24: repr(np.round(0.3, 1)) '0.3', repr(np.round(2.675, 2)) '2.68'
+    assert.are.equal("0.3", numbers.format(np.round(0.3, 1)))
+    assert.are.equal("2.68", numbers.format(np.round(2.675, 2)))
+    assert.are.equal("1.235e-20", numbers.format(np.round(1.2345678901234567e-20, 23)))
+    assert.are.equal("12300", numbers.format(np.round(12345.678, -2)))
+  end)
+end)

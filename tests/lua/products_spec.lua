@@ -55,3 +55,50 @@ describe("tensor products", function()
     ad.check_grads(function(a, b) return np.sum(np.matmul(a, b) ^ 2) end, rev2)(x, xt.T)
   end)
 end)
+
+describe("np.dot of more than 2 axes, matmul's stacks", function()
+  local a = function() return np.reshape(np.arange(24), { 2, 3, 4 }) end
+
+  it("dot sums over the last axis of a and the second-to-last of b, as NumPy", function()
+    -- NumPy: np.dot(np.arange(24.).reshape(2,3,4), np.arange(8.).reshape(4,2)) and friends
+    h.assert_array(np.dot(a(), np.reshape(np.arange(8), { 4, 2 })),
+      { { { 28, 34 }, { 76, 98 }, { 124, 162 } }, { { 172, 226 }, { 220, 290 }, { 268, 354 } } }, 0)
+    h.assert_array(np.dot(a(), np.arange(4)), { { 14, 38, 62 }, { 86, 110, 134 } }, 0)
+    h.assert_array(np.dot(np.arange(3), a()), { { 20, 23, 26, 29 }, { 56, 59, 62, 65 } }, 0)
+    h.assert_array(a():dot(np.arange(4)), { { 14, 38, 62 }, { 86, 110, 134 } }, 0)
+    local r = np.dot(a(), np.reshape(np.arange(40), { 2, 4, 5 }))
+    h.assert_shape(r, { 2, 3, 2, 5 })
+    h.assert_array(r[{ 2, 3, 1 }], { 670, 756, 842, 928, 1014 }, 0)
+    assert.equal(696, r[{ 1, 2, 2, 4 }])
+    assert.equal(55320, np.sum(r))
+    -- the 2-d operands and numbers keep the C dot; dtypes as NumPy's
+    assert.equal("float64", np.dot(np.ones({ 2, 3, 4 }, "float32"), np.ones({ 4, 2 })).dtype)
+    assert.equal("float32", np.dot(np.ones({ 2, 3, 4 }, "float32"), np.ones({ 4, 2 }, "float32")).dtype)
+    h.assert_array(np.dot(a(), 2), (a() * 2):totable(), 0)
+    ad.check_grads(function(x, y) return np.sum(np.sin(np.dot(x, y))) end, { modes = { "rev", "fwd" }, order = 2 })(
+      a() / 10, np.reshape(np.linspace(-1, 1, 8), { 4, 2 }))
+    ad.check_grads(function(x, y) return np.sum(np.sin(np.dot(x, y))) end, rev2)(
+      np.array({ 0.3, -0.2, 0.5 }), np.reshape(np.linspace(-1, 1, 24), { 2, 3, 4 }))
+  end)
+
+  it("dot's errors name np.dot, the shapes and the axes (1-based)", function()
+    local m = h.error_message(function() local r = np.dot(a(), np.ones({ 5, 2 })); return r end)
+    assert.truthy(m:find("^[^:]*products_spec%.lua:%d+: np%.dot: shapes %(2,3,4%) and %(5,2%) not aligned: 4 %(axis 3%) ~= 5 %(axis 1%)"), m)
+    h.assert_error_matches(function() np.dot(np.ones({ 2, 3 }), np.ones({ 5, 2 })) end,
+      { "np.dot", "(2,3)", "(5,2)", "not aligned" })
+    h.assert_error_matches(function() np.dot(np.ones({ 2, 3, 4 }), "x") end, { "np.dot", "string" })
+  end)
+
+  it("matmul's stacks that do not broadcast are named by np.matmul with both shapes", function()
+    local m = h.error_message(function() local r = np.matmul(np.ones({ 2, 2, 3 }), np.ones({ 3, 3, 2 })); return r end)
+    assert.truthy(m:find("^[^:]*products_spec%.lua:%d+: np%.matmul: "), m)
+    assert.truthy(m:find("(2,2,3) and (3,3,2)", 1, true), m)
+    assert.truthy(m:find("stacks (2,) and (3,)", 1, true), m)
+    assert.falsy(m:find("multiply", 1, true), m)
+    assert.falsy(m:find("lua/adlua", 1, true), m)
+    h.assert_error_matches(function() np.matmul(np.ones({ 2, 2, 3 }), np.ones({ 2, 4, 2 })) end,
+      { "np.matmul", "(2,2,3)", "(2,4,2)", "3 (axis 3) ~= 4 (axis 2)" })
+    -- stacks of 1 broadcast (NumPy: matmul of (2,1,3,4) and (3,4,2) sums to 19404)
+    assert.equal(19404, np.sum(np.matmul(np.reshape(np.arange(24), { 2, 1, 3, 4 }), np.reshape(np.arange(24), { 3, 4, 2 }))))
+  end)
+end)

@@ -16,8 +16,6 @@ local unary = {
   arctanh = "the inverse hyperbolic tangent", sinc = "sin(pi x)/(pi x), 1 at 0",
   floor = "the largest whole number <= x (constant for gradients)",
   ceil = "the smallest whole number >= x (constant for gradients)",
-  round = "x rounded to the nearest whole number, halves to even (constant for gradients; round(x, decimals) rounds to that many decimals)",
-  around = "the same as np.round",
   rint = "x rounded to the nearest whole number, halves to even (constant for gradients)",
   isnan = "1 where x is NaN, else 0", isinf = "1 where x is infinite, else 0",
   isfinite = "1 where x is finite, else 0",
@@ -41,55 +39,77 @@ for name, what in each(binary) do
   d["np." .. name] = ("%s(x, y) returns %s, elementwise with NumPy's broadcasting; either may be a Lua number.\n    np.%s(np.array({1, 2}), 3)"):format(name, what, name)
 end
 
+-- Reductions of (x, axis, keepdims) over one axis or a table of them:
+-- what each returns, and what an empty reduction gives. The C ones (sum,
+-- mean, max, min) read axis and keepdims from an options table and ignore
+-- other names; the Lua ones refuse them.
 local reductions = {
-  sum = "the sum", mean = "the arithmetic mean", prod = "the product", max = "the largest value",
-  min = "the smallest value", amax = "the largest value (same as max)", amin = "the smallest value (same as min)",
-  var = "the variance (ddof 0)", std = "the standard deviation (ddof 0)",
-  logsumexp = "log(sum(exp(x))) computed without overflow", all = "1 if every value is nonzero",
-  any = "1 if some value is nonzero", argmax = "the 1-based position of the largest value",
-  argmin = "the 1-based position of the smallest value", cumsum = "the running sums",
+  sum = { "the sum", "0 for an empty reduction", "C" },
+  mean = { "the arithmetic mean", "nan for an empty reduction", "C" },
+  max = { "the largest value", "an empty reduction is an error", "C" },
+  min = { "the smallest value", "an empty reduction is an error", "C" },
+  amax = { "the largest value (the same as np.max)", "an empty reduction is an error", "C" },
+  amin = { "the smallest value (the same as np.min)", "an empty reduction is an error", "C" },
+  prod = { "the product", "1 for an empty reduction" },
+  logsumexp = { "log(sum(exp(x))) computed without overflow", "-inf for an empty reduction, as SciPy" },
+  all = { "1 if every value is nonzero, else 0", "1 for an empty reduction, NumPy's True" },
+  any = { "1 if some value is nonzero, else 0", "0 for an empty reduction, NumPy's False" },
 }
-for name, what in each(reductions) do
-  d["np." .. name] = ("%s(x, axis, keepdims) returns %s of x over all values, or along axis (1-based, negative counts from the end; a table of axes works too); keepdims keeps the reduced axis with length 1. An options table {axis = ..., keepdims = ...} works too. A whole-array result is a Lua number outside a trace.\n    np.%s(np.array({{1, 2}, {3, 4}}), 1)"):format(name, what, name)
+for name, r in each(reductions) do
+  local opts = r[3] == "C" and "An options table {axis = ..., keepdims = ...} works too."
+    or "An options table {axis = ..., keepdims = ...} works too (other names are errors)."
+  d["np." .. name] = ("%s(x, axis, keepdims) returns %s, over all values of x or along axis (1-based, negative counts from the end) or a table of axes; keepdims keeps the reduced axes with length 1; %s. %s A whole-array result is a Lua number outside a trace.\n    np.%s(np.array({{1, 2}, {3, 4}}), 1)"):format(name, r[1], r[2], opts, name)
 end
+for _, name in ipairs({ "var", "std" }) do
+  local what = name == "var" and "the variance: the sum of squared deviations from the mean divided by max(n - ddof, 0) (ddof defaults to 0; inf, or nan where all values are equal, once ddof >= n, as NumPy)"
+    or "the standard deviation, sqrt(var) with the same ddof (its gradient is infinite where all values are equal)"
+  d["np." .. name] = ("%s(x, axis, keepdims, ddof) returns %s, over all values or along axis (1-based, negative from the end) or a table of axes; keepdims keeps the reduced axes with length 1. An options table {axis = ..., keepdims = ..., ddof = ...} works too (other names are errors).\n    np.%s(np.array({{1, 2}, {3, 5}}), {axis = 1, ddof = 1})"):format(name, what, name)
+end
+for _, name in ipairs({ "argmax", "argmin" }) do
+  local what, ans = "largest", "[2. 1.]"
+  if name == "argmin" then what, ans = "smallest", "[1. 2.]" end
+  d["np." .. name] = ("%s(x, axis, keepdims) returns the 1-based position of the first %s value (a NaN counts as the %s, as in NumPy) in the flattened x, or along one axis (1-based, negative from the end; not a table of axes); keepdims keeps that axis with length 1. An options table {axis = ..., keepdims = ...} works too. An empty array is an error. A constant for gradients.\n    np.%s(np.array({{1, 5}, {7, 2}}), 2)   --> %s"):format(name, what, what, name, ans)
+end
+d["np.cumsum"] = [=[cumsum(x, axis, dtype) returns the running sums along one axis (1-based, negative from the end; not a table of axes), or of the flattened x when axis is nil; dtype ("float64" or "float32") converts x first. An options table {axis = ..., dtype = ...} works too (other names are errors). An empty x gives an empty result. Differentiable to any order.
+    np.cumsum(np.array({{1, 2}, {3, 4}}), 2)   --> [[1. 3.] [3. 7.]]]=]
 
 local more = {
-  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays).
+  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays). Of an array x, x:item() gives the value of a one-element array as a Lua number, x:item(i) the i-th value of the flattened x (1-based, negative from the end) and x:item(i, j, ...) (or x:item({i, j, ...})) the value at one index per axis, as NumPy's item(*args).
     np.array({{1, 2}, {3, 4}})]=],
-  asarray = [=[asarray(x, dtype) returns x when it is already an array, else array(x).
+  asarray = [=[asarray(x, dtype) returns x when it is already an array (of dtype, when one is given: otherwise a converted copy), else array(x, dtype). The dtype may be given as an option: asarray(x, {dtype = "float32"}); other options are errors.
     np.asarray({1, 2, 3})]=],
-  zeros = [=[zeros(shape, dtype) returns a new array of zeros; shape is a number or a table.
-    np.zeros({2, 3})]=],
-  ones = [=[ones(shape, dtype) returns a new array of ones; shape is a number or a table.
+  zeros = [=[zeros(shape, dtype) returns a new array of zeros; shape is a number or a table, dtype "float64" (default) or "float32", given last or as an option {dtype = ...} (other options are errors).
+    np.zeros({2, 3}, {dtype = "float32"})]=],
+  ones = [=[ones(shape, dtype) returns a new array of ones; shape is a number or a table, dtype "float64" (default) or "float32", given last or as an option {dtype = ...} (other options are errors).
     np.ones(3)]=],
-  empty = [=[empty(shape, dtype) returns a new array whose values are not set (zeros here).
+  empty = [=[empty(shape, dtype) returns a new array whose values are not set (zeros here); dtype given last or as an option {dtype = ...} (other options are errors).
     np.empty({2, 2})]=],
-  full = [=[full(shape, value, dtype) returns a new array filled with value.
-    np.full({2, 2}, 7)]=],
-  zeros_like = [=[zeros_like(x, dtype) returns zeros of x's shape and dtype (or the dtype given).
-    np.zeros_like(np.ones(3))]=],
-  ones_like = [=[ones_like(x, dtype) returns ones of x's shape and dtype (or the dtype given).
+  full = [=[full(shape, fill_value, dtype) returns a new array filled with fill_value: a number, or an array (or nested table) broadcast to shape as NumPy does; the result has dtype if given, else fill_value's dtype (float64 for a number). Options {fill_value = ..., dtype = ...} work too (other names are errors).
+    np.full({2, 2}, np.array({1, 2}))   --> [[1. 2.] [1. 2.]]]=],
+  zeros_like = [=[zeros_like(x, dtype) returns zeros of x's shape and dtype, or of the dtype given; options {dtype = ..., shape = ...} give another dtype or shape (other names are errors).
+    np.zeros_like(np.ones(3), {shape = {2, 3}})]=],
+  ones_like = [=[ones_like(x, dtype) returns ones of x's shape and dtype, or of the dtype given; options {dtype = ..., shape = ...} give another dtype or shape (other names are errors).
     np.ones_like(np.zeros({2, 2}))]=],
-  full_like = [=[full_like(x, value, dtype) returns an array of x's shape and dtype (or the dtype given) filled with value.
+  full_like = [=[full_like(x, fill_value, dtype) returns an array of x's shape and dtype (or the dtype given) filled with fill_value, a number or an array broadcast to that shape; options {dtype = ..., shape = ...} give another dtype or shape (other names are errors).
     np.full_like(np.zeros(3), 5)]=],
-  arange = [=[arange(stop) / arange(start, stop, step) returns evenly spaced values in [start, stop), NumPy's values (arange(3) is 0, 1, 2); a last argument "float32" gives float32.
+  arange = [=[arange(stop) / arange(start, stop, step, dtype) returns evenly spaced values in [start, stop), NumPy's values (arange(3) is 0, 1, 2); a last argument "float32" gives float32. Options {start, stop, step, dtype} work too: by name start defaults to 0 and step to 1, and a lone start with a step is the stop (arange(5, {step = 2}) is 0, 2, 4); other names are errors.
     np.arange(-4.0, 4.0, 0.01)]=],
-  linspace = [=[linspace(start, stop, num, endpoint, dtype) returns num evenly spaced values from start to stop inclusive (num defaults to 50); dtype "float32" gives float32.
-    np.linspace(0, 1, 5)]=],
-  eye = [=[eye(n, m, k, dtype) returns the n x m (default n x n) identity matrix (ones on the k-th diagonal); a last argument "float32" gives float32.
-    np.eye(3)]=],
-  identity = [=[identity(n) returns the n x n identity matrix.
+  linspace = [=[linspace(start, stop, num, endpoint, dtype) returns num (default 50) evenly spaced values from start to stop, stop included unless endpoint is false; dtype "float32" gives float32. Options {num, endpoint, dtype, retstep} work too (other names are errors); with retstep = true it also returns the spacing (nan when there is none), as NumPy.
+    local x, step = np.linspace(0, 1, 5, {endpoint = false, retstep = true})]=],
+  eye = [=[eye(N, M, k, dtype) returns the N x M (default N x N) matrix with ones on the k-th diagonal (default 0, the main one; k > 0 above it); a last argument "float32" gives float32. Options {M, k, dtype} work too (other names are errors).
+    np.eye(3, {k = 1})]=],
+  identity = [=[identity(n, dtype) returns the n x n identity matrix, float64 or float32 (dtype given last or as an option {dtype = ...}).
     np.identity(2)]=],
-  diag = [=[diag(v) builds a square matrix with v on the diagonal, or extracts the diagonal of a matrix.
+  diag = [=[diag(v, k) builds a square matrix with the 1-d v on its k-th diagonal (default 0; k > 0 above the main one), or returns a copy of the k-th diagonal of a 2-d v; keeps v's dtype. An option {k = ...} works too.
     np.diag(np.array({1, 2}))]=],
-  tri = [=[tri(n, m, k) returns a matrix with ones at and below the k-th diagonal.
-    np.tri(3)]=],
-  tril = [=[tril(m, k) returns m with the values above the k-th diagonal set to zero.
-    np.tril(np.ones({3, 3}))]=],
-  triu = [=[triu(m, k) returns m with the values below the k-th diagonal set to zero.
-    np.triu(np.ones({3, 3}))]=],
-  meshgrid = [=[meshgrid(x, y) returns coordinate matrices X, Y for vectors x and y ("xy" indexing).
-    local X, Y = np.meshgrid(np.arange(3), np.arange(2))]=],
+  tri = [=[tri(N, M, k, dtype) returns the N x M (default N x N) matrix with ones at and below the k-th diagonal (default 0) and zeros above, float64 or float32. Options {M, k, dtype} work too (other names are errors).
+    np.tri(3, {k = -1})]=],
+  tril = [=[tril(m, k) returns m with the values above the k-th diagonal (default 0) set to zero, on the last two axes; a 1-d m is first repeated into a square matrix, as NumPy. An option {k = ...} works too. Differentiable in m.
+    np.tril(np.ones({3, 3}), -1)]=],
+  triu = [=[triu(m, k) returns m with the values below the k-th diagonal (default 0) set to zero, on the last two axes; a 1-d m is first repeated into a square matrix, as NumPy. An option {k = ...} works too. Differentiable in m.
+    np.triu(np.array({1, 2, 3}))   --> [[1. 2. 3.] [0. 2. 3.] [0. 0. 3.]]]=],
+  meshgrid = [=[meshgrid(x1, x2, ..., opts) returns one coordinate array per input (each flattened first), with NumPy's default "xy" indexing (the first two axes swapped: X, Y of vectors x, y have shape (#y, #x)). Options: indexing ("xy" or "ij"), sparse (true: arrays of length-1 axes that broadcast instead of full grids), copy (default true; false leaves sparse results views of the inputs, as NumPy; full grids are new arrays either way); other names are errors. Each result keeps its input's dtype.
+    local X, Y = np.meshgrid(np.arange(3), np.arange(2), {indexing = "ij"})]=],
   astype = [=[astype(x, dtype) (or x:astype(dtype)) returns a copy of x converted to dtype, "float64" or "float32" (float64 to float32 rounds to nearest); differentiable: the gradient is converted back to x's dtype.
     local y = np.ones(3):astype("float32")]=],
   copy = [=[copy(x) returns a new array with x's values (differentiable: its gradient passes through).
@@ -98,10 +118,10 @@ local more = {
     np.clip(np.array({-2, 0, 2}), -1, 1)]=],
   where = [=[where(cond, x, y) takes x where cond is nonzero and y elsewhere, with broadcasting; differentiable in x and y.
     np.where(x:gt(0), x, 0)]=],
-  dot = [=[dot(a, b) is the dot product of vectors, the matrix product of 2-d arrays, and NumPy's sum over the last axis of a and the second-to-last of b otherwise.
+  dot = [=[dot(a, b) is the dot product of vectors, the matrix product of 2-d arrays, a product by a number for 0-d operands, and NumPy's sum over the last axis of a and the second-to-last of b otherwise (the only axis of a 1-d b): np.dot of shapes (2,3,4) and (4,5) has shape (2,3,5), of (2,3,4) and (6,4,5) shape (2,3,6,5). Differentiable to any order.
     np.dot(np.ones({2, 3}), np.ones(3))   --> [3. 3.]]=],
-  matmul = [=[matmul(a, b) is the matrix product, broadcasting over leading (batch) axes.
-    np.matmul(np.eye(2), np.ones({2, 2}))]=],
+  matmul = [=[matmul(a, b) is the matrix product; stacks of matrices (more than 2 axes) broadcast over their leading axes, and a 1-d operand is a vector (its axis dropped from the result). Shapes whose last axes do not align, or whose stacks do not broadcast, are an error naming both shapes.
+    np.matmul(np.ones({2, 2, 3}), np.ones({3, 4})).shape   --> {2, 2, 4}]=],
   outer = [=[outer(a, b) returns the matrix a_i * b_j of two vectors.
     np.outer(np.array({1, 2}), np.array({3, 4}))]=],
   inner = [=[inner(a, b) sums the products over the last axes of a and b.
@@ -112,11 +132,11 @@ local more = {
     np.einsum("ij,jk->ik", a, b)]=],
   trace = [=[trace(m) returns the sum of the diagonal.
     np.trace(np.eye(3))   --> 3]=],
-  reshape = [=[reshape(x, shape) returns x with a new shape of the same size (one -1 entry is inferred); also x:reshape(shape).
-    np.reshape(np.arange(6), {2, 3})]=],
-  ravel = [=[ravel(x) returns x as a 1-d array.
-    np.ravel(np.ones({2, 2}))]=],
-  transpose = [=[transpose(x, axes) reverses the axes (or permutes them as given, 1-based); x.T is the same.
+  reshape = [=[reshape(x, shape, order) returns x with a new shape of the same size (one entry may be -1, inferred). order "C" (default: the last axis varies fastest) or "F" (the first fastest, column-major), as NumPy; "A" is "C" (adlua arrays read as row-major), "K" is an error. Also x:reshape(shape) and x:reshape(2, 3), the order last or as an option {order = "F"}.
+    np.reshape(np.arange(6), {2, 3}, "F")   --> [[0. 2. 4.] [1. 3. 5.]]]=],
+  ravel = [=[ravel(x, order) returns x as a 1-d array (a view when x is contiguous), in row-major order ("C", default; also "A" and "K") or column-major ("F"); the order may be an option {order = ...}. x:ravel(order) is the same; x:flatten(order) always returns a copy.
+    np.ravel(np.array({{1, 2}, {3, 4}}), "F")   --> [1. 3. 2. 4.]]=],
+  transpose = [=[transpose(x, axes) reverses the axes (or permutes them as the table axes lists them, 1-based); x.T reverses them too, and x:transpose(2, 1) takes the axes one by one, as NumPy's x.transpose(1, 0).
     np.transpose(np.ones({2, 3})).shape   --> {3, 2}]=],
   swapaxes = [=[swapaxes(x, a, b) exchanges two axes (1-based).
     np.swapaxes(x, 1, 2)]=],
@@ -134,8 +154,8 @@ local more = {
     np.vstack({np.ones(2), np.zeros(2)})]=],
   hstack = [=[hstack(arrays) joins arrays as columns (along axis 2, or 1 for vectors).
     np.hstack({np.ones(2), np.zeros(2)})]=],
-  split = [=[split(x, sections, axis) splits x into equal sections, or at the given 1-based indices; returns a table of arrays.
-    np.split(np.arange(6), 3)]=],
+  split = [=[split(x, sections, axis) splits x along axis (default 1) into sections equal parts, or at the cut numbers in a table or 1-d array, which are NumPy's (the count of entries before each cut): {2, 3} gives entries 1..2, 3..3 and 4..n. Part i is NumPy's x[c(i-1):c(i)], so a cut below the previous one gives an empty part and the next part starts at that lower cut; negative cuts count from the end. Returns a table of arrays; differentiable.
+    np.split(np.arange(10), {5, 3})   --> {[0 .. 4], [], [3 .. 9]}]=],
   tile = [=[tile(x, reps) repeats the whole of x reps times along each axis.
     np.tile(np.array({1, 2}), 2)]=],
   ["repeat"] = [=[repeat(x, n, axis) repeats each element n times.
@@ -144,7 +164,7 @@ local more = {
     np.broadcast_to(np.ones(3), {2, 3})]=],
   flip = [=[flip(x, axis) reverses the order of the values along axis (or all axes).
     np.flip(np.arange(3))]=],
-  roll = [=[roll(x, shift, axis) shifts the values cyclically.
+  roll = [=[roll(x, shift, axis) shifts the values cyclically along axis (1-based), or over the flattened x when axis is nil. shift and axis may be tables (NumPy's tuples), broadcast against each other: roll(x, {1, 2}, {1, 2}) shifts axis 1 by 1 and axis 2 by 2; shifts of a repeated axis add up.
     np.roll(np.arange(4), 1)]=],
   take = [=[take(x, idx, axis) gathers values at 1-based indices; the gradient adds up repeated indices.
     np.take(np.arange(5), np.array({1, 1, 3}))]=],
@@ -158,10 +178,10 @@ local more = {
     np.argsort(np.array({3, 1, 2}))   --> [2 3 1]]=],
   nonzero = [=[nonzero(x) returns, per axis, an array of the 1-based positions of the nonzero values.
     np.nonzero(np.array({0, 5, 0, 7}))]=],
-  allclose = [=[allclose(a, b, rtol, atol) is true when |a - b| <= atol + rtol*|b| everywhere (defaults 1e-5, 1e-8).
-    np.allclose(np.ones(2), np.ones(2) + 1e-9)   --> true]=],
-  array_equal = [=[array_equal(a, b) is true when a and b have the same shape and values.
-    np.array_equal(np.ones(2), np.ones(2))   --> true]=],
+  allclose = [=[allclose(a, b, rtol, atol, equal_nan) is true when np.isclose(a, b, rtol, atol, equal_nan) holds everywhere (a and b broadcast; true for empty arrays). Returns a Lua boolean; the options {rtol = ..., atol = ..., equal_nan = ...} work too.
+    np.allclose(np.array({100}), np.array({101}), {rtol = 0.01})   --> true]=],
+  array_equal = [=[array_equal(a1, a2, equal_nan) is true when a1 and a2 have the same shape and values; with equal_nan true, NaNs in the same places count as equal. Returns a Lua boolean; {equal_nan = true} works too.
+    np.array_equal(np.array({1, 0/0}), np.array({1, 0/0}), true)   --> true]=],
   set_printoptions = [=[set_printoptions(opts) sets how arrays print: precision (digits), threshold (sizes summarised beyond), linewidth.
     np.set_printoptions({precision = 4})]=],
   save = [=[save(path, x) writes x to a .npy file that NumPy reads.
@@ -174,6 +194,12 @@ local more = {
     np.loadtxt("data.csv", {delimiter = ","})]=],
   savetxt = [=[savetxt(path, x, opts) writes a 1-d or 2-d array as text; opts as NumPy's: fmt (one format, one per column, or a whole row such as "%.1f|%.2f"), delimiter, newline, header, footer, comments. A failed call leaves an existing file as it was.
     np.savetxt("x.csv", x, {delimiter = ","})]=],
+  isclose = [=[isclose(a, b, rtol, atol, equal_nan) returns 1 where a and b are close, else 0, as NumPy's: |a - b| <= atol + rtol*|b| where both are finite (defaults rtol 1e-5, atol 1e-8; not symmetric), an infinity is close only to the same infinity, and NaN to NaN only when equal_nan is true. The options {rtol = ..., atol = ..., equal_nan = ...} work too. A constant for gradients.
+    np.isclose(np.array({1, math.huge, 0/0}), np.array({1 + 1e-9, math.huge, 0/0}), {equal_nan = true})   --> [1. 1. 1.]]=],
+  round = [=[round(x, decimals) rounds to the given number of decimals (default 0; negative: tens, hundreds, ...), halves to even, with NumPy's arithmetic: rint(x * 10^decimals) / 10^decimals, or rint(x / 10^-decimals) * 10^-decimals for negative decimals, so the same doubles as NumPy (round(2.675, 2) is 2.68). A constant for gradients.
+    np.round(np.array({0.125, 2.5, 1234}), {decimals = 2})]=],
+  around = [=[around(x, decimals) is the same as np.round: rounds to the given number of decimals, halves to even, with NumPy's arithmetic. A constant for gradients.
+    np.around(2.675, 2)   --> 2.68]=],
 }
 for name, text in each(more) do d["np." .. name] = text end
 
