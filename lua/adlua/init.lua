@@ -96,49 +96,6 @@ function U.position(fname, k, n)
 end
 local position = U.position
 
--- The traces opened by the operators and their levels, innermost last: the
--- core has no accessor for the level a value is traced at, which
--- checkpoint needs.  A collected make_vjp closes its trace from a
--- finalizer, which may run at any allocation: entries are made before
--- their index is taken (no hole), and lookups walk down the list, so a
--- removal meanwhile can only make an entry be seen twice, never skipped.
-local open = {}
-
-function U.open_trace(forward)
-  local t, level = (forward and core.trace_begin_forward or core.trace_begin)()
-  local entry = { t, level }
-  open[#open + 1] = entry
-  return t
-end
-
--- Ends t once: a trace already ended (jacobian ends its inner one early)
--- may be freed, so it is not handed to the core again.
-function U.close_trace(t)
-  for i = #open, 1, -1 do
-    local e = open[i]
-    if e and e[1] == t then
-      table.remove(open, i)
-      core.trace_end(t)
-      return
-    end
-  end
-end
-local open_trace, close_trace = U.open_trace, U.close_trace
-
---- level_of(x): the level of the innermost live trace x is traced on, 0
---- for a plain value, nil for a trace the operators did not open (a jit
---- recording).
-function U.level_of(x)
-  if not is_array(x) then return 0 end
-  for i = #open, 1, -1 do
-    local e = open[i]
-    if e and core.on_trace(e[1], x) then return e[2] end
-  end
-  local v = core.live(x)
-  if is_array(v) and not rawequal(core.value(v), v) then return nil end
-  return 0
-end
-
 -- Runs f on args with the chosen ones boxed on trace t; returns the
 -- output and the boxes.  With an argument listed twice, f sees the last
 -- box, as autograd's last-wins substitution: the earlier one gets a zero
@@ -175,7 +132,7 @@ local function differentiate(fname, f, argnum, elementwise)
   return function(...)
     local n = select("#", ...)
     local args = { ... }
-    local t = open_trace()
+    local t = core.trace_begin()
     local ok, err = pcall(function()
       local forms = {}
       local out, boxes = run_traced(fname, t, f, args, n, nums, forms)
@@ -198,7 +155,7 @@ local function differentiate(fname, f, argnum, elementwise)
       end
       return { value = core.trace_unbox(t, out), grads = grads }
     end)
-    close_trace(t)
+    core.trace_end(t)
     if not ok then error(err, 0) end
     if single then return err.grads[1], err.value end
     return err.grads, err.value

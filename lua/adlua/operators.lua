@@ -4,9 +4,10 @@
 --
 -- Jacobians never re-run the user's function per output element: one
 -- forward pass records a tape, which is then swept once per output element
--- (reverse) or, through a second tape that records the first sweep with a
--- symbolic seed u, once per input element (forward: the sweep is linear in
--- u, and sweeping it back gives J v).  The cheaper side is chosen by shape.
+-- (reverse) or, through a second tape, opened only then, that records the
+-- first sweep with a symbolic seed u, once per input element (forward: the
+-- sweep is linear in u, and sweeping it back gives J v).  The cheaper side
+-- is chosen by shape.
 -- Forward mode (make_jvp) runs f on a forward trace, where each operation
 -- computes its tangent by its forward rule (core/jvp.c); see
 -- docs/operators.md.
@@ -79,7 +80,6 @@ end
 return function(M, U)
   U.own_source(1)
   local grad_as, raise, describe, position = U.grad_as, U.raise, U.describe, U.position
-  local open_trace, close_trace, level_of = U.open_trace, U.close_trace, U.level_of
 
   local function check_function(fname, f)
     local mt = getmetatable(f)
@@ -125,14 +125,17 @@ return function(M, U)
     end
   end
 
-  -- Ends traces (in order) whatever happens in body; rethrows its error.
-  local function with_traces(traces, body)
-    local function finish(ok, ...)
-      for i = #traces, 1, -1 do close_trace(traces[i]) end
-      if not ok then error((...), 0) end
-      return ...
-    end
-    return finish(pcall(body))
+  -- with_trace(begin, body, ...): body(t, ...) on a new trace t (begin:
+  -- core.trace_begin or core.trace_begin_forward), which ends once body
+  -- has returned or raised; body's results, or its error rethrown.
+  local function finish(t, ok, ...)
+    core.trace_end(t)
+    if not ok then error((...), 0) end
+    return ...
+  end
+  local function with_trace(begin, body, ...)
+    local t = begin()
+    return finish(t, pcall(body, t, ...))
   end
 
   -- jacobian under another operator's name (hessian is jacobian of
@@ -142,60 +145,73 @@ return function(M, U)
   local function jacobian_as(fname, f, argnum)
     check_function(fname, f)
     local num = single_argnum(fname, argnum)
+
+    -- The forward side, on t1 opened above f's trace t2 once f has run (t2's
+    -- tape holds only values below t2, so t1 may sit above it): one sweep
+    -- of t2 seeded with u, a leaf of t1, records gx = J^T u on t1; then one
+    -- sweep of t1 per input element.
+    local function forward(t1, t2, y, box, x, yshape, jshape, m, nx)
+      local u = core.trace_leaf(t1, seed_value(yshape))
+      core.trace_sweep(t2, y, u)
+      local gx = core.trace_grad(t2, box)
+      if is_array(gx) then
+        local rows = core.trace_rows(t1, gx, u)
+        if rows then return np.reshape(np.transpose(rows), jshape) end
+      end
+      local parts, seed = {}, units(shape_of(x), nx)
+      for j = 1, nx do
+        core.trace_zero_grads(t1)
+        core.trace_sweep(t1, gx, seed(j))
+        parts[j] = core.trace_grad(t1, u)
+      end
+      return np.reshape(np.transpose(assemble(parts, { nx, m })), jshape)
+    end
+
+    -- f run on trace t2, and its Jacobian, of x's dtype: gradients with
+    -- respect to x have it already (the sweep converts them).
+    local function run(t2, args, n, k, x, form)
+      local y, box = traced_call(t2, f, args, n, k, x, form)
+      if tree.is_tree(y) then y = tree.flatten_as(fname, y) end
+      check_output(fname, y)
+      local m = size_of(y)
+      if m == 1 and core.on_trace(t2, y) then
+        -- one sweep: the gradient (hessian's inner Jacobian of a scalar).
+        -- Shapes are read only as needed: each read costs about as much as
+        -- opening a trace, and this path runs once per hessian call
+        core.trace_sweep(t2, y)
+        local g = core.trace_grad(t2, box)
+        if y.ndim == 0 then return g end -- already of x's shape
+        return np.reshape(g, concat_shapes(y.shape, shape_of(x)))
+      end
+      local yshape, xshape = shape_of(y), shape_of(x)
+      local nx = size_of(x)
+      local jshape = concat_shapes(yshape, xshape)
+      if m == 0 or nx == 0 or not core.on_trace(t2, y) then
+        return np.zeros(jshape, is_array(x) and x.dtype or "float64")
+      end
+      if m <= nx then
+        -- reverse: one sweep of the same tape per output element
+        local rows = core.trace_rows(t2, y, box) -- the loop in C, when nothing records it
+        if rows then return np.reshape(rows, jshape) end
+        local parts, seed = {}, units(yshape, m)
+        for i = 1, m do
+          core.trace_zero_grads(t2)
+          core.trace_sweep(t2, y, seed(i))
+          parts[i] = core.trace_grad(t2, box)
+        end
+        return assemble(parts, jshape)
+      end
+      local jac = with_trace(core.trace_begin, forward, t2, y, box, x, yshape, jshape, m, nx)
+      -- columns are gradients with respect to u (float64)
+      if is_array(x) and jac.dtype ~= x.dtype then jac = core.astype(jac, x.dtype) end
+      return jac
+    end
+
     return function(...)
       local n, args = select("#", ...), { ... }
       local k = position(fname, num, n)
       local x, form = as_variable(fname, args[k])
-      local t1 = open_trace() -- records the sweep of t2 (forward side)
-      local t2 = open_trace()
-      local jac = with_traces({ t1, t2 }, function()
-        local y, box = traced_call(t2, f, args, n, k, x, form)
-        if tree.is_tree(y) then y = tree.flatten_as(fname, y) end
-        check_output(fname, y)
-        local yshape, xshape = shape_of(y), shape_of(x)
-        local m, nx = size_of(y), size_of(x)
-        local jshape = concat_shapes(yshape, xshape)
-        if m == 0 or nx == 0 or not core.on_trace(t2, y) then return np.zeros(jshape) end
-        if m == 1 then
-          -- one sweep: the gradient (hessian's inner Jacobian of a scalar)
-          core.trace_sweep(t2, y)
-          local g = core.trace_grad(t2, box)
-          if #yshape == 0 then return g end -- already of x's shape
-          return np.reshape(g, jshape)
-        end
-        local parts = {}
-        if m <= nx then
-          -- reverse: one sweep of the same tape per output element
-          local rows = core.trace_rows(t2, y, box) -- the loop in C, when nothing records it
-          if rows then return np.reshape(rows, jshape) end
-          local seed = units(yshape, m)
-          for i = 1, m do
-            core.trace_zero_grads(t2)
-            core.trace_sweep(t2, y, seed(i))
-            parts[i] = core.trace_grad(t2, box)
-          end
-          return assemble(parts, jshape)
-        end
-        -- forward: gx = J^T u recorded on t1, then one sweep of t1 per input
-        local u = core.trace_leaf(t1, seed_value(yshape))
-        core.trace_sweep(t2, y, u)
-        local gx = core.trace_grad(t2, box)
-        close_trace(t2)
-        if is_array(gx) then
-          local rows = core.trace_rows(t1, gx, u)
-          if rows then return np.reshape(np.transpose(rows), jshape) end
-        end
-        local seed = units(xshape, nx)
-        for j = 1, nx do
-          core.trace_zero_grads(t1)
-          core.trace_sweep(t1, gx, seed(j))
-          parts[j] = core.trace_grad(t1, u)
-        end
-        return np.reshape(np.transpose(assemble(parts, { nx, m })), jshape)
-      end)
-      -- rows of the Jacobian are gradients with respect to x: x's dtype
-      if is_array(x) and is_array(jac) and jac.dtype ~= x.dtype then jac = core.astype(jac, x.dtype) end
-      return jac
+      return (with_trace(core.trace_begin, run, args, n, k, x, form))
     end
   end
 
@@ -221,18 +237,18 @@ return function(M, U)
       local n, args = select("#", ...), { ... }
       local k = position("make_vjp", num, n)
       local x, form = as_variable("make_vjp", args[k])
-      local t = open_trace()
+      local t = core.trace_begin()
       local ok, y, box = pcall(traced_call, t, f, args, n, k, x, form)
       if ok then
         local fine, err = pcall(check_output, "make_vjp", y)
         if not fine then ok, y = false, err end
       end
       if not ok then
-        close_trace(t)
+        core.trace_end(t)
         error(y, 0)
       end
       local yshape = shape_of(y)
-      local guard = on_collect(function() close_trace(t) end)
+      local guard = on_collect(function() core.trace_end(t) end)
       local function vjp(g)
         local _ = guard
         -- g stands for the output: its shape, not one that broadcasts
@@ -276,8 +292,7 @@ return function(M, U)
           raise(("make_jvp: the tangent has shape %s but the argument has shape %s")
             :format(argcheck.shape_str(vs), argcheck.shape_str(xs)))
         end
-        local t = open_trace(true)
-        return with_traces({ t }, function()
+        return with_trace(core.trace_begin_forward, function(t)
           local box = core.trace_dual(t, x, v)
           local a = { unpack(args, 1, n) }
           a[k] = form(box)
@@ -376,7 +391,7 @@ return function(M, U)
         error(("checkpoint: the function must return an array or a number, got %s"):format(describe(out)), 0)
       end
       if call then
-        local level = level_of(out)
+        local level = core.trace_level(out)
         if level == nil or level >= call.level then
           call.closes_over = true
           error("checkpoint: f closes over a traced value", 0)
@@ -410,8 +425,8 @@ return function(M, U)
       -- the level of the innermost derivative the arguments are traced on
       local level = 0
       for i = 1, n do
-        local l = level_of((select(i, ...)))
-        if l == nil then -- a trace opened elsewhere (jit): record as usual
+        local l = core.trace_level((select(i, ...)))
+        if l == nil then -- an ad.jit recording: record as usual
           level = 0
           break
         end

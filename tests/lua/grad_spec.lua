@@ -575,6 +575,88 @@ local cases = {
     end, function() return { np.array({ { 0.1 }, { -0.2 }, { 0.3 } }), M32() } end },
 }
 
+describe("traces as Lua holds them (core.trace_begin, trace_end, trace_level)", function()
+  local core = require "adlua.core"
+
+  it("ending a trace twice does nothing, also after its boxes have been freed", function()
+    local t, level = core.trace_begin()
+    assert.equal(1, level)
+    local boxes = { core.trace_leaf(t, np.array({ 1, 2 })) }
+    boxes[2] = boxes[1] * 3
+    assert.is_true(core.on_trace(t, boxes[2]))
+    core.trace_end(t)
+    core.trace_end(t) -- the boxes still hold the trace
+    h.assert_array(boxes[2], { 3, 6 }, 0) -- its value now
+    boxes[1], boxes[2] = nil, nil
+    h.settle() -- the last box goes: the trace is freed
+    -- a new trace may reuse the freed one's memory: the old handle must not
+    -- end it (a handle forgets its trace when it ends it)
+    local t2 = core.trace_begin()
+    local b2 = core.trace_leaf(t2, np.array({ 1, 2 }))
+    core.trace_end(t)
+    assert.is_true(core.on_trace(t2, b2 * 2))
+    assert.equal(1, core.trace_level(b2))
+    core.trace_end(t2)
+    core.trace_end(t2)
+    assert.equal(0, core.trace_level(b2))
+    assert.is_false(require("adlua.core").tracing())
+  end)
+
+  it("an ended trace is refused, not read, by the other entry points", function()
+    local t = core.trace_begin()
+    core.trace_end(t)
+    h.assert_error_matches(function() core.trace_leaf(t, np.ones({ 2 })) end,
+      "grad: internal error: the trace has ended")
+    h.assert_error_matches(function() core.trace_sweep(t, np.ones({ 2 })) end,
+      "grad: internal error: the trace has ended")
+    h.assert_error_matches(function() core.trace_end({}) end, "grad: internal error: not a trace")
+    h.assert_error_matches(function() core.trace_end(np.ones({ 1 })) end, "grad: internal error: not a trace")
+  end)
+
+  it("a recording ended twice is ended once", function()
+    local r = core.recording_begin()
+    assert.is_true(core.tracing())
+    core.trace_end(r)
+    core.trace_end(r)
+    assert.is_false(core.tracing())
+    h.assert_number(grad(function(x) return x * x end)(3), 6, 0) -- the engine is fine
+  end)
+
+  it("trace_level: the level of the innermost live trace a value is on; nil on a jit recording", function()
+    assert.equal(0, core.trace_level(np.ones({ 2 })))
+    assert.equal(0, core.trace_level(3))
+    assert.equal(0, core.trace_level("x"))
+    local seen = {}
+    grad(function(x)
+      seen[#seen + 1] = core.trace_level(x)
+      local g = grad(function(y)
+        seen[#seen + 1] = core.trace_level(y)
+        seen[#seen + 1] = core.trace_level(x * y)
+        seen[#seen + 1] = core.trace_level(x)
+        return y * y * x
+      end)(x)
+      seen[#seen + 1] = core.trace_level(g) -- 2 y x: traced on x's level
+      ad.make_jvp(function(z)
+        seen[#seen + 1] = core.trace_level(z)
+        return z
+      end)(x)(1)
+      return g
+    end)(2)
+    assert.are.same({ 1, 2, 2, 1, 1, 2 }, seen)
+    local on_recording = {}
+    local f = ad.jit(function(x)
+      on_recording[1] = tostring(core.trace_level(x))
+      grad(function(y)
+        on_recording[2] = tostring(core.trace_level(y))
+        return np.sum(y * x)
+      end)(x)
+      return x * 2
+    end)
+    h.assert_array(f(np.array({ 1, 2 })), { 2, 4 }, 0) -- recorded
+    assert.are.same({ "nil", "2" }, on_recording)
+  end)
+end)
+
 describe("check_grads is not vacuous", function()
   -- x * value(x): the tape sees value(x) as a constant, so grad gives value(x)
   -- where finite differences give 2x. Both checkers must notice.

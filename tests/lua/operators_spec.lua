@@ -122,6 +122,47 @@ describe("hessian", function()
       "hessian: argnum 2 is out of range: the function was called with 1 argument")
   end)
 
+  it("of f with more outputs than inputs: each output's Hessian, as jacobian(jacobian(f))", function()
+    -- f: R^2 -> R^4 (the inner Jacobian takes its forward side)
+    local f = function(v)
+      return np.stack({ v[1] ^ 2 * v[2], v[1] * v[2], np.sin(v[1]), v[2] ^ 3 })
+    end
+    local a, b = 0.5, -1.5
+    local H = ad.hessian(f)(np.array({ a, b }))
+    h.assert_array(H, {
+      { { 2 * b, 2 * a }, { 2 * a, 0 } },
+      { { 0, 1 }, { 1, 0 } },
+      { { -math.sin(a), 0 }, { 0, 0 } },
+      { { 0, 0 }, { 0, 6 * b } },
+    }, 1e-14)
+    h.assert_close(H, ad.jacobian(ad.jacobian(f))(np.array({ a, b })), 1e-15)
+  end)
+
+  it("of a scalar f opens two traces, as jacobian(grad(f)): a second one only for a forward side", function()
+    local core = require "adlua.core"
+    local begin, opened = core.trace_begin, 0
+    core.trace_begin = function() opened = opened + 1; return begin() end
+    local function count(fn, ...)
+      opened = 0
+      local r = fn(...)
+      return opened, r
+    end
+    local ok, err = pcall(function()
+      local f = function(v) return np.sum(np.tanh(v) ^ 2) end
+      local x = np.linspace(-1, 1, 4)
+      local n, H = count(ad.hessian(f), x)
+      assert.equal(2, n) -- the outer Jacobian's (reverse side), the gradient's
+      local n2, H2 = count(ad.jacobian(ad.grad(f)), x)
+      assert.equal(2, n2)
+      h.assert_close(H, H2, 0)
+      assert.equal(1, (count(ad.jacobian(f), x)))
+      assert.equal(1, (count(ad.jacobian(np.tanh), x))) -- reverse side: 4 outputs, 4 inputs
+      assert.equal(2, (count(ad.jacobian(function(z) return np.dot(np.array(A), z) end), np.ones({ 3 }))))
+    end)
+    core.trace_begin = begin
+    assert(ok, err)
+  end)
+
   it("nests inside grad: d/dx trace(H(x)) of sum(x^4)", function()
     local g = ad.grad(function(x)
       local H = ad.hessian(function(z) return np.sum(z ^ 4) end)(x)
@@ -632,6 +673,56 @@ describe("errors", function()
     assert.has_error(function() ad.jacobian(function() error("inside") end)(np.ones({ 2 })) end)
     assert.has_error(function() ad.make_jvp(function() error("inside") end)(1)(1) end)
     h.assert_number(ad.grad(np.sin)(0), 1, 1e-15)
+  end)
+end)
+
+describe("traces", function()
+  it("every operator ends each trace it opens exactly once, also when f raises", function()
+    local core = require "adlua.core"
+    local begin, forward, finish = core.trace_begin, core.trace_begin_forward, core.trace_end
+    local ends, opened = {}, {}
+    local function note(t)
+      opened[#opened + 1] = t
+      ends[t] = 0
+      return t
+    end
+    core.trace_begin = function() return note(begin()) end
+    core.trace_begin_forward = function() return note(forward()) end
+    core.trace_end = function(t)
+      if ends[t] then ends[t] = ends[t] + 1 end
+      return finish(t)
+    end
+    local ok, err = pcall(function()
+      local x = np.array({ 0.3, -0.2 })
+      local wide = function(z) return np.dot(np.array(A), np.concatenate({ z, z[{ { 1, 1 } }] })) end
+      ad.jacobian(wide)(x) -- forward side: t1 opens and ends inside t2's life
+      ad.jacobian(function(z) return np.sum(z * z) end)(x)
+      ad.jacobian(function(z) return np.dot(z, np.ones({ 2, 1 })) end)(x)
+      ad.hessian(function(z) return np.sum(np.sin(z)) end)(x)
+      ad.hessian(wide)(x)
+      ad.grad(function(z) return np.sum(ad.jacobian(wide)(z)) end)(x)
+      local _, t = ad.make_jvp(ad.grad(function(z) return np.sum(z ^ 3) end))(x)(x)
+      h.assert_array(t, { 6 * 0.3 * 0.3, 6 * -0.2 * -0.2 }, 1e-15)
+      local held = { vjp = ad.make_vjp(wide)(x) }
+      held.vjp(np.ones({ 4 }))
+      assert.has_error(function() ad.jacobian(function() error("in f") end)(x) end)
+      -- p's rule calls q, which has none: the forward side's sweep of t2
+      -- records q on t1, and t1's sweep raises
+      local q = ad.primitive(function(g, w) return g * np.cos(w) end, "q_norule")
+      local p = ad.defvjp(ad.primitive(np.sin, "p"), function(_, w) return function(g) return q(g, w) end end)
+      h.assert_error_matches(function()
+        ad.jacobian(function(z) return np.concatenate({ p(z), p(z), z }) end)(x)
+      end, "q_norule: no derivative rule for argument 1")
+      assert.has_error(function() ad.hessian(function() error("in f") end)(x) end)
+      assert.has_error(function() ad.make_jvp(function() error("in f") end)(x)(x) end)
+      held.vjp = nil
+      h.settle() -- make_vjp's trace ends when vjp is collected
+    end)
+    core.trace_begin, core.trace_begin_forward, core.trace_end = begin, forward, finish
+    assert(ok, err)
+    assert.is_true(#opened >= 20, #opened)
+    for i, t in ipairs(opened) do assert.equal(1, ends[t], ("trace %d of %d"):format(i, #opened)) end
+    assert.is_false(core.tracing())
   end)
 end)
 

@@ -74,7 +74,7 @@ d["np.cumsum"] = [=[cumsum(x, axis, dtype) returns the running sums along one ax
     np.cumsum(np.array({{1, 2}, {3, 4}}), 2)   --> [[1. 3.] [3. 7.]]]=]
 
 local more = {
-  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays). Of an array x, x:item() gives the value of a one-element array as a Lua number, x:item(i) the i-th value of the flattened x (1-based, negative from the end) and x:item(i, j, ...) (or x:item({i, j, ...})) the value at one index per axis, as NumPy's item(*args).
+  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers and arrays (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays). Traced values in t make the result differentiable in them, as autograd's np.array([x, x**2]), and array(x) of an array is a copy; a table with keys other than its positions 1..n is an error. Of an array x, x:item() gives the value of a one-element array as a Lua number, x:item(i) the i-th value of the flattened x (1-based, negative from the end) and x:item(i, j, ...) (or x:item({i, j, ...})) the value at one index per axis, as NumPy's item(*args).
     np.array({{1, 2}, {3, 4}})]=],
   asarray = [=[asarray(x, dtype) returns x when it is already an array (of dtype, when one is given: otherwise a converted copy), else array(x, dtype). The dtype may be given as an option: asarray(x, {dtype = "float32"}); other options are errors.
     np.asarray({1, 2, 3})]=],
