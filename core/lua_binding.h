@@ -150,6 +150,14 @@ int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *a
 /* luaL_error with C's printf formats (Lua's own lack %lld and %g). */
 int adl_lua_raise(lua_State *L, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
+/* NumPy's keyword arguments given as the options table at idx: pushes the
+ * value of each of names (a NULL-terminated list), nil when absent, in
+ * names' order, as a lua_getfield for each would; a key that is not one of
+ * names (a misspelling, or a NumPy keyword that adlua lacks, which would
+ * otherwise be ignored) raises "<fname>: unknown option 'k' (options: a,
+ * b)".  Called only when a table was given, so calls without one pay
+ * nothing. */
+void adl_lua_options(lua_State *L, int idx, const char *fname, const char *const *names);
 
 /* The collector's memory pressure (lua_memory.c): call after making an
  * array; collects when the core's bytes have doubled since the last time.

@@ -87,12 +87,13 @@ static int l_eigh(lua_State *L) {
 /* svd(a, full_matrices, compute_uv) or svd(a, {full_matrices=, compute_uv=}):
  * NumPy's defaults (true, true).  Full matrices differ from the reduced
  * ones only for a non-square a, and have no gradient there. */
+static const char *const svd_options[] = {"full_matrices", "compute_uv", NULL};
+
 static int l_svd(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.linalg.svd"), *r[3] = {NULL, NULL, NULL};
     int full = 1, uv = 1;
     if (lua_type(L, 2) == LUA_TTABLE) {
-        lua_getfield(L, 2, "full_matrices");
-        lua_getfield(L, 2, "compute_uv");
+        adl_lua_options(L, 2, "np.linalg.svd", svd_options);
         full = lua_isnil(L, -2) || lua_toboolean(L, -2);
         uv = lua_isnil(L, -1) || lua_toboolean(L, -1);
     } else {

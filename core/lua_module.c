@@ -24,19 +24,48 @@ void adl_lua_setfuncs(lua_State *L, const luaL_Reg *funcs) {
     }
 }
 
-/* The level of the function whose line an error names: the caller of the
- * raising C function, or its caller when that is the Lua front of
- * __index (lua/adlua/index_front.lua).  Under LuaJIT the front's tail
- * calls leave no frame of it; PUC Lua keeps one. */
-static int error_level(lua_State *L) {
+/* The source prefix of adlua's Lua modules ("@lua/adlua/" embedded,
+ * "@./lua/adlua/" from the source tree, "@/usr/.../lua/5.1/adlua/"
+ * installed): that of the Lua front of __index (lua/adlua/index_front.lua),
+ * up to and including "adlua/".  0 when the front is not installed (the C
+ * module alone, or numpy.lua still loading): no Lua module calls us then. */
+#define FRONT_FILE "adlua/index_front.lua"
+static size_t module_prefix(lua_State *L, char *buf, size_t size) {
     lua_Debug ar;
-    if (!lua_getstack(L, 1, &ar) || !lua_getinfo(L, "f", &ar))
-        return 1;
+    size_t n = 0, tail = sizeof FRONT_FILE - 1;
     lua_getfield(L, LUA_REGISTRYINDEX, MT_KEY);
     lua_getfield(L, -1, "__index");
-    int front = !lua_iscfunction(L, -1) && lua_rawequal(L, -1, -3);
-    lua_pop(L, 3);
-    return front ? 2 : 1;
+    lua_remove(L, -2);
+    if (lua_isfunction(L, -1) && !lua_iscfunction(L, -1) && lua_getinfo(L, ">S", &ar)) {
+        n = strlen(ar.source);
+        if (n >= tail && n - tail + 6 < size && !strcmp(ar.source + n - tail, FRONT_FILE))
+            memcpy(buf, ar.source, n -= tail - 6); /* keep "adlua/" */
+        else
+            n = 0;
+    } else
+        lua_pop(L, 1);
+    return n;
+}
+
+/* The level of the function whose line an error names: the first caller
+ * of the raising C function that is not a function of adlua's Lua modules,
+ * so that a C function called through a Lua wrapper names the user's line.
+ * Under LuaJIT a wrapper's tail call leaves no frame of it; PUC Lua keeps
+ * one when the callee is a C function.  A C frame in between (a pcall)
+ * stops the search: the error is caught there. */
+static int error_level(lua_State *L) {
+    lua_Debug ar;
+    char prefix[512];
+    size_t n = 0;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "S", &ar) || ar.source[0] != '@')
+            return level; /* a C function (pcall: caught there), or a string chunk */
+        if (n == 0 && (n = module_prefix(L, prefix, sizeof prefix)) == 0)
+            return level;
+        if (strncmp(ar.source, prefix, n) != 0)
+            return level;
+    }
+    return 1; /* only adlua's own frames: name the nearest */
 }
 
 int adl_lua_raise(lua_State *L, const char *fmt, ...) {
@@ -50,6 +79,49 @@ int adl_lua_raise(lua_State *L, const char *fmt, ...) {
     lua_concat(L, 2);
     lua_error(L);
     __builtin_unreachable(); /* lua_error does not return */
+}
+
+/* The raise of adl_lua_options for the key at the top. */
+static __attribute__((noreturn, noinline)) void unknown_option(lua_State *L, const char *fname,
+                                                               const char *const *names) {
+    char listed[256] = "";
+    size_t used = 0;
+    for (const char *const *n = names; *n && used < sizeof listed; n++)
+        used += (size_t)snprintf(listed + used, sizeof listed - used, "%s%s",
+                                 n == names ? "" : ", ", *n);
+    int t = lua_type(L, -1);
+    if (t == LUA_TSTRING)
+        adl_lua_raise(L, "%s: unknown option '%s' (options: %s)", fname, lua_tostring(L, -1),
+                      listed);
+    if (t == LUA_TNUMBER) {
+        lua_pushvalue(L, -1); /* lua_tostring converts in place */
+        adl_lua_raise(L, "%s: unknown option %s (options: %s)", fname, lua_tostring(L, -1), listed);
+    }
+    adl_lua_raise(L, "%s: unknown option of type %s (options: %s)", fname, luaL_typename(L, -1),
+                  listed);
+}
+
+/* One pass of lua_next instead of a lua_getfield per name (each hashes its
+ * name into a Lua string) and then a pass for the unknown ones. */
+void adl_lua_options(lua_State *L, int idx, const char *fname, const char *const *names) {
+    if (idx < 0)
+        idx = lua_gettop(L) + idx + 1;
+    int first = lua_gettop(L) + 1;
+    for (const char *const *n = names; *n; n++)
+        lua_pushnil(L);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        size_t len = 0;
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tolstring(L, -2, &len) : NULL;
+        int i = 0;
+        while (names[i] && !(k && strlen(names[i]) == len && !memcmp(names[i], k, len)))
+            i++;
+        if (!names[i]) {
+            lua_pop(L, 1);
+            unknown_option(L, fname, names);
+        }
+        lua_replace(L, first + i);
+    }
 }
 
 /* Ends the traces a script left open (an error escaped a grad call). */

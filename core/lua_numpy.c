@@ -62,7 +62,13 @@ static int traced_copy(lua_State *L, adl_array *a, adl_dtype dt) {
     return finish(L, adl_astype(adl_lua_ctx(L), a, dt, &r), &r);
 }
 
+static const char *const array_options[] = {"dtype", NULL};
+
 static int l_array(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TTABLE) { /* np.array(t, {dtype = ...}) */
+        adl_lua_options(L, 2, "np.array", array_options);
+        lua_replace(L, 2);
+    }
     adl_dtype dt = check_dtype(L, 2, "np.array");
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
@@ -299,16 +305,65 @@ static int l_where(lua_State *L) {
 
 /* ---- reductions ---- */
 
-/* (x, axis, keepdims) or (x, {axis = ..., keepdims = ...}). */
-static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes, int *keepdims) {
-    if (lua_type(L, 2) == LUA_TTABLE && lua_objlen(L, 2) == 0) {
-        lua_getfield(L, 2, "keepdims");
-        *keepdims = lua_toboolean(L, -1);
-        lua_getfield(L, 2, "axis");
-        lua_replace(L, 2);
+static const char *const reduction_options[] = {"axis", "keepdims", NULL};
+
+/* A table of axes {1, 2} with other keys too ({1, keepdims = true}) would
+ * lose them silently. */
+static void check_axis_table(lua_State *L, const char *fname) {
+    lua_Number n = (lua_Number)lua_objlen(L, 2);
+    lua_pushnil(L);
+    while (lua_next(L, 2)) {
         lua_pop(L, 1);
+        lua_Number k = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+        if (!(k >= 1 && k <= n && k == (lua_Number)(int64_t)k)) {
+            if (lua_type(L, -1) == LUA_TSTRING)
+                adl_lua_raise(L,
+                              "%s: a table of axes cannot hold the option '%s' (give the options "
+                              "in a table of their own, last)",
+                              fname, lua_tostring(L, -1));
+            adl_lua_raise(L, "%s: a table of axes has a key that is not a position 1..%d", fname,
+                          (int)n);
+        }
+    }
+}
+
+/* reduction_args with a table among the arguments, read as the Lua
+ * reductions' parser reads it (argcheck.lua signature): a table last is the
+ * options; before another argument, {} is an empty list of axes (NumPy's
+ * axis=(), which reduces nothing). */
+static __attribute__((noinline)) int reduction_table_args(lua_State *L, const char *fname,
+                                                          adl_array *a, int *axes, int *keepdims) {
+    int t2 = lua_type(L, 2), t3 = lua_type(L, 3);
+    int listed = t2 == LUA_TTABLE && lua_objlen(L, 2) != 0; /* {1, 2} */
+    int opts = t3 == LUA_TTABLE ? 3 : t3 <= LUA_TNIL && t2 == LUA_TTABLE && !listed ? 2 : 0;
+    if (listed) {
+        check_axis_table(L, fname);
+    } else if (t2 == LUA_TTABLE && opts != 2) {
+        lua_pushnil(L);
+        if (lua_next(L, 2)) /* (x, {axis = 1}, true) */
+            adl_lua_raise(L, "%s: the options table must be the last argument, got a %s after it",
+                          fname, luaL_typename(L, 3));
+    }
+    if (opts) {
+        adl_lua_options(L, opts, fname, reduction_options); /* axis, keepdims */
+        *keepdims = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (opts == 3 && !lua_isnil(L, -1) && !lua_isnil(L, 2))
+            adl_lua_raise(L, "%s: axis given twice (as argument 2 and as an option)", fname);
+        if (opts == 2 || !lua_isnil(L, -1))
+            lua_replace(L, 2);
+        lua_settop(L, 2);
     } else
         *keepdims = lua_toboolean(L, 3);
+    return adl_lua_checkaxes(L, 2, fname, a->ndim, axes);
+}
+
+/* (x, axis, keepdims), (x, {axis = ..., keepdims = ...}) or (x, axis,
+ * {keepdims = ...}).  Without a table: no more work than before options. */
+static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes, int *keepdims) {
+    *keepdims = lua_toboolean(L, 3);
+    if (lua_type(L, 2) == LUA_TTABLE || (*keepdims && lua_type(L, 3) == LUA_TTABLE))
+        return reduction_table_args(L, fname, a, axes, keepdims);
     return adl_lua_checkaxes(L, 2, fname, a->ndim, axes);
 }
 
@@ -436,9 +491,15 @@ static int sequence(lua_State *L, int idx, const char *fname, adl_array **out, i
 
 #define MAX_JOIN 4096
 
+static const char *const join_options[] = {"axis", NULL};
+
 static int join(lua_State *L, const char *fname, int stack) {
     adl_ctx *ctx = adl_lua_ctx(L);
     lua_settop(L, 2);
+    if (lua_type(L, 2) == LUA_TTABLE) { /* np.concatenate(arrays, {axis = 2}) */
+        adl_lua_options(L, 2, fname, join_options);
+        lua_replace(L, 2);
+    }
     lua_createtable(L, 0, 0); /* a copy of the list, so the caller's table is left alone */
     int n0 = lua_type(L, 1) == LUA_TTABLE ? (int)lua_objlen(L, 1) : 0;
     for (int i = 1; i <= n0; i++) {
@@ -563,10 +624,17 @@ static int l_is_array(lua_State *L) {
     return 1;
 }
 
+/* NumPy's options that the formatter (format.c) follows; the others
+ * (suppress, floatmode, sign, ...) are errors rather than ignored. */
+static const char *const print_options[] = {"precision", "threshold", "edgeitems", "linewidth",
+                                            NULL};
+
 static int l_set_printoptions(lua_State *L) {
     if (lua_type(L, 1) != LUA_TTABLE)
         adl_lua_raise(L, "np.set_printoptions: expected a table of options, got %s",
                       luaL_typename(L, 1));
+    lua_settop(L, 1);
+    adl_lua_options(L, 1, "np.set_printoptions", print_options); /* at 2 to 5 */
     lua_getfield(L, ADL_MT_UPVALUE, "__printopts");
     adl_printopts *o = lua_touserdata(L, -1);
     if (!o) {
@@ -575,20 +643,15 @@ static int l_set_printoptions(lua_State *L) {
         lua_setfield(L, ADL_MT_UPVALUE, "__printopts");
     }
     adl_printopts next = *o;
-    lua_getfield(L, 1, "precision");
-    if (!lua_isnil(L, -1))
-        next.precision = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "precision", 0, 30);
-    lua_getfield(L, 1, "threshold");
-    if (!lua_isnil(L, -1))
+    if (!lua_isnil(L, 2))
+        next.precision = (int)adl_lua_checkint(L, 2, "np.set_printoptions", "precision", 0, 30);
+    if (!lua_isnil(L, 3))
         next.threshold =
-            adl_lua_checkint(L, -1, "np.set_printoptions", "threshold", 0, ADL_MAX_SIZE);
-    lua_getfield(L, 1, "linewidth");
-    if (!lua_isnil(L, -1))
-        next.linewidth =
-            (int)adl_lua_checkint(L, -1, "np.set_printoptions", "linewidth", 1, 100000);
-    lua_getfield(L, 1, "edgeitems");
-    if (!lua_isnil(L, -1))
-        next.edgeitems = (int)adl_lua_checkint(L, -1, "np.set_printoptions", "edgeitems", 1, 1000);
+            adl_lua_checkint(L, 3, "np.set_printoptions", "threshold", 0, ADL_MAX_SIZE);
+    if (!lua_isnil(L, 4))
+        next.edgeitems = (int)adl_lua_checkint(L, 4, "np.set_printoptions", "edgeitems", 1, 1000);
+    if (!lua_isnil(L, 5))
+        next.linewidth = (int)adl_lua_checkint(L, 5, "np.set_printoptions", "linewidth", 1, 100000);
     *o = next;
     return 0;
 }

@@ -72,6 +72,11 @@ local bad_kinds = {
   end },
   { "a transposed view", function() return np.arange(1, 13):reshape({ 3, 4 }).T end },
   { "a reversed view", function() return np.arange(1, 7)[{ { -1, 1, -1 } }] end },
+  -- NumPy's keywords as a trailing options table: a name nobody knows, a
+  -- real option with a wrong value, and positions mixed with names
+  { "an options table with an unknown name", function() return { bogus = 1 } end },
+  { "an options table with a bad axis", function() return { axis = 100, keepdims = "yes" } end },
+  { "a table of axes and options", function() return { 1, keepdims = true } end },
 }
 
 local function is_callable(v)
