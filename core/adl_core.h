@@ -202,7 +202,8 @@ typedef enum {
     ADL_B_NE,
     /* core NumPy breadth (issue 3) */
     ADL_B_ARCTAN2,
-    ADL_B_MOD, /* NumPy's remainder: the sign of the divisor */
+    ADL_B_MOD,   /* NumPy's remainder: the sign of the divisor */
+    ADL_B_HYPOT, /* C's hypot: inf when either side is, even with a nan */
     ADL_B_COUNT
 } adl_binary_op;
 

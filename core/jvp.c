@@ -60,6 +60,8 @@ static jvp_kind kind_of(adl_opcode op) {
     case ADL_OP_ARCSINH:
     case ADL_OP_ARCCOSH:
     case ADL_OP_ARCTANH:
+    case ADL_OP_MOD:
+    case ADL_OP_HYPOT:
         return ELEMENTWISE;
     case ADL_OP_MUL:
     case ADL_OP_SUM:

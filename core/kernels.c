@@ -73,7 +73,8 @@ static inline double adl_mod_fix(double r, double y) {
     X(EQ, "equal", x == y)                              \
     X(NE, "not_equal", x != y)                          \
     X(ARCTAN2, "arctan2", atan2(x, y))                  \
-    X(MOD, "remainder", adl_mod(x, y))
+    X(MOD, "remainder", adl_mod(x, y))                  \
+    X(HYPOT, "hypot", hypot(x, y))
 
 /* The lists must name the enums' members in order (names are indexed by
  * them); this fails to compile when one is added to only one side. */

@@ -243,13 +243,6 @@ static int l_ceil(lua_State *L) {
 static int l_rint(lua_State *L) {
     return constant_unary(L, ADL_U_RINT, "np.rint");
 }
-/* The value of NumPy's remainder; np.mod adds the derivative in Lua. */
-static int l_remainder_value(lua_State *L) {
-    adl_array *a = adl_lua_checkarray(L, 1, "np.mod");
-    adl_array *b = adl_lua_checkarray(L, 2, "np.mod"), *r = NULL;
-    adl_lua_newslot(L);
-    return finish(L, adl_constant_binary(adl_lua_ctx(L), ADL_B_MOD, a, b, &r), &r);
-}
 
 static int binary(lua_State *L, adl_opcode op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
@@ -270,6 +263,8 @@ BINARY(power, POW)
 BINARY(maximum, MAXIMUM)
 BINARY(minimum, MINIMUM)
 BINARY(arctan2, ARCTAN2) /* core NumPy breadth (issue 3) */
+BINARY(mod, MOD)
+BINARY(hypot, HYPOT)
 
 static int compare(lua_State *L, adl_binary_op op, const char *fname) {
     adl_array *a = adl_lua_checkarray(L, 1, fname);
@@ -729,10 +724,11 @@ static const luaL_Reg funcs[] = {{"array", l_array},
                                  {"arccosh", l_arccosh},
                                  {"arctanh", l_arctanh},
                                  {"arctan2", l_arctan2},
+                                 {"mod", l_mod},
+                                 {"hypot", l_hypot},
                                  {"floor", l_np_floor},
                                  {"ceil", l_ceil},
                                  {"rint", l_rint},
-                                 {"remainder_value", l_remainder_value},
                                  {NULL, NULL}};
 
 void adl_lua_open_numpy(lua_State *L) {

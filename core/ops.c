@@ -86,6 +86,10 @@ static adl_binary_op binary_kernel(adl_opcode op) {
         return ADL_B_MAXIMUM;
     case ADL_OP_ARCTAN2: /* core NumPy breadth (issue 3) */
         return ADL_B_ARCTAN2;
+    case ADL_OP_MOD:
+        return ADL_B_MOD;
+    case ADL_OP_HYPOT:
+        return ADL_B_HYPOT;
     default:
         return ADL_B_MINIMUM;
     }
@@ -223,6 +227,8 @@ int adl_op_kernel(adl_opcode op, adl_unary_op *u, adl_binary_op *b) {
     case ADL_OP_MAXIMUM:
     case ADL_OP_MINIMUM:
     case ADL_OP_ARCTAN2:
+    case ADL_OP_MOD:
+    case ADL_OP_HYPOT:
         *b = binary_kernel(op);
         return 2;
     default:
@@ -362,13 +368,6 @@ adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out) {
  * result is a constant, as in autograd. */
 adl_status adl_constant_unary(adl_ctx *ctx, adl_unary_op op, adl_array *a, adl_array **out) {
     return adl_constant_kernel(ctx, ADL_OP_KERNEL_UNARY, (int)op, 1, &a, out);
-}
-
-/* NumPy's remainder on values only (callers build its derivative). */
-adl_status adl_constant_binary(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
-                               adl_array **out) {
-    adl_array *in[2] = {a, b};
-    return adl_constant_kernel(ctx, ADL_OP_KERNEL_BINARY, (int)op, 2, in, out);
 }
 
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out) {

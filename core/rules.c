@@ -51,6 +51,14 @@ static adl_array *choose_vjp(scope *s, adl_binary_op wins, adl_array *self, adl_
     return MUL(g, ADD(w, MUL(tie, num(s, 0.5))));
 }
 
+/* floor(a / b) of the values: a constant to differentiation. */
+static adl_array *floor_div(scope *s, adl_array *a, adl_array *b) {
+    adl_array *q = DIV(adl_constant_of(s->ctx, a), adl_constant_of(s->ctx, b)), *r = NULL;
+    if (!q)
+        return NULL;
+    return keep(s, adl_constant_unary(s->ctx, ADL_U_FLOOR, q, &r), &r);
+}
+
 static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     adl_array *x = n->in[0], *y = n->nin > 1 ? n->in[1] : NULL, *ans = n->out;
     const adl_params *p = n->params;
@@ -181,6 +189,12 @@ static adl_array *rule(scope *s, const adl_node *n, int k, adl_array *g) {
     case ADL_OP_ARCTAN2: { /* arctan2(y, x): d/dy = x / r2, d/dx = -y / r2 */
         adl_array *r2 = ADD(un(s, ADL_OP_SQUARE, x), un(s, ADL_OP_SQUARE, y));
         return k == 0 ? DIV(MUL(g, y), r2) : NEG(DIV(MUL(g, x), r2));
+    }
+    case ADL_OP_MOD: /* autograd's: 1, and -floor(x / y) (a constant) */
+        return k == 0 ? g : NEG(MUL(g, floor_div(s, x, y)));
+    case ADL_OP_HYPOT: { /* x / h and y / h; 0 at (0, 0), to any order */
+        adl_array *zero = num(s, 0.0), *at_0 = cmp(s, ADL_B_EQ, ans, zero);
+        return where(s, at_0, zero, MUL(g, DIV(k == 0 ? x : y, where(s, at_0, num(s, 1.0), ans))));
     }
     /* index arrays (gather.c): take and take_add are each other's adjoint */
     case ADL_OP_TAKE:

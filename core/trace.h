@@ -203,8 +203,6 @@ adl_status adl_scalar_binary(adl_ctx *ctx, adl_opcode op, double s, adl_array *a
 adl_status adl_compare(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b, adl_array **out);
 adl_status adl_sign(adl_ctx *ctx, adl_array *a, adl_array **out);
 adl_status adl_constant_unary(adl_ctx *ctx, adl_unary_op op, adl_array *a, adl_array **out);
-adl_status adl_constant_binary(adl_ctx *ctx, adl_binary_op op, adl_array *a, adl_array *b,
-                               adl_array **out);
 adl_status adl_where(adl_ctx *ctx, adl_array *cond, adl_array *a, adl_array *b, adl_array **out);
 /* Reductions over 0-based axes (naxes -1: all axes). */
 adl_status adl_reduce(adl_ctx *ctx, adl_opcode op, adl_array *a, int naxes, const int *axes,

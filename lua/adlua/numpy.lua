@@ -16,6 +16,7 @@ local exported = {
   -- core NumPy breadth (issue 3)
   "expm1", "log2", "log10", "arcsin", "arccos", "arctan", "arctan2", "floor",
   "ceil", "rint", "exp2", "sinh", "cosh", "arcsinh", "arccosh", "arctanh",
+  "mod", "hypot",
 }
 for _, name in ipairs(exported) do np[name] = core[name] end
 

@@ -24,18 +24,6 @@ return function(np, core)
     if hi ~= nil then x = np.minimum(x, hi) end
     return x
   end
-  -- sqrt(x^2 + y^2) scaled by max(|x|, |y|) so that large inputs do not
-  -- overflow; at (0, 0) the scale is replaced by 1 and the gradient is 0.
-  function np.hypot(x, y)
-    local ax, ay = np.abs(x), np.abs(y)
-    local m = np.maximum(ax, ay)
-    local zero = np.equal(m, 0)
-    local s = np.where(zero, 1, m)
-    -- Away from (0, 0) the sum is at least 1; at (0, 0) sqrt sees 1, not 0,
-    -- so no infinite derivative meets the zero of the where.
-    local q = np.where(zero, 1, np.add(np.square(np.divide(ax, s)), np.square(np.divide(ay, s))))
-    return np.where(zero, 0, np.multiply(s, np.sqrt(q)))
-  end
   -- m + log1p(exp(a - m) + exp(b - m) - 1) with m = max(a, b) a constant
   -- (the identity holds for any m, so holding it constant changes no
   -- derivative): no overflow, and smooth at a == b, where each side gets
@@ -86,15 +74,7 @@ return function(np, core)
     return np.multiply(np.rint(np.divide(x, f)), f)
   end
   np.around = np.round
-  --- mod(x, y): NumPy's remainder (the sign of y). Its derivative is autograd's:
-  -- 1 with respect to x and -floor(x / y) with respect to y.
-  function np.mod(x, y)
-    local v = core.remainder_value(x, y)
-    local dx = np.subtract(x, core.value(x))
-    local dy = np.subtract(y, core.value(y))
-    local q = np.floor(np.divide(core.value(x), core.value(y)))
-    return np.add(v, np.subtract(dx, np.multiply(q, dy)))
-  end
+  -- np.mod and np.hypot are primitives (core/rules.c)
   np.remainder = np.mod
   --- sinc(x): sin(pi x) / (pi x), 1 at 0 (where the gradient is 0).
   function np.sinc(x)

@@ -107,6 +107,8 @@ static double ref_binary(adl_binary_op op, double x, double y) {
             return copysign(0.0, y);
         return (r < 0) != (y < 0) ? r + y : r;
     }
+    case ADL_B_HYPOT: /* C's, as NumPy's npy_hypot: inf beats nan */
+        return hypot(x, y);
     default:
         return NAN;
     }
@@ -150,6 +152,8 @@ TEST(op_names_are_numpy_names) {
     CHECK(strcmp(adl_binary_name(ADL_B_LE), "less_equal") == 0);
     CHECK(strcmp(adl_binary_name(ADL_B_GE), "greater_equal") == 0);
     CHECK(strcmp(adl_binary_name(ADL_B_NE), "not_equal") == 0);
+    CHECK(strcmp(adl_binary_name(ADL_B_MOD), "remainder") == 0);
+    CHECK(strcmp(adl_binary_name(ADL_B_HYPOT), "hypot") == 0);
     CHECK(strcmp(adl_reduce_name(ADL_R_SUM), "sum") == 0);
     CHECK(strcmp(adl_reduce_name(ADL_R_MAX), "max") == 0);
     CHECK(strcmp(adl_reduce_name(ADL_R_MIN), "min") == 0);
