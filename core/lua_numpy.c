@@ -390,10 +390,43 @@ static int l_mean(lua_State *L) {
 
 /* ---- linear algebra ---- */
 
+/* dot of operands with more than 2 axes: NumPy's sum over the last axis of
+ * a and the second-to-last of b (the only one of a 1-d b), which is
+ * np.tensordot(a, b, {{a.ndim}, {k}}) (adlua.numpy, in Lua). */
+static int dot_nd(lua_State *L, const adl_array *a, const adl_array *b) {
+    int ka = a->ndim, kb = b->ndim >= 2 ? b->ndim - 1 : 1;
+    if (a->shape[ka - 1] != b->shape[kb - 1]) {
+        char sa[256], sb[256];
+        adl_shape_str(a->ndim, a->shape, sa, sizeof sa);
+        adl_shape_str(b->ndim, b->shape, sb, sizeof sb);
+        return adl_lua_raise(
+            L, "np.dot: shapes %s and %s not aligned: %lld (axis %d) ~= %lld (axis %d)", sa, sb,
+            (long long)a->shape[ka - 1], ka, (long long)b->shape[kb - 1], kb);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+    lua_getfield(L, -1, "adlua.numpy");
+    lua_getfield(L, -1, "tensordot");
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_createtable(L, 2, 0);
+    lua_createtable(L, 1, 0);
+    lua_pushinteger(L, ka);
+    lua_rawseti(L, -2, 1);
+    lua_rawseti(L, -2, 1);
+    lua_createtable(L, 1, 0);
+    lua_pushinteger(L, kb);
+    lua_rawseti(L, -2, 1);
+    lua_rawseti(L, -2, 2);
+    lua_call(L, 3, 1);
+    return 1;
+}
+
 static int l_dot(lua_State *L) {
     adl_ctx *ctx;
     adl_array *a = adl_lua_checkarray_ctx(L, 1, "np.dot", &ctx);
     adl_array *b = adl_lua_checkarray(L, 2, "np.dot"), *r = NULL;
+    if ((a->ndim > 2 || b->ndim > 2) && a->ndim > 0 && b->ndim > 0)
+        return dot_nd(L, a, b);
     adl_ud *u = adl_lua_newslot_for(L, ctx, a, b);
     return adl_lua_finish_slot(L, u, adl_dot(ctx, a, b, &r), &r, "np.");
 }

@@ -75,36 +75,6 @@ return function(np)
     return np.reshape(np.dot(ma, mb), out)
   end
 
-  -- np.dot: the C dot multiplies operands of up to 2 axes (and by 0-d
-  -- ones); others are NumPy's sum over the last axis of a and the
-  -- second-to-last of b (the only one of a 1-d b), a tensordot. The C dot
-  -- is tried first, under pcall, which costs nothing measurable, so the
-  -- common call stays one C call.
-  local c_dot, pcall = np.dot, pcall
-  local function operand(x)
-    if type(x) == "table" and not is_array(x) then
-      local ok, r = pcall(core.array, x)
-      if ok then return r end
-    end
-    return x
-  end
-  --- np.dot(a, b)
-  function np.dot(a, b)
-    local ok, r = pcall(c_dot, a, b)
-    if ok then return r end
-    local x, y = operand(a), operand(b)
-    if not (is_array(x) and is_array(y)) or x.ndim == 0 or y.ndim == 0 or (x.ndim <= 2 and y.ndim <= 2) then
-      error(r, 2) -- the C dot's own message
-    end
-    local sa, sb = x.shape, y.shape
-    local kb = #sb >= 2 and #sb - 1 or 1
-    if sa[#sa] ~= sb[kb] then
-      error(("np.dot: shapes %s and %s not aligned: %d (axis %d) ~= %d (axis %d)")
-        :format(shape_str(sa), shape_str(sb), sa[#sa], #sa, sb[kb], kb), 2)
-    end
-    return (check.renamed("np.dot", 2, np.tensordot, x, y, { { #sa }, { kb } }))
-  end
-
   --- np.inner(a, b): sum over the last axes of both (a product for scalars).
   function np.inner(a, b)
     if type(a) == "number" or type(b) == "number" then return np.multiply(a, b) end
