@@ -287,8 +287,12 @@ local SAVETXT_OPTS = {
 -- Checks that a column of a savetxt fmt writes numbers (raised at the
 -- caller of savetxt, two frames up).
 local function check_column(fmt, col)
-  local ok = col and col.kind and pcall(string.format, col.piece, col.kind == "string" and "1.5" or 1)
-    and (col.kind ~= "float" or pcall(core.npyio_format_float, col.spec, 1.5))
+  local ok = false
+  if col and col.kind == "float" then -- written by the C library (format_cell), not string.format
+    ok = pcall(core.npyio_format_float, col.spec, 1.5)
+  elseif col and col.kind then
+    ok = pcall(string.format, col.piece, col.kind == "string" and "1.5" or 1)
+  end
   if not ok then error(("np.savetxt: fmt %q is not a number format"):format(fmt), 4) end
 end
 

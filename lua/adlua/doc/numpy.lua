@@ -40,24 +40,23 @@ for name, what in each(binary) do
 end
 
 -- Reductions of (x, axis, keepdims) over one axis or a table of them:
--- what each returns, and what an empty reduction gives. The C ones (sum,
--- mean, max, min) read axis and keepdims from an options table and ignore
--- other names; the Lua ones refuse them.
+-- what each returns, and what an empty reduction gives. All of them, in C
+-- or in Lua, read axis and keepdims from an options table and refuse
+-- other names.
 local reductions = {
-  sum = { "the sum", "0 for an empty reduction", "C" },
-  mean = { "the arithmetic mean", "nan for an empty reduction", "C" },
-  max = { "the largest value", "an empty reduction is an error", "C" },
-  min = { "the smallest value", "an empty reduction is an error", "C" },
-  amax = { "the largest value (the same as np.max)", "an empty reduction is an error", "C" },
-  amin = { "the smallest value (the same as np.min)", "an empty reduction is an error", "C" },
+  sum = { "the sum", "0 for an empty reduction" },
+  mean = { "the arithmetic mean", "nan for an empty reduction" },
+  max = { "the largest value", "an empty reduction is an error" },
+  min = { "the smallest value", "an empty reduction is an error" },
+  amax = { "the largest value (the same as np.max)", "an empty reduction is an error" },
+  amin = { "the smallest value (the same as np.min)", "an empty reduction is an error" },
   prod = { "the product", "1 for an empty reduction" },
   logsumexp = { "log(sum(exp(x))) computed without overflow", "-inf for an empty reduction, as SciPy" },
   all = { "1 if every value is nonzero, else 0", "1 for an empty reduction, NumPy's True" },
   any = { "1 if some value is nonzero, else 0", "0 for an empty reduction, NumPy's False" },
 }
 for name, r in each(reductions) do
-  local opts = r[3] == "C" and "An options table {axis = ..., keepdims = ...} works too."
-    or "An options table {axis = ..., keepdims = ...} works too (other names are errors)."
+  local opts = "An options table {axis = ..., keepdims = ...} works too (other names are errors)."
   d["np." .. name] = ("%s(x, axis, keepdims) returns %s, over all values of x or along axis (1-based, negative counts from the end) or a table of axes; keepdims keeps the reduced axes with length 1; %s. %s A whole-array result is a Lua number outside a trace.\n    np.%s(np.array({{1, 2}, {3, 4}}), 1)"):format(name, r[1], r[2], opts, name)
 end
 for _, name in ipairs({ "var", "std" }) do
@@ -74,7 +73,7 @@ d["np.cumsum"] = [=[cumsum(x, axis, dtype) returns the running sums along one ax
     np.cumsum(np.array({{1, 2}, {3, 4}}), 2)   --> [[1. 3.] [3. 7.]]]=]
 
 local more = {
-  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers and arrays (or a number), float64 unless dtype is "float32" (or t holds only float32 arrays). Traced values in t make the result differentiable in them, as autograd's np.array([x, x**2]), and array(x) of an array is a copy; a table with keys other than its positions 1..n is an error. Of an array x, x:item() gives the value of a one-element array as a Lua number, x:item(i) the i-th value of the flattened x (1-based, negative from the end) and x:item(i, j, ...) (or x:item({i, j, ...})) the value at one index per axis, as NumPy's item(*args).
+  array = [=[array(t, dtype) makes an array from nested Lua tables of numbers and arrays (or a number), float64 unless dtype is "float32" (also {dtype = ...}; or t holds only float32 arrays). Traced values in t make the result differentiable in them, as autograd's np.array([x, x**2]), and array(x) of an array is a copy; a table with keys other than its positions 1..n is an error. Of an array x, x:item() gives the value of a one-element array as a Lua number, x:item(i) the i-th value of the flattened x (1-based, negative from the end) and x:item(i, j, ...) (or x:item({i, j, ...})) the value at one index per axis, as NumPy's item(*args).
     np.array({{1, 2}, {3, 4}})]=],
   asarray = [=[asarray(x, dtype) returns x when it is already an array (of dtype, when one is given: otherwise a converted copy), else array(x, dtype). The dtype may be given as an option: asarray(x, {dtype = "float32"}); other options are errors.
     np.asarray({1, 2, 3})]=],
@@ -146,9 +145,9 @@ local more = {
     np.squeeze(np.ones({1, 3})).shape   --> {3}]=],
   expand_dims = [=[expand_dims(x, axis) inserts an axis of length 1 at position axis.
     np.expand_dims(np.ones(3), 1).shape   --> {1, 3}]=],
-  concatenate = [=[concatenate(arrays, axis) joins a table of arrays along an existing axis (default 1).
+  concatenate = [=[concatenate(arrays, axis) joins a table of arrays along an existing axis (default 1; also {axis = ...}).
     np.concatenate({np.ones(2), np.zeros(3)})]=],
-  stack = [=[stack(arrays, axis) joins a table of same-shaped arrays along a new axis (default 1).
+  stack = [=[stack(arrays, axis) joins a table of same-shaped arrays along a new axis (default 1; also {axis = ...}).
     np.stack({np.ones(2), np.zeros(2)}).shape   --> {2, 2}]=],
   vstack = [=[vstack(arrays) stacks arrays as rows (along axis 1).
     np.vstack({np.ones(2), np.zeros(2)})]=],
@@ -182,7 +181,7 @@ local more = {
     np.allclose(np.array({100}), np.array({101}), {rtol = 0.01})   --> true]=],
   array_equal = [=[array_equal(a1, a2, equal_nan) is true when a1 and a2 have the same shape and values; with equal_nan true, NaNs in the same places count as equal. Returns a Lua boolean; {equal_nan = true} works too.
     np.array_equal(np.array({1, 0/0}), np.array({1, 0/0}), true)   --> true]=],
-  set_printoptions = [=[set_printoptions(opts) sets how arrays print: precision (digits), threshold (sizes summarised beyond), linewidth.
+  set_printoptions = [=[set_printoptions(opts) sets how arrays print: precision (digits), threshold (sizes summarised beyond), edgeitems (values shown at each end when summarised), linewidth; other names are errors.
     np.set_printoptions({precision = 4})]=],
   save = [=[save(path, x) writes x to a .npy file that NumPy reads.
     np.save("w.npy", w)]=],
