@@ -275,7 +275,9 @@ def main():
             if r1["iters"] == r2["iters"]:
                 ok = rel_close(r1["result"]["w"], r2["result"]["w"], 1e-9)
                 checks.append((ok, "W2: adlua's final w equals its W1 result within 1e-9 relative"))
-        checks_for(key, dict(recs, **({"adlua_jit": jit} if jit else {})), checks)
+        # the bound of bench/scalar_tape_w3.lua computes W3 too: its results are checked
+        extra = {p: by[key][p] for p in ("adlua_jit", "scalar_tape") if p in by.get(key, {})}
+        checks_for(key, dict(recs, **extra), checks)
         a = spi(recs.get("adlua"))
         times = [fmt_time(spi(recs.get(p))) for p in PEERS]
         ratios = []
@@ -331,6 +333,12 @@ def main():
               "return a new userdata: %s per link%s%s" % (
                   fmt_time(f), "; adlua's W3 %s (the floor is %.0f%% of it)" % (fmt_time(a), 100 * f / a)
                   if a else "", "; 100x PyTorch's W3 needs %s" % fmt_time(t / 100) if t else ""))
+    tape = by.get("W3", {}).get("scalar_tape")
+    if tape:
+        s, a = spi(tape), spi(by["W3"].get("adlua"))
+        print("Without a userdata per operation (bench/scalar_tape_w3.lua): W3 forward and backward "
+              "with boxes as Lua tables and a tape of numbers reached through the FFI: %s per link%s"
+              % (fmt_time(s), "; %.1fx faster than adlua's W3" % (a / s) if a else ""))
     ok = True
     for passed, msg in checks:
         ok &= passed

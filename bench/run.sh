@@ -138,6 +138,13 @@ if wanted W3 && { [ ! -f "$FLOOR_SO" ] || [ bench/lua_floor.c -nt "$FLOOR_SO" ];
     ${CC:-cc} -O2 -shared -fPIC $(pkg-config --cflags luajit) bench/lua_floor.c \
         -o "$FLOOR_SO" || status=1
 fi
+# A bound for W3 on a binding without a userdata per operation:
+# bench/scalar_tape.c, a tape of one-number records that
+# bench/scalar_tape_w3.lua reaches through LuaJIT's FFI.
+TAPE_SO=$BENCH_DIR/scalar_tape.so
+if wanted W3 && { [ ! -f "$TAPE_SO" ] || [ bench/scalar_tape.c -nt "$TAPE_SO" ]; }; then
+    ${CC:-cc} -O2 -shared -fPIC bench/scalar_tape.c -o "$TAPE_SO" || status=1
+fi
 
 TORCH="env OMP_WAIT_POLICY=passive $PYTHON"   # its best setting on 2 cores, recorded in its JSON
 step() {  # step W ITERS: the workload in every engine that has it
@@ -148,7 +155,8 @@ step() {  # step W ITERS: the workload in every engine that has it
             run "adlua W1 jit" "$ADLUA" bench/adlua_w1.lua "$n" jit ;;
         W3) run "adlua W3" "$ADLUA" bench/adlua_w3.lua "$n"
             run "adlua W3 jit" "$ADLUA" bench/adlua_w3.lua "$n" jit
-            [ -f "$FLOOR_SO" ] && run "lua_floor W3" "$ADLUA" bench/floor_w3.lua "$n" "$FLOOR_SO" ;;
+            [ -f "$FLOOR_SO" ] && run "lua_floor W3" "$ADLUA" bench/floor_w3.lua "$n" "$FLOOR_SO"
+            [ -f "$TAPE_SO" ] && run "scalar_tape W3" "$ADLUA" bench/scalar_tape_w3.lua "$n" "$TAPE_SO" ;;
         *) run "adlua $w" "$ADLUA" bench/adlua_more.lua "$w" "$n" ;;
     esac
     if [ $have_torch = yes ]; then
