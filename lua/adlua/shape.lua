@@ -224,7 +224,9 @@ return function(np)
   -- 1-d array of them.
   local function roll_list(what, v)
     if is_array(v) then
-      v = core.value(v)
+      v = core.value(v) -- a 0-d one is a number now
+    end
+    if is_array(v) then
       if v.ndim > 1 then
         error(("np.roll: %s must be a whole number or a 1-d table of them, got %s")
           :format(what, check.describe(v)), 3)

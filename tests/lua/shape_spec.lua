@@ -120,6 +120,14 @@ describe("shape functions as NumPy's (cuts, tuples, orders)", function()
     h.assert_error_matches(function() np.split(np.arange(4), { 1.5 }) end, { "np.split", "1.5" })
   end)
 
+  it("roll takes a shift computed inside a traced function (a 0-d traced value)", function()
+    -- found by fuzz_ops: the shift's value is a Lua number, not an array
+    local g = ad.grad(function(x) return np.sum(np.roll(np.arange(4) * x, x) * np.arange(4)) end)(1)
+    -- roll by 1: [3, 0, 1, 2] * x, weighted by 0..3: 0 + 0 + 2 + 6 = 8
+    assert.equal(8, g)
+    h.assert_array(np.roll(np.arange(4), np.array(1)), { 3, 0, 1, 2 })
+  end)
+
   it("roll takes tables of shifts and axes, broadcast as NumPy's tuples", function()
     local a = np.reshape(np.arange(6), { 2, 3 })
     -- NumPy: np.roll(np.arange(4).reshape(2,2), (1,1), (0,1)) and friends
