@@ -150,6 +150,9 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
     lua_pushvalue(L, idx);
     for (;;) {
         int t = lua_type(L, -1);
+        if (adl_lua_maybe_scalar(t) &&
+            adl_lua_unscalar(L, -1)) /* a scalar box: its array or number */
+            t = lua_type(L, -1);
         const adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
         if (a) {
             a = adl_array_value(a);
@@ -271,6 +274,8 @@ static void check_keys(lua_State *L, const fill_state *s, int d) {
 /* Copies the nested table at the top into s->dst (depth d of s->shape). */
 static void fill_nested(lua_State *L, fill_state *s, int d) {
     int t = lua_type(L, -1);
+    if (adl_lua_maybe_scalar(t) && adl_lua_unscalar(L, -1)) /* a scalar box: its array or number */
+        t = lua_type(L, -1);
     adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
     if (a) {
         const adl_array *v = adl_array_value(a);
@@ -528,6 +533,8 @@ static int l_gc(lua_State *L) {
 static int l_tostring(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
+    if (!a && lua_type(L, 1) == LUA_TNUMBER) /* a 0-d array's text (scalar boxes) */
+        a = adl_lua_checkarray(L, 1, "tostring");
     if (!a) {
         lua_pushliteral(L, "array(<released>)");
         return 1;

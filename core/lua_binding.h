@@ -86,8 +86,22 @@ static inline adl_ctx *adl_lua_ctx(lua_State *L) {
  * metatables (lua_getmetatable + lua_rawequal + lua_pop: 3x the work).
  * Only adl_lua_newslot makes userdata of this size with this tag: Lua code
  * cannot forge one, and other C code would have to copy our tag's address. */
+/* A scalar box (lua_scalar.c) at idx is replaced there by its array box,
+ * or by its number once its gradient is over; returns 1 when it did that,
+ * 0 (nothing done) for any other value.  A scalar box is a table, or
+ * under LuaJIT a cdata (lua_type 10, which lua.h does not name). */
+int adl_lua_unscalar(lua_State *L, int idx);
+#define ADL_LUA_TCDATA 10
+static inline int adl_lua_maybe_scalar(int type) {
+    return type == LUA_TTABLE || type == ADL_LUA_TCDATA;
+}
 static inline adl_ud *adl_lua_toud(lua_State *L, int idx) {
     adl_ud *u = (adl_ud *)lua_touserdata(L, idx);
+    if (!u) {
+        if (!adl_lua_maybe_scalar(lua_type(L, idx)) || !adl_lua_unscalar(L, idx))
+            return NULL;
+        u = (adl_ud *)lua_touserdata(L, idx);
+    }
     if (!u || lua_objlen(L, idx) != sizeof *u || u->tag != &adl_ud_tag)
         return NULL;
     return u;
@@ -193,6 +207,7 @@ void adl_lua_open_linalg(lua_State *L);
 void adl_lua_open_random(lua_State *L);
 void adl_lua_open_npyio(lua_State *L);
 void adl_lua_open_operators(lua_State *L); /* jacobians, primitives, debug_nans */
+void adl_lua_open_scalar(lua_State *L);    /* scalar boxes' hooks (lua_scalar.c) */
 
 int luaopen_adlua_core(lua_State *L);
 

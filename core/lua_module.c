@@ -208,6 +208,7 @@ int luaopen_adlua_core(lua_State *L) {
     adl_lua_open_index(L);
     adl_lua_open_array_index(L);
     adl_lua_open_operators(L);
+    adl_lua_open_scalar(L);
     adl_lua_open_mpi(L);
     adl_lua_open_linalg(L); /* np.linalg, np.random, files */
     adl_lua_open_random(L);

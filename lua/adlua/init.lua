@@ -8,6 +8,7 @@
 local core = require "adlua.core"
 local np = require "adlua.numpy"
 local tree = require "adlua.tree"
+local scalar = require "adlua.scalar"
 
 local M = { numpy = np, _VERSION = "0.1.0" }
 
@@ -96,11 +97,11 @@ function U.position(fname, k, n)
 end
 local position = U.position
 
--- Runs f on args with the chosen ones boxed on trace t; returns the
--- output and the boxes.  With an argument listed twice, f sees the last
--- box, as autograd's last-wins substitution: the earlier one gets a zero
--- gradient.
-local function run_traced(fname, t, f, args, n, nums, forms)
+-- Runs f on args with the chosen ones boxed on trace t (numbers as scalar
+-- boxes when `scalars`); returns the output and the boxes.  With an
+-- argument listed twice, f sees the last box, as autograd's last-wins
+-- substitution: the earlier one gets a zero gradient.
+local function run_traced(fname, t, f, args, n, nums, forms, scalars)
   local boxes = {}
   local given = #nums > 1 and { unpack(args, 1, n) } or args
   for j, num in ipairs(nums) do
@@ -117,12 +118,40 @@ local function run_traced(fname, t, f, args, n, nums, forms)
       error(("%s: argument %d must be a number, an array or a table of them to differentiate, got %s")
         :format(fname, k, describe(x)), 0)
     else
-      boxes[j] = core.trace_leaf(t, x)
+      boxes[j] = scalars and scalar.leaf(x) or core.trace_leaf(t, x)
       args[k] = boxes[j]
     end
   end
   local out = f(unpack(args, 1, n))
   return out, boxes
+end
+
+-- Whether a gradient with respect to args' positions nums may use scalar
+-- boxes (adlua/scalar.lua): every one a number, and no trace live.
+local function use_scalars(args, n, nums)
+  if not scalar.enabled or not core.tracing_idle() then return false end
+  for _, num in ipairs(nums) do
+    local k = num < 0 and n + 1 + num or num
+    if type(args[k]) ~= "number" then return false end
+  end
+  return true
+end
+
+-- Raises unless out, what f returned, can be differentiated (a number or
+-- an array; one value unless elementwise).
+local function check_output(fname, out, elementwise)
+  if scalar.is_box(out) then return end
+  if out == nil then
+    error(("%s: the function returned nothing; it must return a scalar (a number or a one-element array)")
+      :format(fname), 0)
+  end
+  if type(out) ~= "number" and not is_array(out) then
+    error(("%s: the function must return a number or an array, got %s"):format(fname, describe(out)), 0)
+  end
+  if not elementwise and is_array(out) and out.size ~= 1 then
+    error(("%s: the function must return a scalar (a number or a one-element array), got %s; "
+           .. "use elementwise_grad or jacobian for non-scalar outputs"):format(fname, describe(out)), 0)
+  end
 end
 
 -- The shared body of grad, elementwise_grad and value_and_grad.
@@ -132,20 +161,18 @@ local function differentiate(fname, f, argnum, elementwise)
   return function(...)
     local n = select("#", ...)
     local args = { ... }
+    local scalars = use_scalars(args, n, nums)
     local t = core.trace_begin()
+    if scalars then scalar.begin(t) end
     local ok, err = pcall(function()
       local forms = {}
-      local out, boxes = run_traced(fname, t, f, args, n, nums, forms)
-      if out == nil then
-        error(("%s: the function returned nothing; it must return a scalar (a number or a one-element array)")
-          :format(fname), 0)
-      end
-      if type(out) ~= "number" and not is_array(out) then
-        error(("%s: the function must return a number or an array, got %s"):format(fname, describe(out)), 0)
-      end
-      if not elementwise and is_array(out) and out.size ~= 1 then
-        error(("%s: the function must return a scalar (a number or a one-element array), got %s; "
-               .. "use elementwise_grad or jacobian for non-scalar outputs"):format(fname, describe(out)), 0)
+      local out, boxes = run_traced(fname, t, f, args, n, nums, forms, scalars)
+      check_output(fname, out, elementwise)
+      if scalars then -- sweep the trace, then the tape
+        scalar.backward(out)
+        local grads = {}
+        for j, box in ipairs(boxes) do grads[j] = scalar.grad(box) end
+        return { value = scalar.is_box(out) and out.v or core.trace_unbox(t, out), grads = grads }
       end
       core.trace_sweep(t, out)
       local grads = {}
@@ -155,6 +182,7 @@ local function differentiate(fname, f, argnum, elementwise)
       end
       return { value = core.trace_unbox(t, out), grads = grads }
     end)
+    if scalars then scalar.finish() end
     core.trace_end(t)
     if not ok then error(err, 0) end
     if single then return err.grads[1], err.value end
@@ -202,7 +230,7 @@ function M.value_and_grad(f, argnum)
 end
 
 --- value(x): the plain value of a traced array or number.
-M.value = core.value
+M.value = scalar.value
 --- blas_info() -> { corename = "SkylakeX", threads = 2, auto = false }: the
 --- OpenBLAS kernels in use and whether adlua chose them (docs/performance.md).
 M.blas_info = core.blas_info

@@ -376,5 +376,8 @@ core.array_metatable.__methods = methods
 -- X[i] and X[{{}, i}] of a plain X found by table lookups
 -- (lua/adlua/index_front.lua).
 require("adlua.index_front")(methods)
+-- np.exp, np.tanh, ... of a scalar box record it on the scalar tape
+-- (lua/adlua/scalar.lua); after the methods, which keep the C functions.
+require("adlua.scalar").install(np)
 
 return np

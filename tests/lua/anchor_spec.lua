@@ -10,6 +10,9 @@ local ad = require "adlua"
 local D = require("adlua.core").debug
 
 local settle = h.settle
+-- A grad of a number gives its function a scalar box (lua/adlua/scalar.lua),
+-- not an array box: this file is about array boxes.
+require("adlua.scalar").enabled = false
 
 describe("small boxes", function()
   it("behave as arrays: operators, methods, properties, printing", function()

@@ -499,12 +499,12 @@ describe("the array metatable's functions called by hand", function()
 
   it("a small box's metatable reads as the array metatable and cannot be replaced", function()
     local kept
-    ad.grad(function(x)
+    h.with_array_boxes(ad.grad(function(x)
       local y = x
       for _ = 1, 40 do y = np.tanh(y * 1.0001 + 0.01) end -- past the first 16: anchored
       kept = y
       return y
-    end)(0.5)
+    end), 0.5)
     assert.equal(mt, getmetatable(kept))
     assert.is_false(pcall(setmetatable, kept, {}))
     mt.__gc(kept)                              -- the anchor keeps its reference

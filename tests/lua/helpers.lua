@@ -230,6 +230,21 @@ end
 -- after flushing LuaJIT's compiled traces: a trace keeps the objects it
 -- holds as constants alive, now and then an array, which a count of live
 -- arrays would take for a leak (tests/fuzz/ops_driver.lua does the same).
+--- with_array_boxes(fn, ...): fn(...) with scalar boxes off, so that a
+--- grad of a number gives its function an array box (userdata), as tests
+--- of the array boxes' machinery need (lua/adlua/scalar.lua).
+function M.with_array_boxes(fn, ...)
+  local scalar = require "adlua.scalar"
+  local was = scalar.enabled
+  scalar.enabled = false
+  local function done(ok, ...)
+    scalar.enabled = was
+    if not ok then error((...), 0) end
+    return ...
+  end
+  return done(pcall(fn, ...))
+end
+
 function M.settle()
   if jit and jit.flush then jit.flush() end
   collectgarbage()
