@@ -150,8 +150,7 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
     lua_pushvalue(L, idx);
     for (;;) {
         int t = lua_type(L, -1);
-        if (adl_lua_maybe_scalar(t) &&
-            adl_lua_unscalar(L, -1)) /* a scalar box: its array or number */
+        if (t == LUA_TTABLE && adl_lua_unscalar(L, -1)) /* a scalar box: its array box */
             t = lua_type(L, -1);
         const adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
         if (a) {
@@ -274,7 +273,7 @@ static void check_keys(lua_State *L, const fill_state *s, int d) {
 /* Copies the nested table at the top into s->dst (depth d of s->shape). */
 static void fill_nested(lua_State *L, fill_state *s, int d) {
     int t = lua_type(L, -1);
-    if (adl_lua_maybe_scalar(t) && adl_lua_unscalar(L, -1)) /* a scalar box: its array or number */
+    if (t == LUA_TTABLE && adl_lua_unscalar(L, -1)) /* a scalar box: its array box */
         t = lua_type(L, -1);
     adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
     if (a) {

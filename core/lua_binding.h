@@ -86,19 +86,14 @@ static inline adl_ctx *adl_lua_ctx(lua_State *L) {
  * metatables (lua_getmetatable + lua_rawequal + lua_pop: 3x the work).
  * Only adl_lua_newslot makes userdata of this size with this tag: Lua code
  * cannot forge one, and other C code would have to copy our tag's address. */
-/* A scalar box (lua_scalar.c) at idx is replaced there by its array box,
- * or by its number once its gradient is over; returns 1 when it did that,
- * 0 (nothing done) for any other value.  A scalar box is a table, or
- * under LuaJIT a cdata (lua_type 10, which lua.h does not name). */
+/* A scalar box (a Lua table, lua_scalar.c) at idx is replaced there by
+ * its array box; returns 1 when it did that, 0 (nothing done) for any
+ * other value. */
 int adl_lua_unscalar(lua_State *L, int idx);
-#define ADL_LUA_TCDATA 10
-static inline int adl_lua_maybe_scalar(int type) {
-    return type == LUA_TTABLE || type == ADL_LUA_TCDATA;
-}
 static inline adl_ud *adl_lua_toud(lua_State *L, int idx) {
     adl_ud *u = (adl_ud *)lua_touserdata(L, idx);
     if (!u) {
-        if (!adl_lua_maybe_scalar(lua_type(L, idx)) || !adl_lua_unscalar(L, idx))
+        if (lua_type(L, idx) != LUA_TTABLE || !adl_lua_unscalar(L, idx))
             return NULL;
         u = (adl_ud *)lua_touserdata(L, idx);
     }

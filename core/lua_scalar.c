@@ -6,7 +6,8 @@
  * reaches a C function, adl_lua_toud hands it to adl_lua_unscalar, which
  * calls the Lua module's promote function: the box becomes an array box of
  * the same gradient (a leaf of its trace, whose gradient the Lua module
- * carries back onto its tape), or its number once that gradient is over. */
+ * carries back onto its tape), or once that gradient is over an array box
+ * of an ended trace, standing for its number. */
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -16,31 +17,19 @@
 #define SCALAR_PROMOTE_KEY "adlua.scalar_promote"
 
 int adl_lua_unscalar(lua_State *L, int idx) {
-    if (lua_type(L, idx) == LUA_TTABLE) { /* a table box has the boxes' metatable */
-        if (!lua_getmetatable(L, idx))
-            return 0;
-        lua_getfield(L, LUA_REGISTRYINDEX, SCALAR_MT_KEY);
-        int scalar = lua_rawequal(L, -1, -2);
-        lua_pop(L, 2);
-        if (!scalar)
-            return 0;
-    } else if (lua_type(L, idx) != ADL_LUA_TCDATA) {
+    if (!lua_getmetatable(L, idx))
         return 0;
-    }
+    lua_getfield(L, LUA_REGISTRYINDEX, SCALAR_MT_KEY);
+    int scalar = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    if (!scalar)
+        return 0;
     if (idx < 0 && idx > LUA_REGISTRYINDEX)
         idx = lua_gettop(L) + idx + 1;
     luaL_checkstack(L, 2, "scalar box");
     lua_getfield(L, LUA_REGISTRYINDEX, SCALAR_PROMOTE_KEY);
-    if (lua_isnil(L, -1)) { /* adlua.scalar not loaded: there are no boxes */
-        lua_pop(L, 1);
-        return 0;
-    }
     lua_pushvalue(L, idx);
-    lua_call(L, 1, 1); /* any other cdata comes back as it is */
-    if (lua_rawequal(L, -1, idx)) {
-        lua_pop(L, 1);
-        return 0;
-    }
+    lua_call(L, 1, 1);
     lua_replace(L, idx);
     return 1;
 }

@@ -1,9 +1,8 @@
 -- adlua.scalar: scalar boxes, the one-number values of an outermost grad
 -- of a number (docs/architecture.md, "Scalar boxes").
 --
--- grad(f)(0.5) gives f a scalar box: { v = value, i = node, g = generation }
--- (under LuaJIT a cdata struct, so that `#`, `==` and `<` behave as on an
--- array box; a Lua table elsewhere), whose arithmetic, and np.exp/np.tanh/... of it, computes the number and
+-- grad(f)(0.5) gives f a scalar box, a table { v = value, i = node,
+-- g = generation }, whose arithmetic, and np.exp/np.tanh/... of it, computes the number and
 -- records one node on a tape of numbers kept in Lua arrays.  No userdata,
 -- finalizer or core node is made per operation, and LuaJIT compiles the
 -- whole operation into the user's loop: this is what makes long scalar
@@ -34,19 +33,11 @@ local n, OP, A, B, C, V = 0, {}, {}, {}, {}, {}
 local np_, PNODE, PROMOTED = 0, {}, {}
 local G = {} -- the gradients, during a sweep (false: not reached)
 
--- A box, and the test for one: a cdata struct under LuaJIT (the metatype
--- is SB), a table with metatable SB elsewhere.
-local new_box, is_box
-local ok_ffi, ffi = pcall(require, "ffi")
-if ok_ffi then
-  ffi.cdef "typedef struct adl_scalar_box { double v; int32_t i, g; } adl_scalar_box;"
-  local ctype, istype = ffi.metatype("adl_scalar_box", SB), ffi.istype
-  new_box = ctype
-  is_box = function(x) return istype(ctype, x) end
-else
-  new_box = function(v, i, g) return setmetatable({ v = v, i = i, g = g }, SB) end
-  is_box = function(x) return getmetatable(x) == SB end
-end
+-- A box, and the test for one.  (A table: LuaJIT makes and reads one in
+-- compiled code as fast as a cdata struct, and far faster when it
+-- interprets; but it does not ask a table's __len, so #box is 0 there.)
+local function new_box(v, i, g) return setmetatable({ v = v, i = i, g = g }, SB) end
+local function is_box(x) return getmetatable(x) == SB end
 M.is_box = is_box
 
 -- Operation codes.  Unary kernels are U + their code in the C kernels.
@@ -64,7 +55,11 @@ end
 -- The unary kernels: codes by NumPy name, and the function computing one
 -- (the C loop of arrays, through LuaJIT's FFI where there is one).
 local kernel_ptr, KCODE = core.scalar_hooks(SB, function(b) return M.promote(b) end)
-local kernel = ok_ffi and ffi.cast("double (*)(int, double)", kernel_ptr) or core.scalar_unary
+local kernel = core.scalar_unary
+do -- through LuaJIT's FFI: a direct call from compiled code
+  local ok_ffi, ffi = pcall(require, "ffi")
+  if ok_ffi then kernel = ffi.cast("double (*)(int, double)", kernel_ptr) end
+end
 local UNARY = { "negative", "exp", "log", "log1p", "sqrt", "sin", "cos", "tan", "tanh", "abs",
   "square", "expm1", "log2", "log10", "arcsin", "arccos", "arctan", "exp2", "sinh", "cosh",
   "arcsinh", "arccosh", "arctanh" }
@@ -101,10 +96,8 @@ end
 
 --- promote(b): scalar box b as an array box of its gradient's trace (a
 --- leaf standing for its node), or once that gradient is over as an array
---- box standing for its number.  Anything else is returned as it is (the
---- binding asks about every cdata).
+--- box standing for its number.
 function M.promote(b)
-  if not is_box(b) then return b end
   if b.g ~= gen then return ended_box(b.v) end
   local i = b.i
   local p = PROMOTED[i]
@@ -320,8 +313,7 @@ SB.__newindex = function(b, k, v) promote(b)[k] = v end
 SB.__len = function(b) return #promote(b) end
 local array_tostring = core.array_metatable.__tostring
 SB.__tostring = function(b) return array_tostring(b.v) end
--- As for array boxes: == is identity, < and <= are refused (np.less ...).
-SB.__eq = function(a, b) return rawequal(a, b) end
+-- As for array boxes, < and <= are refused (np.less ...); == is identity.
 local function refuse_compare(a, b)
   error(("attempt to compare %s with %s (a traced number: compare ad.value(x), or use np.less ...)")
     :format(is_box(a) and "a traced number" or type(a), is_box(b) and "a traced number" or type(b)), 2)
@@ -334,11 +326,11 @@ function M.install(np)
     local code, c_fn = K[name], np[name]
     if c_fn then
       local op = U + code
-      np[name] = function(x, ...)
-        if is_box(x) and x.g == gen then
+      np[name] = function(x, extra)
+        if getmetatable(x) == SB and x.g == gen then
           return record(kernel(code, x.v), op, x.i, 0, 0)
         end
-        return c_fn(x, ...)
+        return c_fn(x, extra)
       end
     end
   end

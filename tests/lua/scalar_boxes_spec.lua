@@ -192,14 +192,22 @@ describe("scalar boxes", function()
           len = function() return #y end, index = function() return y[1] end,
           assign = function() y[1] = 0 end, less = function() return y < 1 end,
         })[k])
-        r[k] = not ok and tostring(msg):gsub("^.-:%d+: ", ""):match("^[^:]*") or "no error"
+        r[k] = not ok and tostring(msg):gsub("^.-:%d+: ", ""):match("^[^:]*") or msg
       end
       return r
     end
     local with_scalars, with_arrays
     ad.grad(function(x) with_scalars = look(x) return x end)(1.5)
     h.with_array_boxes(ad.grad(function(x) with_arrays = look(x) return x end), 1.5)
-    with_arrays.less = "attempt to compare a traced number with number (a traced number"
+    -- < is refused by both, in the words of the Lua at hand
+    assert.matches("^attempt to compare ", with_scalars.less)
+    assert.matches("^attempt to compare ", with_arrays.less)
+    with_scalars.less, with_arrays.less = nil, nil
+    -- LuaJIT does not ask a table's __len: there # of a scalar box is 0
+    -- where an array box raises (docs/architecture.md, "Scalar boxes")
+    assert.equal("len", with_arrays.len)
+    if jit then assert.equal(0, with_scalars.len) else assert.equal("len", with_scalars.len) end
+    with_scalars.len, with_arrays.len = nil, nil
     assert.same(with_arrays, with_scalars)
   end)
 
