@@ -331,14 +331,14 @@ def main():
         f, a, t = spi(floor), spi(by["W3"].get("adlua")), spi(by["W3"].get("torch"))
         print("Lua C API floor (bench/lua_floor.c): W3's chain on values whose operations only "
               "return a new userdata: %s per link%s%s" % (
-                  fmt_time(f), "; adlua's W3 %s (the floor is %.0f%% of it)" % (fmt_time(a), 100 * f / a)
+                  fmt_time(f), "; adlua's W3 %s (%.2fx the floor's time)" % (fmt_time(a), a / f)
                   if a else "", "; 100x PyTorch's W3 needs %s" % fmt_time(t / 100) if t else ""))
     tape = by.get("W3", {}).get("scalar_tape")
     if tape:
         s, a = spi(tape), spi(by["W3"].get("adlua"))
         print("Without a userdata per operation (bench/scalar_tape_w3.lua): W3 forward and backward "
               "with boxes as Lua tables and a tape of numbers reached through the FFI: %s per link%s"
-              % (fmt_time(s), "; %.1fx faster than adlua's W3" % (a / s) if a else ""))
+              % (fmt_time(s), "; adlua's W3 (scalar boxes) takes %.2fx its time" % (a / s) if a else ""))
     ok = True
     for passed, msg in checks:
         ok &= passed

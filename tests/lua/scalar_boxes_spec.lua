@@ -158,6 +158,20 @@ describe("scalar boxes", function()
     end, { 0.9 }, "forward mode inside")
   end)
 
+  it("reach the other operators: primitives, checkpoint, jacobian, optimizers", function()
+    local cube = ad.primitive(function(x) return x * x * x end)
+    ad.defvjp(cube, function(_, x) return function(g) return g * 3 * x * x end end)
+    agree(ad.value_and_grad, function(x) return cube(x * 2) + x end, { 0.7 }, "primitive")
+    local layer = ad.checkpoint(function(y) return np.tanh(y * 3) * y end)
+    agree(ad.value_and_grad, function(x) return layer(x) * x end, { 0.4 }, "checkpoint")
+    agree(ad.grad, function(x) return np.sum(ad.jacobian(function(y) return y * np.arange(3) end)(x)) * x end,
+      { 0.4 }, "jacobian inside")
+    local sgd = function(f) return function(x0)
+      return (require("adlua.optim").sgd(ad.grad(f), x0, { num_iters = 200, step_size = 0.1 }))
+    end end
+    assert.near(3, agree(sgd, function(v) return (v - 3) ^ 2 end, { 0.0 }, "sgd"), 1e-4)
+  end)
+
   it("take several arguments, repeated ones, and give numbers", function()
     local f = function(a, b, c) return a * np.exp(b) - c / a end
     local ga, gc = agree(function(g) return ad.grad(g, { 1, 3 }) end, f, { 1.5, 0.2, 3.0 }, "argnum {1, 3}")
