@@ -2,11 +2,11 @@
 -- of a number (docs/architecture.md, "Scalar boxes").
 --
 -- grad(f)(0.5) gives f a scalar box, a table { v = value, i = node,
--- g = generation }, whose arithmetic, and np.exp/np.tanh/... of it, computes the number and
--- records one node on a tape of numbers kept in Lua arrays.  No userdata,
--- finalizer or core node is made per operation, and LuaJIT compiles the
--- whole operation into the user's loop: this is what makes long scalar
--- chains (W3) cheap.  Everything else (an array operand, any other np
+-- g = generation }.  Its arithmetic, and np.exp, np.tanh ... of it, compute
+-- the number and record one node on a tape of numbers kept in Lua arrays.
+-- No userdata, finalizer or core node is made per operation, and LuaJIT
+-- compiles the whole operation into the user's loop: this is what makes
+-- long scalar chains (W3) cheap.  Everything else (an array operand, any other np
 -- function, a nested grad, a method) first promotes the box (promote): it
 -- becomes a leaf of the gradient's ordinary trace, whose gradient is added
 -- to the box's node before the scalar tape is swept.  A scalar node never
@@ -109,9 +109,12 @@ function M.promote(b)
 end
 local promote = M.promote
 
-local function plain(v)
-  if is_box(v) then return promote(v) end
-  return v
+-- An operand for the arrays' operators: a live box promoted, a box that
+-- is over its number.
+local function operand(v)
+  if not is_box(v) then return v end
+  if v.g ~= gen then return v.v end
+  return promote(v)
 end
 
 --- value(v): the number of a scalar box (core.value otherwise).
@@ -199,7 +202,7 @@ end
 
 --- backward(out): sweeps the gradient's trace from out (when out is an
 --- array box; a scalar box of this gradient seeds its node with 1), then
---- the tape; returns a function giving a leaf box's gradient.
+--- the tape; M.grad then reads the leaves' gradients.
 function M.backward(out)
   for i = 1, n do G[i] = false end
   if is_box(out) then
@@ -222,78 +225,28 @@ end
 
 -- ---- operations ----
 
--- The slow path: any operand not a number or a live box of this
--- gradient; scalar boxes are promoted and the operator applied again.
-local ARITH = {
-  add = function(a, b) return a + b end,
-  sub = function(a, b) return a - b end,
-  mul = function(a, b) return a * b end,
-  div = function(a, b) return a / b end,
-  pow = function(a, b) return a ^ b end,
-}
-local function slow(name, a, b) return ARITH[name](plain(a), plain(b)) end
-
--- The metamethods of a commutative operation (op on two boxes, opc with a
--- constant) and of a non-commutative one (ropc: the constant first).
-SB.__add = function(a, b)
-  if is_box(a) then
-    if a.g == gen then
-      if type(b) == "number" then return record(a.v + b, ADDC, a.i, 0, b) end
-      if is_box(b) and b.g == gen then return record(a.v + b.v, ADD, a.i, b.i, 0) end
+-- An operator: `arith` (on two numbers) of a live box with a number is
+-- recorded as `with_c` (the number the constant), of a number with a live
+-- box as `c_with`, of two live boxes as `both`; anything else is arith
+-- again on operand(a) and operand(b) (numbers, or the arrays' operator).
+local function operator(arith, both, with_c, c_with)
+  return function(a, b)
+    if is_box(a) then
+      if a.g == gen then
+        if type(b) == "number" then return record(arith(a.v, b), with_c, a.i, 0, b) end
+        if is_box(b) and b.g == gen then return record(arith(a.v, b.v), both, a.i, b.i, 0) end
+      end
+    elseif type(a) == "number" and b.g == gen then
+      return record(arith(a, b.v), c_with, b.i, 0, a)
     end
-  elseif type(a) == "number" and b.g == gen then
-    return record(a + b.v, ADDC, b.i, 0, a)
+    return arith(operand(a), operand(b))
   end
-  return slow("add", a, b)
 end
-
-SB.__sub = function(a, b)
-  if is_box(a) then
-    if a.g == gen then
-      if type(b) == "number" then return record(a.v - b, ADDC, a.i, 0, -b) end
-      if is_box(b) and b.g == gen then return record(a.v - b.v, SUB, a.i, b.i, 0) end
-    end
-  elseif type(a) == "number" and b.g == gen then
-    return record(a - b.v, RSUBC, b.i, 0, a)
-  end
-  return slow("sub", a, b)
-end
-
-SB.__mul = function(a, b)
-  if is_box(a) then
-    if a.g == gen then
-      if type(b) == "number" then return record(a.v * b, MULC, a.i, 0, b) end
-      if is_box(b) and b.g == gen then return record(a.v * b.v, MUL, a.i, b.i, 0) end
-    end
-  elseif type(a) == "number" and b.g == gen then
-    return record(a * b.v, MULC, b.i, 0, a)
-  end
-  return slow("mul", a, b)
-end
-
-SB.__div = function(a, b)
-  if is_box(a) then
-    if a.g == gen then
-      if type(b) == "number" then return record(a.v / b, DIVC, a.i, 0, b) end
-      if is_box(b) and b.g == gen then return record(a.v / b.v, DIV, a.i, b.i, 0) end
-    end
-  elseif type(a) == "number" and b.g == gen then
-    return record(a / b.v, RDIVC, b.i, 0, a)
-  end
-  return slow("div", a, b)
-end
-
-SB.__pow = function(a, b)
-  if is_box(a) then
-    if a.g == gen then
-      if type(b) == "number" then return record(a.v ^ b, POWC, a.i, 0, b) end
-      if is_box(b) and b.g == gen then return record(a.v ^ b.v, POW, a.i, b.i, 0) end
-    end
-  elseif type(a) == "number" and b.g == gen then
-    return record(a ^ b.v, RPOWC, b.i, 0, a)
-  end
-  return slow("pow", a, b)
-end
+SB.__add = operator(function(x, y) return x + y end, ADD, ADDC, ADDC)
+SB.__sub = operator(function(x, y) return x - y end, SUB, ADDC, RSUBC)
+SB.__mul = operator(function(x, y) return x * y end, MUL, MULC, MULC)
+SB.__div = operator(function(x, y) return x / y end, DIV, DIVC, RDIVC)
+SB.__pow = operator(function(x, y) return x ^ y end, POW, POWC, RPOWC)
 
 SB.__unm = function(a)
   if a.g == gen then return record(-a.v, U + K.negative, a.i, 0, 0) end
