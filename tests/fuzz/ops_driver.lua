@@ -245,6 +245,33 @@ local function check_jit(f, x, g)
   end
 end
 
+-- Scalar boxes against array boxes, reading no bytes: grad of a number
+-- with scalar boxes (lua/adlua/scalar.lua) and with array boxes gives the
+-- same number to rounding (the two sum and fuse rules in different
+-- orders), or both raise.
+local scalar = require "adlua.scalar"
+local function check_scalar_boxes(f, x, g)
+  if type(x) ~= "number" then return end
+  scalar.enabled = false
+  local ok, res = pcall(ad.grad(f), x)
+  scalar.enabled = true
+  if not ok then
+    check_error("ad.grad", res)
+    error(("fuzz: grad with array boxes raised where scalar boxes did not: %s"):format(tostring(res)), 0)
+  end
+  if core.is_array(res) then res = res:item() end
+  if core.is_array(g) then g = g:item() end
+  if g ~= g or res ~= res then
+    if not (g ~= g and res ~= res) then
+      error(("fuzz: grad with scalar boxes %.17g, with array boxes %.17g"):format(g, res), 0)
+    end
+    return
+  end
+  if math.abs(g - res) > 1e-9 * math.max(math.abs(g), math.abs(res)) + 1e-300 then
+    error(("fuzz: grad with scalar boxes %.17g, with array boxes %.17g"):format(g, res), 0)
+  end
+end
+
 local function step(r, pool)
   local op = r.byte() % 10
   local slot = r.byte() % 8 + 1
@@ -299,6 +326,7 @@ local function step(r, pool)
     if ok and name == "grad" then
       check_forward(f, x, res, seen)
       check_jit(f, x, res)
+      check_scalar_boxes(f, x, res)
     end
   else
     pool[slot] = nil
