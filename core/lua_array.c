@@ -67,7 +67,7 @@ static const char *type_name(lua_State *L, int idx) {
 
 int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *what, int64_t lo,
                          int64_t hi) {
-    if (lua_type(L, idx) != LUA_TNUMBER)
+    if (adl_lua_type(L, idx) != LUA_TNUMBER)
         adl_lua_raise(L, "%s: %s must be a whole number, got %s", fname, what, type_name(L, idx));
 #if LUA_VERSION_NUM >= 503
     /* Lua 5.4's integers: exact, where a double would round beyond 2^53 */
@@ -91,7 +91,7 @@ int64_t adl_lua_checkint(lua_State *L, int idx, const char *fname, const char *w
 
 int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape, int varargs) {
     int n;
-    if (lua_type(L, idx) == LUA_TNUMBER) {
+    if (adl_lua_type(L, idx) == LUA_TNUMBER) {
         n = varargs ? lua_gettop(L) - idx + 1 : 1;
         if (n > ADL_MAX_DIMS)
             adl_lua_raise(L, "%s: %d dimensions requested, at most %d supported", fname, n,
@@ -101,7 +101,7 @@ int adl_lua_checkshape(lua_State *L, int idx, const char *fname, int64_t *shape,
                                         (int64_t)1 << 62);
         return n;
     }
-    if (lua_type(L, idx) != LUA_TTABLE)
+    if (adl_lua_type(L, idx) != LUA_TTABLE)
         adl_lua_raise(L, "%s: the shape must be a table of whole numbers or a number, got %s",
                       fname, type_name(L, idx));
     n = (int)lua_objlen(L, idx);
@@ -123,7 +123,7 @@ int adl_lua_checkaxes(lua_State *L, int idx, const char *fname, int ndim, int *a
         return -1;
     int n = 1;
     int64_t given[ADL_MAX_DIMS];
-    if (lua_type(L, idx) == LUA_TTABLE) {
+    if (adl_lua_type(L, idx) == LUA_TTABLE) {
         n = (int)lua_objlen(L, idx);
         if (n > ndim)
             adl_lua_raise(L, "%s: %d axes given for an array of dimension %d", fname, n, ndim);
@@ -149,9 +149,7 @@ static int nested_shape(lua_State *L, int idx, const char *fname, int64_t *shape
     int nd = 0;
     lua_pushvalue(L, idx);
     for (;;) {
-        int t = lua_type(L, -1);
-        if (t == LUA_TTABLE && adl_lua_unscalar(L, -1)) /* a scalar box: its array box */
-            t = lua_type(L, -1);
+        int t = adl_lua_type(L, -1); /* a scalar box becomes its array box */
         const adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
         if (a) {
             a = adl_array_value(a);
@@ -190,7 +188,7 @@ typedef struct fill_state {
 
 /* The key at the top as a whole number in 1..n, or 0. */
 static int64_t position_key(lua_State *L, int64_t n) {
-    if (lua_type(L, -1) != LUA_TNUMBER)
+    if (adl_lua_type(L, -1) != LUA_TNUMBER)
         return 0;
     double k = lua_tonumber(L, -1);
     return k >= 1 && k <= (double)n && k == floor(k) ? (int64_t)k : 0;
@@ -200,7 +198,7 @@ static int64_t position_key(lua_State *L, int64_t n) {
 static __attribute__((noinline, noreturn)) void extra_key(lua_State *L, const fill_state *s,
                                                           int d) {
     const char *what = NULL;
-    int t = lua_type(L, -1);
+    int t = adl_lua_type(L, -1);
     if (t == LUA_TSTRING)
         what = lua_pushfstring(L, "'%s'", lua_tostring(L, -1));
     else if (t == LUA_TNUMBER) {
@@ -259,7 +257,7 @@ static void check_keys(lua_State *L, const fill_state *s, int d) {
     lua_pop(L, 1);
     if (n == 0)
         extra_key(L, s, d);
-    if (lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) != (lua_Number)n) {
+    if (adl_lua_type(L, -1) != LUA_TNUMBER || lua_tonumber(L, -1) != (lua_Number)n) {
         lua_pop(L, 1);
         check_all_keys(L, s, d);
         return;
@@ -272,9 +270,7 @@ static void check_keys(lua_State *L, const fill_state *s, int d) {
 
 /* Copies the nested table at the top into s->dst (depth d of s->shape). */
 static void fill_nested(lua_State *L, fill_state *s, int d) {
-    int t = lua_type(L, -1);
-    if (t == LUA_TTABLE && adl_lua_unscalar(L, -1)) /* a scalar box: its array box */
-        t = lua_type(L, -1);
+    int t = adl_lua_type(L, -1); /* a scalar box becomes its array box */
     adl_array *a = t == LUA_TUSERDATA ? adl_lua_toarray(L, -1) : NULL;
     if (a) {
         const adl_array *v = adl_array_value(a);
@@ -323,7 +319,7 @@ static void fill_nested(lua_State *L, fill_state *s, int d) {
     int leaves = d + 1 == s->nd; /* numbers inline, the rest by the general case */
     for (int64_t i = 1; i <= s->shape[d]; i++) {
         lua_rawgeti(L, -1, (int)i);
-        if (leaves && lua_type(L, -1) == LUA_TNUMBER) {
+        if (leaves && adl_lua_type(L, -1) == LUA_TNUMBER) {
             *s->dst++ = lua_tonumber(L, -1);
             s->numbers = 1;
         } else
@@ -400,7 +396,7 @@ static void convert_traced(lua_State *L, int idx, fill_state *s, adl_array *plai
 static adl_array *convert(lua_State *L, int idx, const char *fname, int *f32) {
     adl_ctx *ctx = adl_lua_ctx(L);
     int64_t shape[ADL_MAX_DIMS];
-    int nd = lua_type(L, idx) == LUA_TNUMBER ? 0 : nested_shape(L, idx, fname, shape);
+    int nd = adl_lua_type(L, idx) == LUA_TNUMBER ? 0 : nested_shape(L, idx, fname, shape);
     int top = lua_gettop(L);
     idx = idx < 0 ? top + idx + 1 : idx;
     adl_ud *u = adl_lua_newslot(L);
@@ -431,7 +427,7 @@ adl_array *adl_lua_checkarray(lua_State *L, int idx, const char *fname) {
     adl_array *a = adl_lua_toarray(L, idx);
     if (a)
         return a;
-    int t = lua_type(L, idx);
+    int t = adl_lua_type(L, idx);
     if (t == LUA_TNUMBER || t == LUA_TTABLE)
         return convert(L, idx, fname, NULL);
     adl_lua_raise(L,
@@ -461,10 +457,10 @@ static __attribute__((flatten)) int arith(lua_State *L, adl_opcode op) {
     adl_array *a = ua ? ua->a : NULL, *b = ub ? ub->a : NULL, *r = NULL;
     adl_ctx *ctx = adl_lua_ctx_of(L, ua ? ua : ub);
     const char *name = adl_op_name(op);
-    if (!a && lua_type(L, 1) != LUA_TNUMBER)
+    if (!a && adl_lua_type(L, 1) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 1));
-    if (!b && lua_type(L, 2) != LUA_TNUMBER)
+    if (!b && adl_lua_type(L, 2) != LUA_TNUMBER)
         adl_lua_raise(L, "np.%s: unsupported operand type %s (expected an array or a number)", name,
                       type_name(L, 2));
     if (!a && !b) /* the metamethod called by hand */
@@ -532,7 +528,7 @@ static int l_gc(lua_State *L) {
 static int l_tostring(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = adl_lua_toarray(L, 1);
-    if (!a && lua_type(L, 1) == LUA_TNUMBER) /* a 0-d array's text (scalar boxes) */
+    if (!a && adl_lua_type(L, 1) == LUA_TNUMBER) /* a 0-d array's text (scalar boxes) */
         a = adl_lua_checkarray(L, 1, "tostring");
     if (!a) {
         lua_pushliteral(L, "array(<released>)");
@@ -557,7 +553,7 @@ static int l_tostring(lua_State *L) {
 
 static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp) {
     int64_t i;
-    double v = lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0.5;
+    double v = adl_lua_type(L, idx) == LUA_TNUMBER ? lua_tonumber(L, idx) : 0.5;
     if (v >= -(double)((int64_t)1 << 62) && v <= (double)((int64_t)1 << 62) &&
         v == (double)(int64_t)v) {
         i = (int64_t)v; /* the common case: no message to prepare */
@@ -579,11 +575,11 @@ static int64_t position(lua_State *L, int idx, int axis, int64_t size, int clamp
 
 /* One entry of an index table: a number, {} (all), {a, b} or {a, b, step}. */
 static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it) {
-    if (lua_type(L, -1) == LUA_TNUMBER) {
+    if (adl_lua_type(L, -1) == LUA_TNUMBER) {
         *it = (adl_index_item){position(L, -1, axis, size, 0), 1, 1, 0};
         return;
     }
-    if (lua_type(L, -1) != LUA_TTABLE)
+    if (adl_lua_type(L, -1) != LUA_TTABLE)
         adl_lua_raise(L,
                       "index: entry %d must be a number, {} or a range {first, last, step}, got %s",
                       axis + 1, type_name(L, -1));
@@ -631,7 +627,7 @@ static void index_item(lua_State *L, int axis, int64_t size, adl_index_item *it)
 static void parse_index(lua_State *L, int key, const adl_array *a, adl_index *idx) {
     if (a->ndim == 0)
         adl_lua_raise(L, "index: a 0-d array cannot be indexed");
-    if (lua_type(L, key) == LUA_TNUMBER) {
+    if (adl_lua_type(L, key) == LUA_TNUMBER) {
         idx->n = 1;
         idx->item[0] = (adl_index_item){position(L, key, 0, a->shape[0], 0), 1, 1, 0};
         return;
@@ -773,7 +769,7 @@ static int l_index(lua_State *L) {
     if (!a) /* called as core.index */
         return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
     adl_ctx *ctx = u->ctx;
-    int kt = lua_type(L, 2);
+    int kt = adl_lua_type(L, 2);
     if (kt == LUA_TSTRING) {
         size_t len;
         const char *k = lua_tolstring(L, 2, &len);
@@ -825,7 +821,7 @@ static int l_index(lua_State *L) {
 /* Whether key is {{}, i}: the whole first axis (a table of length 0, as
  * index_item reads it) and one position: a column. */
 static int column_key(lua_State *L, int key) {
-    if (lua_type(L, key) != LUA_TTABLE || lua_objlen(L, key) != 2)
+    if (adl_lua_type(L, key) != LUA_TTABLE || lua_objlen(L, key) != 2)
         return 0;
     lua_rawgeti(L, key, 1);
     lua_rawgeti(L, key, 2);
@@ -872,7 +868,7 @@ static int l_index_remember(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     if (!a)
         return adl_lua_raise(L, "index: expected an array, got %s", type_name(L, 1));
-    int kt = lua_type(L, 2);
+    int kt = adl_lua_type(L, 2);
     int transpose = kt == LUA_TSTRING && strcmp(lua_tostring(L, 2), "T") == 0;
     int row = kt == LUA_TNUMBER, column = kt == LUA_TTABLE && column_key(L, 2);
     l_index(L); /* the result at the top */
@@ -917,7 +913,7 @@ adl_array *adl_lua_assignable(lua_State *L, adl_array *a) {
 static int l_newindex(lua_State *L) {
     adl_ctx *ctx = adl_lua_ctx(L);
     adl_array *a = self_array(L, "setitem");
-    int kt = lua_type(L, 2);
+    int kt = adl_lua_type(L, 2);
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE) {
         if (kt == LUA_TUSERDATA && adl_lua_toarray(L, 2))
             return by_array(L, "__newindex_array", 3);

@@ -17,7 +17,7 @@ static const char handle_tag;
 
 static trace_handle *to_handle(lua_State *L, int idx) {
     trace_handle *h = lua_touserdata(L, idx);
-    if (!h || lua_type(L, idx) != LUA_TUSERDATA || lua_objlen(L, idx) != sizeof *h ||
+    if (!h || adl_lua_type(L, idx) != LUA_TUSERDATA || lua_objlen(L, idx) != sizeof *h ||
         h->tag != &handle_tag)
         return NULL;
     return h;
@@ -33,7 +33,7 @@ adl_trace *adl_lua_checktrace(lua_State *L, int idx) {
         return h->t;
     }
     adl_trace *t = lua_touserdata(L, idx);
-    if (!t || lua_type(L, idx) != LUA_TLIGHTUSERDATA)
+    if (!t || adl_lua_type(L, idx) != LUA_TLIGHTUSERDATA)
         adl_lua_raise(L, "grad: internal error: not a trace");
     return t;
 }

@@ -90,6 +90,15 @@ static inline adl_ctx *adl_lua_ctx(lua_State *L) {
  * its array box; returns 1 when it did that, 0 (nothing done) for any
  * other value. */
 int adl_lua_unscalar(lua_State *L, int idx);
+/* lua_type for the binding's readers of arguments: a scalar box at idx is
+ * first replaced by its array box, so that no reader of tables takes one
+ * for a shape, axes, options or an index. */
+static inline int adl_lua_type(lua_State *L, int idx) {
+    int t = lua_type(L, idx);
+    if (t == LUA_TTABLE && adl_lua_unscalar(L, idx))
+        t = lua_type(L, idx);
+    return t;
+}
 static inline adl_ud *adl_lua_toud(lua_State *L, int idx) {
     adl_ud *u = (adl_ud *)lua_touserdata(L, idx);
     if (!u) {

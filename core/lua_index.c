@@ -75,7 +75,7 @@ static int l_put(lua_State *L) {
     adl_array *x = adl_lua_toarray(L, 1); /* not converted: the write would be lost */
     if (!x)
         return adl_lua_raise(L, "setitem: expected an array to write into, got %s",
-                             lua_typename(L, lua_type(L, 1)));
+                             lua_typename(L, adl_lua_type(L, 1)));
     adl_array *plain = adl_lua_assignable(L, x);
     adl_array *idx = adl_lua_checkarray(L, 2, "setitem");
     adl_array *vals = adl_lua_checkarray(L, 3, "setitem");

@@ -77,7 +77,7 @@ static int l_eigh(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.linalg.eigh"), *r[2] = {NULL, NULL};
     if (!lua_isnoneornil(L, 2)) {
         const char *uplo = lua_tostring(L, 2);
-        if (lua_type(L, 2) != LUA_TSTRING || strcmp(uplo, "L") != 0)
+        if (adl_lua_type(L, 2) != LUA_TSTRING || strcmp(uplo, "L") != 0)
             adl_lua_raise(L, "np.linalg.eigh: UPLO must be \"L\" (\"U\" is handled in linalg.lua)");
     }
     int first = push_slots(L, 2);
@@ -92,7 +92,7 @@ static const char *const svd_options[] = {"full_matrices", "compute_uv", NULL};
 static int l_svd(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.linalg.svd"), *r[3] = {NULL, NULL, NULL};
     int full = 1, uv = 1;
-    if (lua_type(L, 2) == LUA_TTABLE) {
+    if (adl_lua_type(L, 2) == LUA_TTABLE) {
         adl_lua_options(L, 2, "np.linalg.svd", svd_options);
         full = lua_isnil(L, -2) || lua_toboolean(L, -2);
         uv = lua_isnil(L, -1) || lua_toboolean(L, -1);

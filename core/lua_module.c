@@ -89,7 +89,7 @@ static __attribute__((noreturn, noinline)) void unknown_option(lua_State *L, con
     for (const char *const *n = names; *n && used < sizeof listed; n++)
         used += (size_t)snprintf(listed + used, sizeof listed - used, "%s%s",
                                  n == names ? "" : ", ", *n);
-    int t = lua_type(L, -1);
+    int t = adl_lua_type(L, -1);
     if (t == LUA_TSTRING)
         adl_lua_raise(L, "%s: unknown option '%s' (options: %s)", fname, lua_tostring(L, -1),
                       listed);
@@ -153,10 +153,11 @@ static int blas_info(lua_State *L) {
 /* set_num_threads(n) -> previous: how many threads large elementwise
  * work (np.exp, np.log, np.tanh) may use (parallel.c). */
 static int set_num_threads(lua_State *L) {
-    lua_Number n = lua_type(L, 1) == LUA_TNUMBER ? lua_tonumber(L, 1) : 0;
+    lua_Number n = adl_lua_type(L, 1) == LUA_TNUMBER ? lua_tonumber(L, 1) : 0;
     if (!(n >= 1 && n <= 1e9 && n == (lua_Number)(int)n))
         return luaL_error(L, "set_num_threads: expected a whole number >= 1, got %s",
-                          lua_type(L, 1) == LUA_TNUMBER ? lua_tostring(L, 1) : luaL_typename(L, 1));
+                          adl_lua_type(L, 1) == LUA_TNUMBER ? lua_tostring(L, 1)
+                                                            : luaL_typename(L, 1));
     lua_pushinteger(L, adl_parallel_set_threads((int)n));
     return 1;
 }

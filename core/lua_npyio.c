@@ -126,7 +126,7 @@ static int l_savez(lua_State *L) {
     int keep = lua_gettop(L);
     for (int i = 0; i < count; i++) {
         lua_rawgeti(L, 2, i + 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
+        if (adl_lua_type(L, -1) != LUA_TSTRING)
             adl_lua_raise(L, "np.savez: name %d is not a string", i + 1);
         lua_pushstring(L, ".npy");
         lua_concat(L, 2);
@@ -225,11 +225,11 @@ static int l_loadtxt(lua_State *L) {
     if (!lua_isnoneornil(L, 2)) {
         size_t len;
         const char *d = lua_tolstring(L, 2, &len);
-        if (lua_type(L, 2) != LUA_TSTRING || len != 1 || d[0] == '\n')
+        if (adl_lua_type(L, 2) != LUA_TSTRING || len != 1 || d[0] == '\n')
             adl_lua_raise(L, "%s: delimiter must be one character (or nil: whitespace)", fname);
         opts->delimiter = d[0] == ' ' ? 0 : d[0];
     }
-    if (lua_type(L, 3) == LUA_TTABLE) { /* the markers stay alive in the table */
+    if (adl_lua_type(L, 3) == LUA_TTABLE) { /* the markers stay alive in the table */
         int k = (int)lua_objlen(L, 3);
         if (k > MAX_MARKERS)
             adl_lua_raise(L, "%s: at most %d comment markers", fname, MAX_MARKERS);
@@ -237,14 +237,14 @@ static int l_loadtxt(lua_State *L) {
             lua_rawgeti(L, 3, i + 1);
             size_t len;
             const char *m = lua_tolstring(L, -1, &len);
-            if (lua_type(L, -1) != LUA_TSTRING || len == 0)
+            if (adl_lua_type(L, -1) != LUA_TSTRING || len == 0)
                 adl_lua_raise(L, "%s: comments must be non-empty strings", fname);
             filter->marker[i] = m;
             filter->len[i] = len;
             lua_pop(L, 1);
         }
         filter->nmarkers = k;
-    } else if (!(lua_type(L, 3) == LUA_TBOOLEAN && !lua_toboolean(L, 3)))
+    } else if (!(adl_lua_type(L, 3) == LUA_TBOOLEAN && !lua_toboolean(L, 3)))
         adl_lua_raise(L, "%s: comments must be a list of strings or false", fname);
     if (!lua_isnoneornil(L, 4))
         opts->skiprows = adl_lua_checkint(L, 4, fname, "skiprows", 0, ADL_MAX_SIZE);

@@ -13,7 +13,7 @@
 static adl_dtype check_dtype(lua_State *L, int idx, const char *fname) {
     if (lua_isnoneornil(L, idx))
         return ADL_FLOAT64;
-    const char *d = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+    const char *d = adl_lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
     if (d && !strcmp(d, "float64"))
         return ADL_FLOAT64;
     if (d && !strcmp(d, "float32"))
@@ -46,7 +46,7 @@ static adl_dtype trailing_dtype(lua_State *L, const char *fname, int *nargs) {
     while (n > 0 && lua_isnil(L, n))
         n--;
     adl_dtype dt = ADL_FLOAT64;
-    if (n >= 1 && lua_type(L, n) == LUA_TSTRING)
+    if (n >= 1 && adl_lua_type(L, n) == LUA_TSTRING)
         dt = check_dtype(L, n--, fname);
     lua_settop(L, n);
     *nargs = n;
@@ -65,18 +65,18 @@ static int traced_copy(lua_State *L, adl_array *a, adl_dtype dt) {
 static const char *const array_options[] = {"dtype", NULL};
 
 static int l_array(lua_State *L) {
-    if (lua_type(L, 2) == LUA_TTABLE) { /* np.array(t, {dtype = ...}) */
+    if (adl_lua_type(L, 2) == LUA_TTABLE) { /* np.array(t, {dtype = ...}) */
         adl_lua_options(L, 2, "np.array", array_options);
         lua_replace(L, 2);
     }
     adl_dtype dt = check_dtype(L, 2, "np.array");
     adl_array *a = adl_lua_toarray(L, 1), *r = NULL;
     if (!a) {
-        if (lua_type(L, 1) != LUA_TNUMBER && lua_type(L, 1) != LUA_TTABLE)
+        if (adl_lua_type(L, 1) != LUA_TNUMBER && adl_lua_type(L, 1) != LUA_TTABLE)
             adl_lua_raise(L, "np.array: expected a number or a nested table of numbers, got %s",
                           luaL_typename(L, 1));
         int f32 = 0; /* NumPy's np.array([a32, b32]) is float32, a number makes it float64 */
-        if (lua_type(L, 1) == LUA_TTABLE || dt != ADL_FLOAT64)
+        if (adl_lua_type(L, 1) == LUA_TTABLE || dt != ADL_FLOAT64)
             a = adl_lua_table_array(L, 1, "np.array", &f32); /* converts in place */
         if (f32 && lua_isnoneornil(L, 2))
             dt = ADL_FLOAT32;
@@ -125,7 +125,7 @@ static int l_empty(lua_State *L) {
     return filled(L, "np.empty", 0.0, 2);
 }
 static double check_number(lua_State *L, int idx, const char *fname, const char *what) {
-    if (lua_type(L, idx) != LUA_TNUMBER)
+    if (adl_lua_type(L, idx) != LUA_TNUMBER)
         adl_lua_raise(L, "%s: %s must be a number, got %s", fname, what, luaL_typename(L, idx));
     return lua_tonumber(L, idx);
 }
@@ -309,9 +309,9 @@ static void check_axis_table(lua_State *L, const char *fname) {
     lua_pushnil(L);
     while (lua_next(L, 2)) {
         lua_pop(L, 1);
-        lua_Number k = lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
+        lua_Number k = adl_lua_type(L, -1) == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
         if (!(k >= 1 && k <= n && k == (lua_Number)(int64_t)k)) {
-            if (lua_type(L, -1) == LUA_TSTRING)
+            if (adl_lua_type(L, -1) == LUA_TSTRING)
                 adl_lua_raise(L,
                               "%s: a table of axes cannot hold the option '%s' (give the options "
                               "in a table of their own, last)",
@@ -328,7 +328,7 @@ static void check_axis_table(lua_State *L, const char *fname) {
  * axis=(), which reduces nothing). */
 static __attribute__((noinline)) int reduction_table_args(lua_State *L, const char *fname,
                                                           adl_array *a, int *axes, int *keepdims) {
-    int t2 = lua_type(L, 2), t3 = lua_type(L, 3);
+    int t2 = adl_lua_type(L, 2), t3 = adl_lua_type(L, 3);
     int listed = t2 == LUA_TTABLE && lua_objlen(L, 2) != 0; /* {1, 2} */
     int opts = t3 == LUA_TTABLE ? 3 : t3 <= LUA_TNIL && t2 == LUA_TTABLE && !listed ? 2 : 0;
     if (listed) {
@@ -357,7 +357,7 @@ static __attribute__((noinline)) int reduction_table_args(lua_State *L, const ch
  * {keepdims = ...}).  Without a table: no more work than before options. */
 static int reduction_args(lua_State *L, const char *fname, adl_array *a, int *axes, int *keepdims) {
     *keepdims = lua_toboolean(L, 3);
-    if (lua_type(L, 2) == LUA_TTABLE || (*keepdims && lua_type(L, 3) == LUA_TTABLE))
+    if (adl_lua_type(L, 2) == LUA_TTABLE || (*keepdims && adl_lua_type(L, 3) == LUA_TTABLE))
         return reduction_table_args(L, fname, a, axes, keepdims);
     return adl_lua_checkaxes(L, 2, fname, a->ndim, axes);
 }
@@ -478,7 +478,7 @@ static int l_transpose(lua_State *L) {
     adl_array *a = adl_lua_checkarray(L, 1, "np.transpose"), *r = NULL;
     int perm[ADL_MAX_DIMS], *p = NULL;
     if (!lua_isnoneornil(L, 2)) {
-        if (lua_type(L, 2) != LUA_TTABLE || (int)lua_objlen(L, 2) != a->ndim)
+        if (adl_lua_type(L, 2) != LUA_TTABLE || (int)lua_objlen(L, 2) != a->ndim)
             adl_lua_raise(L, "np.transpose: axes must be a table listing each of the %d axes once",
                           a->ndim);
         for (int i = 0; i < a->ndim; i++) {
@@ -497,7 +497,7 @@ static int l_transpose(lua_State *L) {
 /* The arrays of the table at idx, converted in place, into a malloc-free
  * stack-anchored list: the table keeps them alive. */
 static int sequence(lua_State *L, int idx, const char *fname, adl_array **out, int max) {
-    if (lua_type(L, idx) != LUA_TTABLE)
+    if (adl_lua_type(L, idx) != LUA_TTABLE)
         adl_lua_raise(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, idx));
     int n = (int)lua_objlen(L, idx);
     if (n == 0)
@@ -524,17 +524,17 @@ static const char *const join_options[] = {"axis", NULL};
 static int join(lua_State *L, const char *fname, int stack) {
     adl_ctx *ctx = adl_lua_ctx(L);
     lua_settop(L, 2);
-    if (lua_type(L, 2) == LUA_TTABLE) { /* np.concatenate(arrays, {axis = 2}) */
+    if (adl_lua_type(L, 2) == LUA_TTABLE) { /* np.concatenate(arrays, {axis = 2}) */
         adl_lua_options(L, 2, fname, join_options);
         lua_replace(L, 2);
     }
     lua_createtable(L, 0, 0); /* a copy of the list, so the caller's table is left alone */
-    int n0 = lua_type(L, 1) == LUA_TTABLE ? (int)lua_objlen(L, 1) : 0;
+    int n0 = adl_lua_type(L, 1) == LUA_TTABLE ? (int)lua_objlen(L, 1) : 0;
     for (int i = 1; i <= n0; i++) {
         lua_rawgeti(L, 1, i);
         lua_rawseti(L, 3, i);
     }
-    if (lua_type(L, 1) != LUA_TTABLE)
+    if (adl_lua_type(L, 1) != LUA_TTABLE)
         adl_lua_raise(L, "%s: expected a table of arrays, got %s", fname, luaL_typename(L, 1));
     adl_array **arrays = lua_newuserdata(L, sizeof(adl_array *) * MAX_JOIN);
     int n = sequence(L, 3, fname, arrays, MAX_JOIN);
@@ -593,7 +593,7 @@ static int l_copy(lua_State *L) {
 static int l_item(lua_State *L) {
     adl_array *a = adl_lua_toarray(L, 1);
     if (!a) {
-        if (lua_type(L, 1) == LUA_TNUMBER)
+        if (adl_lua_type(L, 1) == LUA_TNUMBER)
             return 1;
         adl_lua_raise(L, "item: expected an array, got %s", luaL_typename(L, 1));
     }
@@ -658,7 +658,7 @@ static const char *const print_options[] = {"precision", "threshold", "edgeitems
                                             NULL};
 
 static int l_set_printoptions(lua_State *L) {
-    if (lua_type(L, 1) != LUA_TTABLE)
+    if (adl_lua_type(L, 1) != LUA_TTABLE)
         adl_lua_raise(L, "np.set_printoptions: expected a table of options, got %s",
                       luaL_typename(L, 1));
     lua_settop(L, 1);

@@ -127,7 +127,7 @@ static adl_status take_result(lua_State *L, adl_ctx *ctx, const char *name, adl_
     if (a) {
         adl_array_retain(a);
         *out = a;
-    } else if (lua_type(L, -1) == LUA_TNUMBER) {
+    } else if (adl_lua_type(L, -1) == LUA_TNUMBER) {
         *out = adl_array_scalar(ctx, lua_tonumber(L, -1));
         if (!*out) {
             lua_pop(L, 1);
@@ -241,7 +241,7 @@ static int l_custom_new(lua_State *L) {
 /* custom_apply(handle, x1, ..., xn) */
 static int l_custom_apply(lua_State *L) {
     lua_custom *lc = lua_touserdata(L, 1);
-    if (!lc || lua_type(L, 1) != LUA_TUSERDATA)
+    if (!lc || adl_lua_type(L, 1) != LUA_TUSERDATA)
         return adl_lua_raise(L, "primitive: internal error: not a primitive");
     int nin = lua_gettop(L) - 1;
     if (nin < 1 || nin > 64)

@@ -69,7 +69,7 @@ static int l_randn(lua_State *L) {
 /* A number argument, or an error naming the function (the range checks are
  * the core's). */
 static double number_arg(lua_State *L, int idx, const char *fname, const char *what) {
-    if (lua_type(L, idx) != LUA_TNUMBER)
+    if (adl_lua_type(L, idx) != LUA_TNUMBER)
         adl_lua_raise(L, "%s: %s must be a whole number, got %s", fname, what,
                       adl_lua_toarray(L, idx) ? "array" : luaL_typename(L, idx));
     return lua_tonumber(L, idx);

@@ -46,7 +46,7 @@ return function(methods)
       end
       local m = methods[k]
       if m ~= nil then return m end
-    elseif kind == "table" then
+    elseif kind == "table" and getmetatable(k) == nil then -- not a scalar box
       local all, i = k[1], k[2]
       -- {} is the whole axis, as for the binding any table of length 0
       if type(i) == "number" and k[3] == nil and type(all) == "table" and #all == 0 then

@@ -225,6 +225,25 @@ describe("scalar boxes", function()
     assert.same(with_arrays, with_scalars)
   end)
 
+  it("are arrays, not tables, to every reader of shapes, axes, options and indices", function()
+    local uses = {
+      function(x) return np.sum(np.ones(x)) * x end,           -- a shape
+      function(x) return np.sum(np.zeros({ x, 2 })) * x end,   -- a shape's entry
+      function(x) return np.sum(np.ones(3), x) * x end,        -- an axis
+      function(x) return np.sum(np.reshape(np.ones(4), x)) end,
+      function(x) return np.arange(4)[x] * x end,              -- an index
+      function(x) return np.ones({ 2, 2 })[{ x, 1 }] * x end,  -- an index table's entry
+      function(x) return np.concatenate(x) end,                -- a list of arrays
+      function(x) return np.mean(np.ones(3), { axis = x }) end, -- an option's value
+    }
+    for i, f in ipairs(uses) do
+      local ok1, r1 = pcall(ad.grad(f), 2.0)
+      local ok2, r2 = pcall(h.with_array_boxes, ad.grad(f), 2.0)
+      assert.equal(ok2, ok1, "use " .. i)
+      if ok1 then same(r1, r2, 1e-15, "use " .. i) else assert.equal(r2, r1, "use " .. i) end
+    end
+  end)
+
   it("stand for their numbers once their gradient is over", function()
     local kept
     local g = ad.grad(function(x) kept = x * 2 return np.sin(kept) end)(0.5)
