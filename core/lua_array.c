@@ -825,8 +825,8 @@ static int column_key(lua_State *L, int key) {
         return 0;
     lua_rawgeti(L, key, 1);
     lua_rawgeti(L, key, 2);
-    int column =
-        lua_type(L, -2) == LUA_TTABLE && lua_objlen(L, -2) == 0 && lua_type(L, -1) == LUA_TNUMBER;
+    int column = adl_lua_type(L, -2) == LUA_TTABLE && lua_objlen(L, -2) == 0 &&
+                 lua_type(L, -1) == LUA_TNUMBER;
     lua_pop(L, 2);
     return column;
 }

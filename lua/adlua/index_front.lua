@@ -49,7 +49,8 @@ return function(methods)
     elseif kind == "table" and getmetatable(k) == nil then -- not a scalar box
       local all, i = k[1], k[2]
       -- {} is the whole axis, as for the binding any table of length 0
-      if type(i) == "number" and k[3] == nil and type(all) == "table" and #all == 0 then
+      if type(i) == "number" and k[3] == nil and type(all) == "table" and getmetatable(all) == nil
+          and #all == 0 then
         local of_x = columns[x]
         if of_x then
           local v = of_x[i]
