@@ -159,6 +159,12 @@ function M.dtype(fname, d, level)
     type(d) == "string" and d or describe(d))
 end
 
+--- Whether v is a Lua table of values (a list, a shape, axes), not an
+--- array: a scalar box (adlua.scalar) is a table that is an array.
+function M.is_list(v)
+  return type(v) == "table" and not is_array(v)
+end
+
 --- Whether v is a table of named options (NumPy's keyword arguments): a
 --- plain Lua table, not an array, with only string keys (an empty table
 --- is an empty one).

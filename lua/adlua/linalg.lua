@@ -41,7 +41,7 @@ end
 -- 1-based axes (or nil) to a list; nil stays nil.
 local function axis_list(axis)
   if axis == nil then return nil end
-  if type(axis) == "table" then return axis end
+  if check.is_list(axis) then return axis end
   return { axis }
 end
 

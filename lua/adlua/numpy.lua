@@ -256,7 +256,7 @@ function np.squeeze(x, axis)
   if axis == nil then
     for i, n in ipairs(shape) do drop[i] = (n == 1) end
   else
-    local axes = type(axis) == "table" and axis or { axis }
+    local axes = check.is_list(axis) and axis or { axis }
     for _, a in ipairs(axes) do
       if type(a) ~= "number" or a % 1 ~= 0 then
         error(("np.squeeze: axis must be a whole number or a table of them, got %s")

@@ -59,7 +59,7 @@ return function(np, core)
   --- round(x, decimals): half to even, as NumPy's: rint(x * 10^d) / 10^d
   -- for d >= 0, rint(x / 10^-d) * 10^-d for d < 0, so the same doubles.
   function np.round(x, decimals, ...)
-    if type(decimals) == "table" or select("#", ...) > 0 then
+    if check.is_list(decimals) or select("#", ...) > 0 then
       decimals = round_sig("np.round", 2, x, decimals, ...)[2]
     end
     decimals = decimals or 0

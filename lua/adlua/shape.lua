@@ -166,7 +166,7 @@ return function(np)
           :format(check.fmt(sections), MAX_EMPTY_PARTS), 2)
       end
       for i = 1, sections - 1 do cuts[i] = i * n / sections end
-    elseif type(sections) == "table" then
+    elseif check.is_list(sections) then
       for i = 1, #sections do
         cuts[i] = check.whole("np.split", "a split position", sections[i])
       end

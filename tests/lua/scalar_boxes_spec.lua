@@ -235,6 +235,10 @@ describe("scalar boxes", function()
       function(x) return np.ones({ 2, 2 })[{ x, 1 }] * x end,  -- an index table's entry
       function(x) return np.concatenate(x) end,                -- a list of arrays
       function(x) return np.mean(np.ones(3), { axis = x }) end, -- an option's value
+      function(x) return np.sum(np.squeeze(np.ones({ 1, 3 }), x)) * x end, -- Lua readers too
+      function(x) return np.sum(np.split(np.arange(4), x)[1]) * x end,
+      function(x) return np.round(x * 1.26, x) end,
+      function(x) return np.linalg.norm(np.ones({ 2, 2 }), 2, x) * x end,
     }
     for i, f in ipairs(uses) do
       local ok1, r1 = pcall(ad.grad(f), 2.0)
