@@ -46,8 +46,8 @@ return function(np)
         error(("np.tensordot: axes must be a whole number or a table {axes of a, axes of b}, got %s")
           :format(check.describe(axes)), 2)
       end
-      local la = type(axes[1]) == "table" and axes[1] or { axes[1] }
-      local lb = type(axes[2]) == "table" and axes[2] or { axes[2] }
+      local la = check.is_list(axes[1]) and axes[1] or { axes[1] }
+      local lb = check.is_list(axes[2]) and axes[2] or { axes[2] }
       if #la ~= #lb then error("np.tensordot: shape-mismatch for sum", 2) end
       for i = 1, #la do
         ax_a[i], ax_b[i] = norm_axis("np.tensordot", la[i], #sa), norm_axis("np.tensordot", lb[i], #sb)

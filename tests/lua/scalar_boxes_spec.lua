@@ -239,6 +239,7 @@ describe("scalar boxes", function()
       function(x) return np.sum(np.split(np.arange(4), x)[1]) * x end,
       function(x) return np.round(x * 1.26, x) end,
       function(x) return np.linalg.norm(np.ones({ 2, 2 }), 2, x) * x end,
+      function(x) return np.sum(np.tensordot(np.ones({ 2, 2 }), np.ones({ 2, 2 }), { x, 1 })) * x end,
     }
     for i, f in ipairs(uses) do
       local ok1, r1 = pcall(ad.grad(f), 2.0)
