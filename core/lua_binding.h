@@ -80,12 +80,6 @@ static inline adl_ctx *adl_lua_ctx(lua_State *L) {
     return (adl_ctx *)lua_touserdata(L, ADL_CTX_UPVALUE);
 }
 
-/* The array at idx, or NULL when it is not an adlua array.  Every operand
- * goes through here (about 17 times per sample of the blog's loop), so it
- * recognises an array userdata by its size and tag instead of comparing
- * metatables (lua_getmetatable + lua_rawequal + lua_pop: 3x the work).
- * Only adl_lua_newslot makes userdata of this size with this tag: Lua code
- * cannot forge one, and other C code would have to copy our tag's address. */
 /* A scalar box (a Lua table, lua_scalar.c) at idx is replaced there by
  * its array box; returns 1 when it did that, 0 (nothing done) for any
  * other value. */
@@ -99,13 +93,17 @@ static inline int adl_lua_type(lua_State *L, int idx) {
         t = lua_type(L, idx);
     return t;
 }
+
+/* The array at idx, or NULL when it is not an adlua array.  Every operand
+ * goes through here (about 17 times per sample of the blog's loop), so it
+ * recognises an array userdata by its size and tag instead of comparing
+ * metatables (lua_getmetatable + lua_rawequal + lua_pop: 3x the work).
+ * Only adl_lua_newslot makes userdata of this size with this tag: Lua code
+ * cannot forge one, and other C code would have to copy our tag's address. */
 static inline adl_ud *adl_lua_toud(lua_State *L, int idx) {
     adl_ud *u = (adl_ud *)lua_touserdata(L, idx);
-    if (!u) {
-        if (lua_type(L, idx) != LUA_TTABLE || !adl_lua_unscalar(L, idx))
-            return NULL;
+    if (!u && adl_lua_type(L, idx) == LUA_TUSERDATA) /* a scalar box, now its array box */
         u = (adl_ud *)lua_touserdata(L, idx);
-    }
     if (!u || lua_objlen(L, idx) != sizeof *u || u->tag != &adl_ud_tag)
         return NULL;
     return u;

@@ -211,8 +211,7 @@ function M.backward(out)
     core.trace_sweep(trace, out)
     for k = 1, np_ do
       local i = PNODE[k]
-      local g = core.trace_grad(trace, PROMOTED[i])
-      accumulate(i, type(g) == "number" and g or core.item(g))
+      accumulate(i, core.trace_grad(trace, PROMOTED[i])) -- a number: the leaf is 0-d
     end
   end
   sweep()
