@@ -42,28 +42,25 @@ void st_clear(st_tape *t) {
     t->n = 0;
 }
 
-/* Doubles the room; 0 when out of memory (the tape is unchanged). */
+/* Doubles the room; 0 when out of memory (the tape keeps its entries and
+ * its count; arrays already grown stay grown). */
 static int grow(st_tape *t) {
     int32_t cap = t->cap ? 2 * t->cap : 4096;
     if (cap < t->cap)
         return 0;
-    uint8_t *op = realloc(t->op, (size_t)cap);
-    if (op)
-        t->op = op;
-    int32_t *in = realloc(t->in, sizeof *in * (size_t)cap);
-    if (in)
-        t->in = in;
-    double *c = realloc(t->c, sizeof *c * (size_t)cap);
-    if (c)
-        t->c = c;
-    double *v = realloc(t->v, sizeof *v * (size_t)cap);
-    if (v)
-        t->v = v;
-    double *g = realloc(t->g, sizeof *g * (size_t)cap);
-    if (g)
-        t->g = g;
-    if (!op || !in || !c || !v || !g)
-        return 0;
+#define RESIZE(field)                                                \
+    do {                                                             \
+        void *q = realloc(t->field, sizeof *t->field * (size_t)cap); \
+        if (!q)                                                      \
+            return 0;                                                \
+        t->field = q;                                                \
+    } while (0)
+    RESIZE(op);
+    RESIZE(in);
+    RESIZE(c);
+    RESIZE(v);
+    RESIZE(g);
+#undef RESIZE
     t->cap = cap;
     return 1;
 }
